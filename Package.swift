@@ -1,0 +1,118 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One settings array for every target: Swift 6 language mode means strict concurrency everywhere.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "cortex-memory",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cmem", targets: ["cmem"]),
+        .executable(name: "cmem-bench", targets: ["cmem-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+    ],
+    targets: [
+        // MARK: C
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+
+        // MARK: Libraries, in dependency order
+        .target(
+            name: "GitKit",
+            dependencies: ["CLibGit2"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MemoryModel",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MemoryStore",
+            dependencies: [
+                "GitKit", "MemoryModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Redaction",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MemoryIndex",
+            dependencies: [
+                "GitKit", "MemoryModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Collector",
+            dependencies: [
+                "MemoryModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "cmem",
+            dependencies: [
+                "MemoryStore", "MemoryModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "cmem-bench",
+            dependencies: ["MemoryStore", "MemoryModel"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "TestSupport",
+            dependencies: ["GitKit"],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "GitKitTests", dependencies: ["GitKit", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MemoryModelTests", dependencies: ["MemoryModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MemoryStoreTests",
+            dependencies: ["MemoryStore", "MemoryModel", "GitKit", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RedactionTests", dependencies: ["Redaction"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MemoryIndexTests",
+            dependencies: ["MemoryIndex", "MemoryModel", "GitKit", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CollectorTests",
+            dependencies: ["Collector", "MemoryModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["TestSupport", "MemoryModel"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,5 @@
+#ifndef CLIBGIT2_SHIM_H
+#define CLIBGIT2_SHIM_H
+#include <git2.h>
+#include <git2/sys/repository.h>
+#endif
