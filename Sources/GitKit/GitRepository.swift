@@ -161,7 +161,7 @@ public final class GitRepository {
         var walk: OpaquePointer?
         try check(git_revwalk_new(&walk, handle), function: "git_revwalk_new")
         defer { git_revwalk_free(walk) }
-        try check(git_revwalk_sorting(walk, GIT_SORT_TIME.rawValue), function: "git_revwalk_sorting")
+        try check(git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), function: "git_revwalk_sorting")
         try check(git_revwalk_push_head(walk), function: "git_revwalk_push_head")
         var result: [CommitInfo] = []
         var oid = git_oid()

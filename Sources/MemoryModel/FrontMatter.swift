@@ -11,6 +11,11 @@ public struct FrontMatterDocument: Sendable, Equatable {
         public var key: String?
         /// The entry's lines, each ending in "\n".
         public var raw: String
+
+        public init(key: String?, raw: String) {
+            self.key = key
+            self.raw = raw
+        }
     }
 
     public var entries: [Entry]

@@ -138,6 +138,15 @@ public enum JSONValue: Hashable, Sendable {
 
     // MARK: Parsing
 
+    /// Parses one complete JSON value from bytes (e.g. one line of a JSON Lines file).
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+        let value = try parser.parseValue(depth: 0)
+        parser.skipSpace()
+        guard parser.index == bytes.count else { throw JSONParseError(offset: parser.index, reason: "trailing characters") }
+        return value
+    }
+
     public static func parse(_ text: String, maxDepth: Int = 64) throws -> JSONValue {
         var bytes = Array(text.utf8)
         return try bytes.withUnsafeMutableBufferPointer { buffer in

@@ -60,6 +60,7 @@ public enum TimelineDay {
         public var events: [TimelineEvent] = []
         public var errors: [NoteError] = []
         public var spans: [BlockSpan] = []
+        public init() {}
     }
 
     /// Reads every event block in a day file. A broken block is reported with its line and skipped; the

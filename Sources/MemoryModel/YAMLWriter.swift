@@ -54,31 +54,22 @@ public enum YAMLWriter {
 
     private static let reserved: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"]
 
-    /// Plain only when no YAML reader could take it for anything but this string.
+    /// Plain only when no YAML reader could take it for anything but this string (in block context).
     static func isSafePlain(_ s: String) -> Bool {
         guard let first = s.utf8.first, let last = s.utf8.last else { return false }
-        if first == 32 || last == 32 { return false }
+        if first == 32 || last == 32 || last == 58 { return false } // leading/trailing space, trailing ':'
         if reserved.contains(s.lowercased()) { return false }
-        if Double(s) != nil || Int(s) != nil { return false }
+        if Double(s) != nil || Int(s) != nil || s.hasPrefix("0x") || s.hasPrefix("0o") { return false }
         // Indicators that may not start a plain scalar.
-        if "-?:,[]{}#&*!|>'\"%@`".utf8.contains(first) && !(first == 45 && s.utf8.count > 1 && s.utf8.dropFirst().first != 32) {
-            return false
-        }
-        if first == 45 { return false }
+        if "-?:,[]{}#&*!|>'\"%@`".utf8.contains(first) { return false }
         var previous: UInt8 = 0
         for c in s.utf8 {
-            if c < 0x20 || c >= 0x7F { return false }
-            if c == 58 || c == 35 || c == 34 || c == 39 || c == 92 || c == 123 || c == 125 || c == 91 || c == 93 || c == 44 { // : # " ' \ { } [ ] ,
-                // `a:b` and `a#b` are fine in YAML but trip humans and naive tools; quote them all
-                return c == 58 ? isTimestampLike(s) : false
-            }
+            if c < 0x20 || c == 0x7F { return false }
+            if c == 32 && previous == 58 { return false } // ": "
+            if c == 35 && previous == 32 { return false } // " #"
             previous = c
         }
-        _ = previous
         return true
     }
 
-    private static func isTimestampLike(_ s: String) -> Bool {
-        Timestamp(iso8601: s) != nil && !s.contains(" ")
-    }
 }

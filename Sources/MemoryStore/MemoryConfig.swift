@@ -1,0 +1,80 @@
+import GitKit
+import MemoryModel
+
+/// `.cmem/config.yaml`: what a team may tune. Unknown keys are kept in the file and ignored here.
+public struct MemoryConfig: Sendable {
+    public var authorName: String?
+    public var authorEmail: String?
+    /// `session current` returns a session that ended or was active within this many seconds.
+    public var currentWindow: Int64 = 24 * 3600
+    /// How a working directory maps to a project: `git-root` (default) or `directory`.
+    public var projectScope: String = "git-root"
+    /// Timeline days older than this may be pruned by a future `cmem prune`; 0 keeps everything.
+    public var retentionDays: Int = 0
+    /// Approximate token budget of the SessionStart handoff.
+    public var handoffTokenBudget: Int = 1500
+    /// Raw values of sections owned by other modules (collector, hooks), passed through.
+    public var sections: [String: JSONValue] = [:]
+
+    public init() {}
+
+    public static let path = ".cmem/config.yaml"
+
+    public static func load(root: String) throws -> MemoryConfig {
+        var config = MemoryConfig()
+        let full = root + "/" + path
+        guard let bytes = try AtomicFile.read(full, limit: 1 << 20) else { return config }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw StoreError.note(NoteError(path: path, line: 1, message: "not valid UTF-8"))
+        }
+        let values: [(String, JSONValue)]
+        do {
+            values = try YAMLSafety.mapping(text, path: path, lineOffset: 0)
+        } catch let error as NoteError {
+            throw StoreError.note(error)
+        }
+        for (key, value) in values {
+            config.sections[key] = value
+            switch key {
+            case "author":
+                config.authorName = value["name"]?.stringValue
+                config.authorEmail = value["email"]?.stringValue
+            case "sessions":
+                if let w = value["current_window"]?.stringValue, let secs = parseDuration(w) { config.currentWindow = secs }
+            case "project":
+                if let s = value["scope"]?.stringValue { config.projectScope = s }
+            case "retention":
+                if case let .number(n)? = value["timeline_days"] { config.retentionDays = Int(n) }
+            case "handoff":
+                if case let .number(n)? = value["token_budget"] { config.handoffTokenBudget = Int(n) }
+            default: break
+            }
+        }
+        return config
+    }
+
+    /// The configuration `cmem init` writes: every setting spelled out with its default.
+    public static func defaultText(authorName: String?, authorEmail: String?) -> String {
+        """
+        # Cortex Memory configuration. Unknown keys are kept; see docs/FORMAT.md.
+        version: 1
+        # Commits made by cmem are authored as this person (default: your git user.name / user.email).
+        author:
+          name: \(authorName.map(YAMLWriter.scalar) ?? "null")
+          email: \(authorEmail.map(YAMLWriter.scalar) ?? "null")
+        sessions:
+          # `cmem session current` returns the last session active within this window.
+          current_window: 24h
+        project:
+          # git-root: a session belongs to the git repository it ran in; directory: to the exact directory.
+          scope: git-root
+        retention:
+          # Timeline days to keep; 0 keeps everything (git history keeps it anyway).
+          timeline_days: 0
+        handoff:
+          # Approximate size of the handoff injected at session start.
+          token_budget: 1500
+
+        """
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import MemoryModel
+
+extension MemoryStore {
+    public enum EventWrite: Sendable, Equatable {
+        case added(TimelineEvent)
+        /// Already present (same ID): recording is idempotent.
+        case duplicate(TimelineEvent)
+
+        public var event: TimelineEvent {
+            switch self {
+            case let .added(e), let .duplicate(e): return e
+            }
+        }
+    }
+
+    /// Records events in their day files, in one commit. Each is validated first; an invalid one fails
+    /// the whole call before anything is written.
+    @discardableResult
+    public func recordEvents(_ events: [TimelineEvent], durable: Bool = true) throws -> [EventWrite] {
+        for e in events { try e.validate() }
+        let (writes, _) = try transaction(durable: durable) { tx in
+            try stageEvents(events, in: tx)
+        }
+        return writes
+    }
+
+    /// Adds events to their day files inside a transaction: appended when they are the newest in the
+    /// file (the common case, cheap even for a large day file), inserted in time order otherwise.
+    func stageEvents(_ events: [TimelineEvent], in tx: Transaction) throws -> [EventWrite] {
+        var results: [EventWrite] = []
+        var byDay: [String: [TimelineEvent]] = [:]
+        var order: [String] = []
+        for e in events {
+            if byDay[e.dayPath] == nil { order.append(e.dayPath) }
+            byDay[e.dayPath, default: []].append(e)
+        }
+        for path in order {
+            var batch = byDay[path]!.sorted { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
+            var bytes = try tx.readBytes(path) ?? Array(dayHeader(for: batch[0].timestamp).utf8)
+            let existing = TimelineDay.parse(bytes, path: path, wantSpans: true)
+            if !existing.errors.isEmpty {
+                logger.warning("day file has unreadable blocks; they are kept as they are", metadata: ["path": "\(path)", "first": "\(existing.errors[0])"])
+            }
+            let known = Set(existing.spans.map(\.id))
+            var seen = Set<String>()
+            batch = batch.filter { e in
+                if known.contains(e.id) || seen.contains(e.id) {
+                    results.append(.duplicate(e))
+                    return false
+                }
+                seen.insert(e.id)
+                return true
+            }
+            if batch.isEmpty { continue }
+            let lastTime = existing.spans.compactMap(\.timestamp).max()
+            if lastTime == nil || batch[0].timestamp >= lastTime! {
+                if let last = bytes.last, last != 10 { bytes.append(10) }
+                for e in batch { bytes.append(contentsOf: Array(renderEventBlock(e).utf8)) }
+            } else {
+                bytes = insertInOrder(batch, into: bytes, spans: existing.spans)
+            }
+            try tx.write(path, String(decoding: bytes, as: UTF8.self))
+            for e in batch {
+                results.append(.added(e))
+                tx.describe("event \(e.id) \(e.type) \(e.components.first ?? e.source): \(JSONValue.quoted(oneLine(e.description, max: 60)))")
+            }
+        }
+        return results
+    }
+
+    private func insertInOrder(_ batch: [TimelineEvent], into bytes: [UInt8], spans: [TimelineDay.BlockSpan]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + batch.count * 512)
+        var cursor = 0
+        var pending = batch[...]
+        for span in spans {
+            guard let t = span.timestamp else { continue }
+            while let next = pending.first, next.timestamp < t {
+                out.append(contentsOf: bytes[cursor..<span.start])
+                cursor = span.start
+                out.append(contentsOf: Array(renderEventBlock(next).utf8))
+                pending = pending.dropFirst()
+            }
+        }
+        out.append(contentsOf: bytes[cursor...])
+        if !pending.isEmpty, let last = out.last, last != 10 { out.append(10) }
+        for e in pending { out.append(contentsOf: Array(renderEventBlock(e).utf8)) }
+        return out
+    }
+
+    func dayHeader(for time: Timestamp) -> String {
+        var doc = FrontMatterDocument()
+        doc.set("date", raw: "date: \(time.day)\n")
+        doc.set("tags", raw: "tags: [cmem/timeline]\n")
+        doc.body = "\n" + templates.render("timeline-day", ["date": time.day])
+        return doc.text
+    }
+
+    func renderEventBlock(_ e: TimelineEvent) -> String {
+        let yaml = TimelineDay.fencedYAML(for: e)
+        var block = templates.render("timeline-event", [
+            "time": e.timestamp.timeOfDay, "type": e.type, "headline": TimelineDay.headline(e), "source": e.source,
+            "severity": e.severity.rawValue, "components": e.components, "has_components": !e.components.isEmpty,
+            "id": e.id, "yaml_block": yaml,
+        ])
+        // The structured block is the contract; a template that drops it would lose the event.
+        if !block.contains(yaml) { block = yaml }
+        while block.hasSuffix("\n") { block.removeLast() }
+        return block + "\n\n"
+    }
+
+    // MARK: Reading
+
+    /// One event by ID. Our IDs carry their day; others need a scan of all day files.
+    public func event(id: String) throws -> TimelineEvent? {
+        try Identifier.validate(id, what: "event id")
+        if let day = Identifier.day(of: id), let time = Timestamp(iso8601: day) {
+            if let e = try events(inDayFile: TimelineEvent.dayPath(for: time)).events.first(where: { $0.id == id }) { return e }
+        }
+        for path in dayFiles() {
+            if let e = try events(inDayFile: path).events.first(where: { $0.id == id }) { return e }
+        }
+        return nil
+    }
+
+    public func events(inDayFile path: String) throws -> TimelineDay.ParseResult {
+        guard let bytes = try AtomicFile.read(try absolute(path)) else { return TimelineDay.ParseResult() }
+        return TimelineDay.parse(bytes, path: path)
+    }
+
+    /// Every day file, oldest first.
+    public func dayFiles(from: Timestamp? = nil, to: Timestamp? = nil) -> [String] {
+        let fromDay = from?.day, toDay = to?.day
+        var result: [String] = []
+        for month in monthDirectories("timeline") {
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + month)) ?? []).sorted()
+            where name.hasSuffix(".md") && name.count == 13 {
+                let day = String(name.prefix(10))
+                if let fromDay, day < fromDay { continue }
+                if let toDay, day > toDay { continue }
+                result.append("\(month)/\(name)")
+            }
+        }
+        return result
+    }
+
+    public struct TimelineFilter: Sendable {
+        public var since: Timestamp?
+        public var until: Timestamp?
+        public var types: Set<String> = []
+        public var components: Set<String> = []
+        public var sources: Set<String> = []
+        public var minSeverity: Severity?
+        public var limit: Int = 100
+        public init() {}
+
+        public func matches(_ e: TimelineEvent) -> Bool {
+            if let since, e.timestamp < since { return false }
+            if let until, e.timestamp > until { return false }
+            if !types.isEmpty, !types.contains(e.type) { return false }
+            if !sources.isEmpty, !sources.contains(e.source) { return false }
+            if !components.isEmpty, !e.components.contains(where: components.contains) { return false }
+            if let minSeverity, e.severity < minSeverity { return false }
+            return true
+        }
+    }
+
+    /// Events in time order read straight from the day files in range, with the notes that could not be read.
+    public func timeline(_ filter: TimelineFilter) throws -> (events: [TimelineEvent], warnings: [NoteError]) {
+        var events: [TimelineEvent] = []
+        var warnings: [NoteError] = []
+        for path in dayFiles(from: filter.since, to: filter.until) {
+            let parsed = try self.events(inDayFile: path)
+            warnings += parsed.errors
+            events += parsed.events.filter(filter.matches)
+        }
+        events.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
+        if events.count > filter.limit { events = Array(events.prefix(filter.limit)) }
+        return (events, warnings)
+    }
+}

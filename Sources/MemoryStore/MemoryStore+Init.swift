@@ -1,0 +1,91 @@
+import Foundation
+import GitKit
+import Logging
+import MemoryModel
+
+extension MemoryStore {
+    public struct InitReport: Sendable {
+        public let root: String
+        /// Files that `init` created; existing files are never changed.
+        public let created: [String]
+        public let commit: ObjectID?
+    }
+
+    /// Creates a memory repository at `path`, or completes an existing one by adding only what is missing.
+    public static func initialize(at path: String, logger: Logger = Logger(label: "cmem.store")) throws -> InitReport {
+        let root = ProjectScope.standardise(path)
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let git: GitRepository
+        do {
+            git = try GitRepository.createOrOpen(at: root)
+        } catch let error as GitError {
+            throw StoreError.git(error)
+        }
+        let identity = git.defaultSignature()
+        var created: [String] = []
+        let files: [(String, String)] = [
+            (MemoryConfig.path, MemoryConfig.defaultText(authorName: identity?.name, authorEmail: identity?.email)),
+            (".cmem/components.yaml", componentsTemplate),
+            (".gitattributes", gitattributes),
+            ("README.md", readme),
+            ("sessions/.gitkeep", ""),
+            ("decisions/.gitkeep", ""),
+            ("timeline/.gitkeep", ""),
+            ("handoff/.gitkeep", ""),
+        ]
+        for (relative, text) in files {
+            let full = root + "/" + relative
+            if FileManager.default.fileExists(atPath: full) { continue }
+            try AtomicFile.write(text, to: full)
+            created.append(relative)
+        }
+        // Machine-local state stays out of git; the merge driver is configured per clone by `cmem init`.
+        try FileManager.default.createDirectory(atPath: git.gitDir + "/cmem", withIntermediateDirectories: true)
+        var commit: ObjectID?
+        if !created.isEmpty {
+            let store = try MemoryStore(path: root, logger: logger)
+            commit = try store.git.commit(paths: created, message: "cmem init: \(created.joined(separator: ", "))\n", author: store.author)
+        }
+        return InitReport(root: root, created: created, commit: commit)
+    }
+
+    static let gitattributes = """
+    # Written by `cmem init`. Machine-written notes merge with cmem's merge driver when it is configured
+    # (`cmem init` in each clone); without it git falls back to its normal text merge.
+    timeline/**/*.md merge=cmem-timeline
+    sessions/**/*.md merge=cmem-note
+    decisions/**/*.md merge=cmem-note
+    *.md text eol=lf
+
+    """
+
+    static let componentsTemplate = """
+    # Components of your system and how they relate. Used by `cmem correlate` (depends_on: a dependency
+    # weighs less than the component itself) and by the git hooks (paths: which files belong to which component).
+    components: {}
+    # Example:
+    # components:
+    #   github-mcp-server:
+    #     depends_on: [redis-cache, registry]
+    #     paths: ["src/github_mcp/**", "charts/github-mcp/**"]
+
+    """
+
+    static let readme = """
+    # Cortex Memory
+
+    This repository is a memory for AI coding agents and the people who work with them, written by
+    [`cmem`](https://github.com/) and meant to be read and edited by humans too (it opens as an Obsidian vault).
+
+    - `sessions/YYYY/MM/` — one note per working session: task, decisions, files, commands, todos, blockers, next steps.
+    - `decisions/YYYY/MM/` — one architecture decision record per decision, linked to its session.
+    - `timeline/YYYY/MM/YYYY-MM-DD.md` — what happened each UTC day: commits, deploys, restarts, incidents.
+    - `handoff/` — "where we left off" for each project, regenerated at the end of each session.
+    - `infrastructure/` — the last collected state of the cluster.
+    - `.cmem/` — configuration and template overrides.
+
+    Edit freely: `cmem` keeps your prose and any front-matter keys it does not know. Every change `cmem`
+    makes is a commit, so `git log` is the audit history.
+
+    """
+}

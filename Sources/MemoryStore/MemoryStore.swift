@@ -1,0 +1,173 @@
+import Foundation
+import GitKit
+import Logging
+import MemoryModel
+
+/// The memory repository: reads notes and writes them safely. Every write happens under the write lock,
+/// lands atomically on disk, and is committed through libgit2 before the call returns.
+///
+/// Not thread-safe: one thread at a time (the server wraps it in an actor).
+public final class MemoryStore {
+    public let root: String
+    public let git: GitRepository
+    public let config: MemoryConfig
+    public let templates: Templates
+    let lock: WriteLock
+    let logger: Logger
+    /// Where machine-local state lives: `.git/cmem/` (never committed, never synced).
+    public let stateDir: String
+
+    public init(path: String, logger: Logger = Logger(label: "cmem.store")) throws {
+        let root = ProjectScope.standardise(path)
+        guard FileManager.default.fileExists(atPath: root + "/.git"),
+              FileManager.default.fileExists(atPath: root + "/.cmem") else {
+            throw StoreError.notARepository(root)
+        }
+        do {
+            git = try GitRepository(path: root)
+        } catch let error as GitError {
+            throw StoreError.git(error)
+        }
+        self.root = root
+        self.logger = logger
+        config = try MemoryConfig.load(root: root)
+        templates = try Templates(root: root)
+        stateDir = (git.gitDir as NSString).appendingPathComponent("cmem")
+        lock = try WriteLock(gitDir: git.gitDir)
+    }
+
+    /// The identity commits are made as: the configured author, else the user's git identity, else cmem.
+    public var author: Signature {
+        if let name = config.authorName, let email = config.authorEmail { return Signature(name: name, email: email) }
+        if let s = git.defaultSignature() { return s }
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, 255)
+        let hostname = String(decoding: host.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return Signature(name: "cmem", email: "cmem@\(hostname.isEmpty ? "localhost" : hostname)")
+    }
+
+    // MARK: Paths
+
+    /// The absolute path for a repository-relative path built by this module. Refuses anything that
+    /// could leave the repository: absolute paths, `..`, empty components, NUL, or a symlinked directory
+    /// that points outside.
+    public func absolute(_ relative: String) throws -> String {
+        let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
+        guard !relative.hasPrefix("/"), !parts.isEmpty,
+              parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.contains("\0") }) else {
+            throw StoreError.invalid("refusing path \(JSONValue.quoted(relative)): it would leave the memory repository")
+        }
+        let full = root + "/" + relative
+        // Resolve the deepest existing ancestor; it must still be inside the repository.
+        var dir = (full as NSString).deletingLastPathComponent
+        while !FileManager.default.fileExists(atPath: dir) { dir = (dir as NSString).deletingLastPathComponent }
+        let real = ProjectScope.standardise(dir)
+        guard real == root || real.hasPrefix(root + "/") else {
+            throw StoreError.invalid("refusing path \(relative): \(dir) resolves outside the memory repository")
+        }
+        return full
+    }
+
+    public func readText(_ relative: String) throws -> String? {
+        guard let bytes = try AtomicFile.read(try absolute(relative)) else { return nil }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw StoreError.note(NoteError(path: relative, line: lineOfFirstInvalidUTF8(bytes), message: "not valid UTF-8 text"))
+        }
+        return text
+    }
+
+    // MARK: Transactions
+
+    /// A set of file writes that become one commit.
+    public final class Transaction {
+        var files: [(path: String, bytes: [UInt8])] = []
+        var lines: [String] = []
+        let store: MemoryStore
+
+        init(store: MemoryStore) { self.store = store }
+
+        /// Stages a file's new content (written when the transaction commits).
+        public func write(_ relative: String, _ text: String) throws {
+            _ = try store.absolute(relative)
+            if let i = files.firstIndex(where: { $0.path == relative }) {
+                files[i].bytes = Array(text.utf8)
+            } else {
+                files.append((relative, Array(text.utf8)))
+            }
+        }
+
+        /// The content staged for `relative`, else what is on disk.
+        public func read(_ relative: String) throws -> String? {
+            if let staged = files.first(where: { $0.path == relative }) { return String(decoding: staged.bytes, as: UTF8.self) }
+            return try store.readText(relative)
+        }
+
+        public func readBytes(_ relative: String) throws -> [UInt8]? {
+            if let staged = files.first(where: { $0.path == relative }) { return staged.bytes }
+            return try AtomicFile.read(try store.absolute(relative))
+        }
+
+        /// One line of the commit message, e.g. `event ev-… deployment github-mcp-server`.
+        public func describe(_ line: String) { lines.append(line) }
+
+        public var isEmpty: Bool { files.isEmpty }
+        public var paths: [String] { files.map(\.path) }
+    }
+
+    public struct CommitResult: Sendable {
+        public let commit: ObjectID?
+        public let paths: [String]
+        public let message: String
+    }
+
+    /// Runs `body` under the write lock, writes what it staged atomically, and commits it.
+    /// The commit message is the single line, or a summary line plus the list for a group commit.
+    @discardableResult
+    public func transaction<T>(durable: Bool = true, _ body: (Transaction) throws -> T) throws -> (T, CommitResult) {
+        try lock.withLock {
+            let tx = Transaction(store: self)
+            let value = try body(tx)
+            guard !tx.isEmpty else { return (value, CommitResult(commit: nil, paths: [], message: "")) }
+            for file in tx.files {
+                try AtomicFile.write(file.bytes, to: try absolute(file.path), durable: durable)
+            }
+            if !durable { syncFileSystem() }
+            let message = MemoryStore.commitMessage(tx.lines)
+            do {
+                let id = try git.commit(paths: tx.files.map(\.path), message: message, author: author)
+                return (value, CommitResult(commit: id, paths: tx.files.map(\.path), message: message))
+            } catch let error as GitError {
+                // The files are on disk and will be committed by the next write or `cmem sync`.
+                throw StoreError.git(error)
+            }
+        }
+    }
+
+    static func commitMessage(_ lines: [String]) -> String {
+        switch lines.count {
+        case 0: return "cmem: update\n"
+        case 1: return lines[0] + "\n"
+        default:
+            let shown = lines.prefix(50).map { "- " + $0 }.joined(separator: "\n")
+            let more = lines.count > 50 ? "\n- … and \(lines.count - 50) more" : ""
+            return "cmem: \(lines.count) writes\n\n\(shown)\(more)\n"
+        }
+    }
+
+    /// One flush for a whole batch instead of an fsync per file (imports write thousands of files).
+    /// syncfs(2) is not exported to Swift; sync(2) is the same on a single-filesystem machine.
+    private func syncFileSystem() {
+        sync()
+    }
+}
+
+func lineOfFirstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+    var line = 1
+    var start = 0
+    for (i, b) in bytes.enumerated() where b == 10 {
+        if String(validating: bytes[start..<i], as: UTF8.self) == nil { return line }
+        line += 1
+        start = i + 1
+    }
+    return line
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import MemoryModel
+import MemoryStore
+
+struct EventCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "event",
+        abstract: "Record a timeline event, or show one with its causes and effects.",
+        subcommands: [Record.self, Show.self]
+    )
+}
+
+extension EventCommand {
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record an event in its day's timeline; prints its id.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: "deployment, config_change, git_commit, pod_restart, scaling, health_change, incident, …") var type: String
+        @Option(name: .long, help: "Where it came from: argocd, k8s, github, manual, …") var source: String = "manual"
+        @Option(name: .long, help: "An affected component (repeatable).") var component: [String] = []
+        @Option(name: .long, help: "info | warning | error | critical") var severity: String = "info"
+        @Option(name: .long, help: "What happened.") var description: String
+        @Option(name: .long, help: "Details as a JSON object, e.g. '{\"sha\":\"abc123\"}'.") var details: String?
+        @Option(name: .long, help: "The id of the event that caused this one.") var causedBy: String?
+        @Option(name: .long, help: "When it happened (ISO 8601; default now).") var time: String?
+        @Option(name: .long, help: "Use this id instead of a new one (recording the same id twice adds nothing).") var id: String?
+
+        func run() throws {
+            try run(json: global.json) {
+                guard let sev = Severity(lenient: severity) else {
+                    throw MemoryModel.ValidationError("--severity \(severity) is not one of info, warning, error, critical")
+                }
+                let when = try time.map { try parseTime($0, what: "--time") } ?? .now()
+                var detailValue = JSONValue.object([])
+                if let details {
+                    do { detailValue = try JSONValue.parse(details, maxDepth: 32) } catch {
+                        throw MemoryModel.ValidationError("--details is not valid JSON: \(error)")
+                    }
+                }
+                let event = TimelineEvent(id: id ?? Identifier.make(.event, at: when), timestamp: when, type: type, source: source,
+                                          description: description, details: detailValue, causedBy: causedBy,
+                                          components: component, severity: sev)
+                let store = try global.openStore()
+                let result = try store.recordEvents([event])
+                if global.json {
+                    let dup: Bool
+                    if case .duplicate = result[0] { dup = true } else { dup = false }
+                    guard case var .object(pairs) = event.json else { return }
+                    pairs.append(("duplicate", .bool(dup)))
+                    Output.json(.object(pairs))
+                } else {
+                    Output.line(event.id)
+                }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an event with the event that caused it and the events it caused.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The event id.") var id: String
+
+        func run() throws {
+            try run(json: global.json) {
+                let store = try global.openStore()
+                guard let event = try store.event(id: id) else { throw StoreError.notFound(kind: "event", id: id) }
+                let cause = try event.causedBy.flatMap { try store.event(id: $0) }
+                let caused = try EventRelations.caused(by: event, store: store)
+                if global.json {
+                    guard case var .object(pairs) = event.json else { return }
+                    pairs.append(("caused_by_event", cause?.json ?? .null))
+                    pairs.append(("caused", .array(caused.map(\.json))))
+                    Output.json(.object(pairs))
+                } else {
+                    Output.line(TimelineText.line(event))
+                    if let d = event.details.isEmptyObject ? nil : event.details { Output.line("  details: \(d.json)") }
+                    if let cause { Output.line("  caused by: " + TimelineText.line(cause)) }
+                    else if let c = event.causedBy { Output.line("  caused by: \(c) (not found)") }
+                    for e in caused { Output.line("  caused: " + TimelineText.line(e)) }
+                }
+            }
+        }
+    }
+}
+
+/// `caused` is derived, never stored: the events whose caused_by names this one. Effects follow their
+/// cause, so only the cause's day and the following week are read.
+enum EventRelations {
+    static func caused(by event: TimelineEvent, store: MemoryStore) throws -> [TimelineEvent] {
+        var filter = MemoryStore.TimelineFilter()
+        filter.since = event.timestamp.startOfDay
+        filter.until = event.timestamp.adding(seconds: 7 * 86400)
+        filter.limit = Int.max
+        return try store.timeline(filter).events.filter { $0.causedBy == event.id }
+    }
+}
+
+enum TimelineText {
+    static func line(_ e: TimelineEvent) -> String {
+        let comps = e.components.isEmpty ? "" : " [" + e.components.joined(separator: ", ") + "]"
+        return "\(Output.dim(e.timestamp.iso8601)) \(Output.severity(e.severity)) \(Output.bold(e.type))\(comps) \(oneLine(e.description)) \(Output.dim(e.id))"
+    }
+
+    static func oneLine(_ s: String) -> String {
+        String(s.map { $0.isNewline ? " " : $0 })
+    }
+}

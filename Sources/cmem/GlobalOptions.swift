@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MemoryModel
+import MemoryStore
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The memory repository (default: $CMEM_REPO, else ~/.cortex/memory).")
+    var repo: String?
+
+    @Flag(name: .long, help: "Print machine-readable JSON.")
+    var json = false
+
+    var repoPath: String {
+        if let repo { return repo }
+        if let env = ProcessInfo.processInfo.environment["CMEM_REPO"], !env.isEmpty { return env }
+        return (NSHomeDirectory() as NSString).appendingPathComponent(".cortex/memory")
+    }
+
+    func openStore() throws -> MemoryStore {
+        try MemoryStore(path: repoPath, logger: Log.logger)
+    }
+}
+
+/// Logging goes to stderr, warnings and above unless CMEM_LOG_LEVEL says otherwise.
+enum Log {
+    static let logger: Logger = {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            let level = ProcessInfo.processInfo.environment["CMEM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "cmem")
+    }()
+}

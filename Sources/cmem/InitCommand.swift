@@ -1,0 +1,33 @@
+import ArgumentParser
+import MemoryModel
+import MemoryStore
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a memory repository, or add what is missing to an existing one (nothing else changes)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Where to create it (default: --repo, $CMEM_REPO, or ~/.cortex/memory).")
+    var path: String?
+
+    func run() throws {
+        try run(json: global.json) {
+            let report = try MemoryStore.initialize(at: path ?? global.repoPath, logger: Log.logger)
+            if global.json {
+                Output.json(.object([
+                    ("root", .string(report.root)),
+                    ("created", .array(report.created.map { .string($0) })),
+                    ("commit", report.commit.map { .string($0.hex) } ?? .null),
+                ]))
+            } else if report.created.isEmpty {
+                Output.line("\(report.root) is already a memory repository; nothing to add.")
+            } else {
+                Output.line("Memory repository ready at \(report.root)")
+                for path in report.created { Output.line("  created \(path)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import MemoryModel
+import MemoryStore
+
+/// Writing results: JSON for scripts, short readable text for people, errors as one clear sentence.
+enum Output {
+    static func json(_ value: JSONValue) {
+        print(value.prettyJSON)
+    }
+
+    static func line(_ text: String) {
+        print(text)
+    }
+
+    static func warn(_ text: String) {
+        FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
+    }
+
+    /// Whether to colour output: only on a terminal, and never when NO_COLOR is set (no-color.org).
+    static let useColor: Bool = {
+        if let v = ProcessInfo.processInfo.environment["NO_COLOR"], !v.isEmpty { return false }
+        return isatty(1) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }()
+
+    static func bold(_ s: String) -> String { useColor ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
+    static func dim(_ s: String) -> String { useColor ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
+    static func red(_ s: String) -> String { useColor ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
+    static func yellow(_ s: String) -> String { useColor ? "\u{1B}[33m\(s)\u{1B}[0m" : s }
+
+    static func severity(_ s: Severity) -> String {
+        switch s {
+        case .critical, .error: return red(s.rawValue)
+        case .warning: return yellow(s.rawValue)
+        case .info: return s.rawValue
+        }
+    }
+}
+
+/// A failure that has already been explained to the user.
+struct CommandFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+extension ParsableCommand {
+    /// Runs `body`, turning every error into one clear message (JSON with --json) and exit status 1.
+    func run(json: Bool, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ArgumentParser.ValidationError {
+            throw fail(json: json, error.message, code: 2)
+        } catch let error as MemoryModel.ValidationError {
+            throw fail(json: json, error.message, code: 2)
+        } catch {
+            throw fail(json: json, "\(error)", code: 1)
+        }
+    }
+
+    func fail(json: Bool, _ message: String, code: Int32) -> ExitCode {
+        if json {
+            Output.json(.object([("error", .object([("message", .string(message))]))]))
+        } else {
+            FileHandle.standardError.write(Data("cmem: error: \(message)\n".utf8))
+        }
+        return ExitCode(code)
+    }
+}
+
+/// Time options accept ISO 8601 (`2026-01-19`, `2026-01-19T14:30:00Z`) or a duration ago (`2h`, `7d`).
+func parseTime(_ text: String, what: String) throws -> Timestamp {
+    if let t = Timestamp(iso8601: text) { return t }
+    if let secs = parseDuration(text), text.last.map({ !$0.isNumber }) ?? false {
+        return Timestamp.now().adding(seconds: -secs)
+    }
+    throw MemoryModel.ValidationError("\(what) \(JSONValue.quoted(text)) is not a time: use ISO 8601 (2026-01-19T14:30:00Z) or a duration ago (2h, 7d)")
+}

@@ -1,0 +1,110 @@
+import Testing
+@testable import MemoryModel
+
+@Suite struct FrontMatterTests {
+    let note = """
+    ---
+    session_id: sess-1
+    # a comment the human wrote
+    reviewer: dana   # inline comment
+    current_task: Fix it
+    custom_list:
+      - one
+      - two
+    started_at: 2026-01-19T10:00:00Z
+    ---
+    # Title
+
+    Hand-written prose.
+    """
+
+    @Test func setReplacesOnlyThatKeyAndKeepsEverythingElseByteForByte() throws {
+        var doc = try FrontMatterDocument.split(note, path: "n.md")
+        doc.set("current_task", raw: "current_task: Fix it properly\n")
+        doc.set("new_key", raw: "new_key: 1\n")
+        let expected = note
+            .replacingOccurrences(of: "current_task: Fix it\n", with: "current_task: Fix it properly\n")
+            .replacingOccurrences(of: "started_at: 2026-01-19T10:00:00Z\n", with: "started_at: 2026-01-19T10:00:00Z\nnew_key: 1\n")
+        #expect(doc.text == expected)
+        #expect(doc.keys == ["session_id", "reviewer", "current_task", "custom_list", "started_at", "new_key"])
+    }
+
+    @Test func valuesDecodeInOrder() throws {
+        let doc = try FrontMatterDocument.split(note, path: "n.md")
+        let values = try doc.values(path: "n.md")
+        #expect(values.map(\.0) == ["session_id", "reviewer", "current_task", "custom_list", "started_at"])
+        #expect(values[3].1 == .array([.string("one"), .string("two")]))
+    }
+
+    @Test func noteWithoutFrontMatterIsAllBody() throws {
+        let doc = try FrontMatterDocument.split("# Just prose\n", path: "p.md")
+        #expect(doc.entries.isEmpty)
+        #expect(doc.text == "# Just prose\n")
+    }
+
+    @Test func unclosedFrontMatterNamesFileAndLine() {
+        #expect(throws: NoteError(path: "x.md", line: 1, message: "front matter opened with '---' is never closed")) {
+            try FrontMatterDocument.split("---\na: 1\n", path: "x.md")
+        }
+    }
+
+    @Test func brokenYAMLNamesTheLine() throws {
+        let doc = try FrontMatterDocument.split("---\na: 1\nb: [unclosed\nc: 3\n---\n", path: "b.md")
+        do {
+            _ = try doc.values(path: "b.md")
+            Issue.record("expected an error")
+        } catch let error as NoteError {
+            #expect(error.path == "b.md")
+            #expect(error.line >= 3 && error.line <= 5, "line \(error.line)")
+        }
+    }
+
+    @Test func anchorsAndAliasesAreRefusedBeforeDecoding() throws {
+        let bomb = """
+        ---
+        a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]
+        b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+        c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+        ---
+        """
+        let doc = try FrontMatterDocument.split(bomb, path: "bomb.md")
+        #expect(throws: NoteError(path: "bomb.md", line: 2, message: "YAML anchors (&) are not allowed in notes; write the value out")) {
+            try doc.values(path: "bomb.md")
+        }
+        let alias = try FrontMatterDocument.split("---\nx: 1\ny: *x\n---\n", path: "a.md")
+        #expect(throws: NoteError.self) { try alias.values(path: "a.md") }
+    }
+
+    @Test func ampersandsInsideValuesAreFine() throws {
+        let doc = try FrontMatterDocument.split("---\na: rock & roll\nb: \"*not an alias\"\nc: x*y\n---\n", path: "ok.md")
+        let values = try doc.values(path: "ok.md")
+        #expect(values.count == 3)
+        #expect(values[1].1 == .string("*not an alias"))
+    }
+
+    @Test func duplicateKeysAreAnError() throws {
+        let doc = try FrontMatterDocument.split("---\na: 1\na: 2\n---\n", path: "d.md")
+        #expect(throws: NoteError.self) { try doc.values(path: "d.md") }
+    }
+}
+
+@Suite struct YAMLWriterTests {
+    @Test func everyScalarReadsBackAsTheSameString() throws {
+        let samples = ["plain", "with: colon", "# hash", "a #b", "- dash", "true", "null", "~", "123", "1.5", "0x1F", " lead", "trail ",
+                       "quote\"s", "it's", "[x]", "{y}", "multi\nline", "tab\tbed", "ünïcödé", "emoji 😀", "key:", "@at", "`tick`",
+                       "%pct", "!bang", "&amp", "*star", "|pipe", ">gt", "2026-01-19T10:00:00Z", "", "yes", "No", "a, b", "x: y # z"]
+        for s in samples {
+            let yaml = YAMLWriter.entry("k", s)
+            let values = try YAMLSafety.mapping(yaml, path: "w", lineOffset: 0)
+            #expect(values.first?.1.stringValue == s || (s.isEmpty && values.first?.1 == .string("")), "\(s) -> \(yaml)")
+        }
+    }
+
+    @Test func listsAndRecordsReadBack() throws {
+        let yaml = YAMLWriter.list("l", ["a", "b: c", "- d"]) +
+            YAMLWriter.records("r", [[("text", .string("x: y")), ("status", .string("pending")), ("n", nil)]])
+        let values = try YAMLSafety.mapping(yaml, path: "w", lineOffset: 0)
+        #expect(values[0].1 == .array([.string("a"), .string("b: c"), .string("- d")]))
+        #expect(values[1].1 == .array([.object([("text", .string("x: y")), ("status", .string("pending"))])]))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import MemoryModel
+@testable import MemoryStore
+import TestSupport
+
+@Suite struct InitTests {
+    @Test func createsConfigReadmeAttributesAndOneCommit() throws {
+        let f = try StoreFixture()
+        for path in [".cmem/config.yaml", ".cmem/components.yaml", ".gitattributes", "README.md"] {
+            #expect(FileManager.default.fileExists(atPath: f.root + "/" + path), "\(path)")
+        }
+        #expect(try f.store.git.log().count == 1)
+        #expect(try f.git("status", "--porcelain").trimmed == "")
+        #expect(f.store.config.currentWindow == 86_400)
+    }
+
+    @Test func onAnExistingRepoAddsOnlyWhatIsMissingAndChangesNothingElse() throws {
+        let dir = TemporaryDirectory()
+        let root = dir.file("existing")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try ProcessRunner.git(["init", "-q", "-b", "main"], cwd: root)
+        try dir.write("existing/README.md", "# Mine\n")
+        try dir.write("existing/notes/todo.md", "keep me\n")
+        try ProcessRunner.git(["add", "-A"], cwd: root)
+        try ProcessRunner.git(["commit", "-qm", "human"], cwd: root)
+        let report = try MemoryStore.initialize(at: root)
+        #expect(!report.created.contains("README.md"))
+        #expect(report.created.contains(".cmem/config.yaml"))
+        #expect(try dir.read("existing/README.md") == "# Mine\n")
+        #expect(try dir.read("existing/notes/todo.md") == "keep me\n")
+        let again = try MemoryStore.initialize(at: root)
+        #expect(again.created.isEmpty)
+        #expect(again.commit == nil)
+    }
+
+    @Test func refusesADirectoryThatIsNotAMemory() throws {
+        let dir = TemporaryDirectory()
+        #expect(throws: StoreError.self) { try MemoryStore(path: dir.path) }
+    }
+
+    @Test func brokenConfigNamesFileAndLine() throws {
+        let f = try StoreFixture()
+        try f.write(".cmem/config.yaml", "version: 1\nsessions:\n  current_window: [24h\n")
+        do {
+            _ = try MemoryStore(path: f.root)
+            Issue.record("expected an error")
+        } catch let StoreError.note(error) {
+            #expect(error.path == ".cmem/config.yaml")
+            #expect(error.line >= 3)
+        }
+    }
+
+    @Test func defaultTemplatesMatchTheTemplatesFolder() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("templates")
+        for name in Templates.names {
+            let text = try String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8)
+            #expect(Templates.defaultSource(name) == text, "run scripts/gen-templates after editing templates/\(name).mustache")
+        }
+    }
+
+    @Test func repositoryTemplateOverridesTheDefault() throws {
+        let f = try StoreFixture()
+        try f.write(".cmem/templates/timeline-event.mustache", "## EVENT {{type}} at {{time}}\n\n{{{yaml_block}}}\n")
+        let store = try MemoryStore(path: f.root)
+        let e = StoreFixture.event("2026-01-19T10:00:00Z")
+        try store.recordEvents([e])
+        let text = try f.read(e.dayPath)
+        #expect(text.contains("## EVENT deployment at 10:00:00"))
+        #expect(try store.event(id: e.id) == e)
+    }
+
+    @Test func aTemplateThatDropsTheDataStillKeepsTheEvent() throws {
+        let f = try StoreFixture()
+        try f.write(".cmem/templates/timeline-event.mustache", "## {{type}} only\n")
+        let store = try MemoryStore(path: f.root)
+        let e = StoreFixture.event("2026-01-19T10:00:00Z")
+        try store.recordEvents([e])
+        #expect(try store.event(id: e.id) == e)
+    }
+}
