@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "cmem", targets: ["cmem"]),
+        .executable(name: "cmem-server", targets: ["cmem-server"]),
         .executable(name: "cmem-bench", targets: ["cmem-bench"]),
     ],
     dependencies: [
@@ -18,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
     ],
     targets: [
         // MARK: C
@@ -67,12 +70,57 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ClaudeHooks",
+            dependencies: [
+                "MemoryStore", "MemoryModel", "Redaction", "MemoryIndex",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MemorySync",
+            dependencies: [
+                "GitKit", "MemoryStore", "MemoryModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Network interfaces (linked only into cmem-server, to keep cmem's start-up small)
+        .target(
+            name: "MemoryServer",
+            dependencies: [
+                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MemoryMCP",
+            dependencies: [
+                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Executables
         .executableTarget(
             name: "cmem",
             dependencies: [
-                "MemoryStore", "MemoryModel",
+                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "ClaudeHooks", "MemorySync", "Redaction", "GitKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "cmem-server",
+            dependencies: [
+                "MemoryServer", "MemoryMCP", "MemoryStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,7 +128,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cmem-bench",
-            dependencies: ["MemoryStore", "MemoryModel"],
+            dependencies: ["MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit"],
             swiftSettings: swiftSettings
         ),
 
@@ -107,6 +155,30 @@ let package = Package(
         .testTarget(
             name: "CollectorTests",
             dependencies: ["Collector", "MemoryModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ClaudeHooksTests",
+            dependencies: ["ClaudeHooks", "MemoryStore", "MemoryModel", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MemorySyncTests",
+            dependencies: ["MemorySync", "MemoryStore", "MemoryModel", "GitKit", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MemoryServerTests",
+            dependencies: [
+                "MemoryServer", "MemoryStore", "MemoryModel", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MemoryMCPTests",
+            dependencies: ["MemoryMCP", "MemoryStore", "MemoryModel", "TestSupport", .product(name: "MCP", package: "swift-sdk")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -24,6 +24,21 @@ public final class GitRepository {
         handle = repo
         workdir = git_repository_workdir(repo).map { String(cString: $0) } ?? path
         gitDir = String(cString: git_repository_path(repo))
+        preferFastLooseObjects()
+    }
+
+    /// libgit2 compresses loose objects at zlib's default level; git itself uses level 1
+    /// (core.loosecompression). Day files are large and rewritten on every append, so write new objects
+    /// through a level-1 loose backend placed in front of the default one. Reads are unaffected.
+    private func preferFastLooseObjects() {
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, handle) == 0, let odb else { return }
+        defer { git_odb_free(odb) }
+        var backend: UnsafeMutablePointer<git_odb_backend>?
+        guard git_odb_backend_loose(&backend, gitDir + "objects", 1, 0, 0, 0) == 0, let backend else { return }
+        if git_odb_add_backend(odb, backend, 100) != 0 {
+            backend.pointee.free?(backend)
+        }
     }
 
     deinit {

@@ -38,6 +38,20 @@ extension MemoryStore {
         for path in order {
             var batch = byDay[path]!.sorted { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
             var bytes = try tx.readBytes(path) ?? Array(dayHeader(for: batch[0].timestamp).utf8)
+            // The common case is one new event, newer than everything in a large day file: answer
+            // "already there?" and "newest?" by scanning bytes, without parsing the whole file.
+            if batch.count == 1, let fast = DayFileScan.appendCheck(bytes, id: batch[0].id, time: batch[0].timestamp) {
+                if fast == .duplicate {
+                    results.append(.duplicate(batch[0]))
+                    continue
+                }
+                if let last = bytes.last, last != 10 { bytes.append(10) }
+                bytes.append(contentsOf: Array(renderEventBlock(batch[0]).utf8))
+                try tx.write(path, bytes)
+                results.append(.added(batch[0]))
+                tx.describe(eventLine(batch[0]))
+                continue
+            }
             let existing = TimelineDay.parse(bytes, path: path, wantSpans: true)
             if !existing.errors.isEmpty {
                 logger.warning("day file has unreadable blocks; they are kept as they are", metadata: ["path": "\(path)", "first": "\(existing.errors[0])"])
@@ -60,13 +74,17 @@ extension MemoryStore {
             } else {
                 bytes = insertInOrder(batch, into: bytes, spans: existing.spans)
             }
-            try tx.write(path, String(decoding: bytes, as: UTF8.self))
+            try tx.write(path, bytes)
             for e in batch {
                 results.append(.added(e))
-                tx.describe("event \(e.id) \(e.type) \(e.components.first ?? e.source): \(JSONValue.quoted(oneLine(e.description, max: 60)))")
+                tx.describe(eventLine(e))
             }
         }
         return results
+    }
+
+    func eventLine(_ e: TimelineEvent) -> String {
+        "event \(e.id) \(e.type) \(e.components.first ?? e.source): \(JSONValue.quoted(oneLine(e.description, max: 60)))"
     }
 
     private func insertInOrder(_ batch: [TimelineEvent], into bytes: [UInt8], spans: [TimelineDay.BlockSpan]) -> [UInt8] {

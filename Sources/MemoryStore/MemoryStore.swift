@@ -88,11 +88,15 @@ public final class MemoryStore {
 
         /// Stages a file's new content (written when the transaction commits).
         public func write(_ relative: String, _ text: String) throws {
+            try write(relative, Array(text.utf8))
+        }
+
+        public func write(_ relative: String, _ bytes: [UInt8]) throws {
             _ = try store.absolute(relative)
             if let i = files.firstIndex(where: { $0.path == relative }) {
-                files[i].bytes = Array(text.utf8)
+                files[i].bytes = bytes
             } else {
-                files.append((relative, Array(text.utf8)))
+                files.append((relative, bytes))
             }
         }
 

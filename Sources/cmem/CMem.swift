@@ -17,6 +17,22 @@ struct CMem: AsyncParsableCommand {
             TimelineCommand.self,
             ImportCommand.self,
             LogCommand.self,
+            SearchCommand.self,
+            DecisionsCommand.self,
+            ComponentCommand.self,
+            CorrelateCommand.self,
+            IndexCommand.self,
+            CollectCommand.self,
+            InfraCommand.self,
+            HooksCommand.self,
+            HookCommand.self,
+            ClaudeCommand.self,
+            McpCommand.self,
+            ServeCommand.self,
+            SyncCommand.self,
+            StatusCommand.self,
+            RemoteCommand.self,
+            MergeDriverCommand.self,
         ]
     )
 }
