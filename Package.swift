@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
-                "MemoryModel",
+                "MemoryModel", "MemoryStore", "GitKit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -154,7 +154,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["Collector", "MemoryModel"],
+            dependencies: ["Collector", "MemoryModel", "MemoryStore", "GitKit", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -257,17 +257,21 @@ struct JSONParser {
         index += 1
         let start = index
         var hasEscape = false
+        var nonASCII = false
         while index < bytes.count {
             let c = bytes[index]
             if c == 34 { break }
             if c == 92 { hasEscape = true; index += 2; continue }
             if c < 0x20 { throw fail("control character in string") }
+            if c >= 0x80 { nonASCII = true }
             index += 1
         }
         guard index < bytes.count else { throw fail("unterminated string") }
         let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
         index += 1
         if !hasEscape {
+            // ASCII needs no validation, and validating is most of the cost of a short string.
+            if !nonASCII { return String(decoding: raw, as: UTF8.self) }
             guard let s = String(validating: raw, as: UTF8.self) else { throw fail("invalid UTF-8") }
             return s
         }

@@ -117,6 +117,25 @@ extension MemoryStore {
 
     func renderEventBlock(_ e: TimelineEvent) -> String {
         let yaml = TimelineDay.fencedYAML(for: e)
+        // Imports render a million of these: with the built-in template, use its hand-written twin
+        // (a test checks the two agree byte for byte).
+        if !templates.overridden.contains("timeline-event") { return MemoryStore.defaultEventBlock(e, yaml: yaml) }
+        return templatedEventBlock(e, yaml: yaml)
+    }
+
+    /// `templates/timeline-event.mustache`, written out in Swift.
+    static func defaultEventBlock(_ e: TimelineEvent, yaml: String) -> String {
+        var out = "## \(e.timestamp.timeOfDay) \(e.type) — \(TimelineDay.headline(e))\n"
+        if !e.components.isEmpty {
+            for c in e.components { out += "[[\(c)]] " }
+            out += "· "
+        }
+        out += "\(e.source) · \(e.severity.rawValue)\n\n"
+        out += yaml
+        return out + "\n"
+    }
+
+    func templatedEventBlock(_ e: TimelineEvent, yaml: String) -> String {
         var block = templates.render("timeline-event", [
             "time": e.timestamp.timeOfDay, "type": e.type, "headline": TimelineDay.headline(e), "source": e.source,
             "severity": e.severity.rawValue, "components": e.components, "has_components": !e.components.isEmpty,

@@ -80,3 +80,24 @@ import TestSupport
         #expect(try store.event(id: e.id) == e)
     }
 }
+
+@Suite struct TemplateRenderingTests {
+    @Test func everyBuiltInTemplateRenders() throws {
+        let templates = try Templates(root: nil)
+        for name in Templates.names {
+            #expect(!templates.render(name, ["date": "2026-01-19", "project": "p"]).isEmpty, "\(name)")
+        }
+    }
+
+    @Test func handWrittenEventBlockMatchesTheTemplate() throws {
+        let f = try StoreFixture()
+        var events = [StoreFixture.event("2026-01-19T10:00:00Z"),
+                      StoreFixture.event("2026-01-19T10:00:01Z", "multi\nline with ✓ and a very long description that goes on and on " + String(repeating: "x", count: 120), components: [])]
+        events[0].causedBy = "ev-20260119-090000-aaaaaaaaaa"
+        for e in events {
+            let yaml = TimelineDay.fencedYAML(for: e)
+            let templated = f.store.templatedEventBlock(e, yaml: yaml)
+            #expect(MemoryStore.defaultEventBlock(e, yaml: yaml) == templated)
+        }
+    }
+}
