@@ -128,7 +128,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "cmem-bench",
-            dependencies: ["MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit"],
+            dependencies: ["MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit", "MemorySync",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
 

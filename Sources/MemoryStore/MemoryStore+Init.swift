@@ -55,6 +55,8 @@ extension MemoryStore {
     timeline/**/*.md merge=cmem-timeline
     sessions/**/*.md merge=cmem-note
     decisions/**/*.md merge=cmem-note
+    handoff/**/*.md merge=cmem-snapshot
+    infrastructure/** merge=cmem-snapshot
     *.md text eol=lf
 
     """

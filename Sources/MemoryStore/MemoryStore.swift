@@ -142,6 +142,9 @@ public final class MemoryStore {
                 return (value, CommitResult(commit: id, paths: tx.files.map(\.path), message: message))
             } catch let error as GitError {
                 // The files are on disk and will be committed by the next write or `cmem sync`.
+                if FileManager.default.fileExists(atPath: git.gitDir + "MERGE_HEAD") {
+                    throw StoreError.invalid("a merge is in progress and has conflicts a human must resolve (see `cmem status`); the change is saved in the working tree and will be committed once the merge is finished")
+                }
                 throw StoreError.git(error)
             }
         }

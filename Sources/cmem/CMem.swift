@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct CMem: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cmem",

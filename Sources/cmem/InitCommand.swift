@@ -1,6 +1,7 @@
 import ArgumentParser
 import MemoryModel
 import MemoryStore
+import MemorySync
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +17,8 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         try run(json: global.json) {
             let report = try MemoryStore.initialize(at: path ?? global.repoPath, logger: Log.logger)
+            // The merge drivers live in each clone's .git/config (git never syncs config).
+            try MergeDriverSetup.configure(repositoryAt: report.root)
             if global.json {
                 Output.json(.object([
                     ("root", .string(report.root)),

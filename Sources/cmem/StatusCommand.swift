@@ -1,8 +1,67 @@
 import ArgumentParser
+import Foundation
+import MemoryModel
+import MemoryStore
+import MemorySync
 
-// Placeholder: replaced by the module owner's implementation.
 struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Ahead/behind, pending writes, conflicts that need a human.")
-    @Argument(parsing: .captureForPassthrough) var rest: [String] = []
-    func run() throws { throw CleanExit.message("cmem status is not available in this build yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Ahead/behind, pending writes, conflicts that need a human (none, normally).",
+        discussion: "Ahead and behind are as of the last fetch; --fetch asks the remote first."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: .long, help: "Fetch from the remote first, so that behind is current.") var fetch = false
+
+    func run() throws {
+        try run(json: global.json) {
+            let store = try global.openStore()
+            if fetch {
+                do {
+                    var options = Synchronizer.Options()
+                    options.interactive = isatty(0) == 1
+                    try Synchronizer(store: store, logger: Log.logger).fetch(options)
+                } catch let error as SyncError {
+                    Output.warn("\(error)")
+                }
+            }
+            let s = try SyncStatus.read(store: store)
+            if global.json {
+                Output.json(s.json)
+                return
+            }
+            var head = "On \(s.branch.map(Output.bold) ?? "a detached HEAD")"
+            if let upstream = s.upstream {
+                head += ", tracking \(upstream)" + (s.remoteURL.map { " (\($0))" } ?? "")
+            } else {
+                head += s.remoteURL == nil ? "; no remote yet (`cmem remote add origin URL`)" : "; not synced yet"
+            }
+            Output.line(head)
+            if let ahead = s.ahead, let behind = s.behind {
+                let when = s.lastSync.map { "; last sync \($0)" } ?? ""
+                Output.line("  ahead \(ahead), behind \(behind) (as of the last fetch\(when))")
+            }
+            if s.pending.isEmpty {
+                Output.line("  pending: nothing")
+            } else {
+                Output.line("  pending: \(s.pending.count) uncommitted file\(s.pending.count == 1 ? "" : "s") (`cmem sync` commits them)")
+                for p in s.pending.prefix(20) { Output.line("    \(p)") }
+                if s.pending.count > 20 { Output.line("    … and \(s.pending.count - 20) more") }
+            }
+            if s.conflicts.isEmpty {
+                Output.line("  conflicts that need a human: none")
+            } else {
+                Output.line(Output.red("  conflicts that need a human: \(s.conflicts.count)"))
+                for p in s.conflicts { Output.line("    \(p)") }
+                Output.line("  Edit them (look for <<<<<<<), `git add` them, then `cmem sync`; or `git merge --abort`.")
+            }
+            if s.mergeInProgress && s.conflicts.isEmpty {
+                Output.line("  a merge is in progress with every conflict resolved; `cmem sync` finishes it")
+            }
+            if !s.mergeDriversConfigured {
+                Output.warn("the cmem merge drivers are not configured in this clone; `cmem init` or `cmem sync` configures them")
+            }
+        }
+    }
 }

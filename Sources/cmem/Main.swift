@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+
+/// The entry point. Synchronous commands (all the hot ones: hooks, `event record`, `session …`) run on
+/// the main thread: there, glibc grows the heap in large steps, while on a concurrency-pool thread it
+/// grows page by page, which cost tens of milliseconds for a large day file or git index.
+/// Asynchronous commands run as a task while the main thread waits.
+@main
+enum Main {
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try CMem.parseAsRoot()
+        } catch {
+            CMem.exit(withError: error)
+        }
+        if let asyncCommand = command as? AsyncParsableCommand {
+            let done = DispatchSemaphore(value: 0)
+            let box = ErrorBox()
+            let sendable = UncheckedBox(asyncCommand)
+            Task {
+                var c = sendable.value
+                do { try await c.run() } catch { box.error = error }
+                done.signal()
+            }
+            done.wait()
+            if let error = box.error { CMem.exit(withError: error) }
+            return
+        }
+        do {
+            var c = command
+            try c.run()
+        } catch {
+            CMem.exit(withError: error)
+        }
+    }
+}
+
+private final class ErrorBox: @unchecked Sendable {
+    var error: Error?
+}
+
+private struct UncheckedBox<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
