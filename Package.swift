@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "MemoryServer",
             dependencies: [
-                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector",
+                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "GitKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "MemoryMCP",
             dependencies: [
-                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction",
+                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -162,6 +162,7 @@ let package = Package(
         .testTarget(
             name: "ClaudeHooksTests",
             dependencies: ["ClaudeHooks", "MemoryStore", "MemoryModel", "TestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClaudeHooks
 import MemoryModel
 import MemoryStore
 import MemorySync
@@ -19,6 +20,9 @@ struct InitCommand: ParsableCommand {
             let report = try MemoryStore.initialize(at: path ?? global.repoPath, logger: Log.logger)
             // The merge drivers live in each clone's .git/config (git never syncs config).
             try MergeDriverSetup.configure(repositoryAt: report.root)
+            // A secret pasted into a note by hand is refused at commit (never replaces a user's own hook).
+            let guardResult = try PreCommitGuard.install(memoryRepository: report.root)
+            if case let .keptExisting(_, advice) = guardResult, !global.json { Output.warn(advice) }
             if global.json {
                 Output.json(.object([
                     ("root", .string(report.root)),

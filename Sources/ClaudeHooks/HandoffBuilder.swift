@@ -1,0 +1,221 @@
+import Foundation
+import MemoryModel
+import MemoryStore
+
+/// "Where we left off" for a project, as Markdown from the `handoff` template: the last task, the
+/// progress summary, key decisions with their rationale, open todos, blockers, next steps, files in play,
+/// and recent timeline events on the components the project touches.
+///
+/// The text respects a token budget (tokens ≈ characters / 4). When it is too long, the least useful
+/// parts go first: files, then older events, long rationales, older decisions, next steps, the tail of
+/// the summary, blockers and todos, in that order; a last resort cuts whole lines from the end.
+public struct HandoffBuilder {
+    public let store: MemoryStore
+    public var tokenBudget: Int
+    /// How far back timeline events are read (only these day files are opened).
+    public var eventDays: Int = 3
+    public var maxEvents: Int = 8
+
+    public init(store: MemoryStore, tokenBudget: Int? = nil) {
+        self.store = store
+        self.tokenBudget = max(100, tokenBudget ?? store.config.handoffTokenBudget)
+    }
+
+    public var characterBudget: Int { tokenBudget * 4 }
+
+    /// The handoff file of a project: `handoff/<project>.md`, with the name made safe for a file.
+    public static func path(project: String) -> String {
+        var name = String(project.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" })
+        while name.hasPrefix(".") || name.hasPrefix("-") { name.removeFirst() }
+        if name.isEmpty || !Identifier.isSafeName(name, maxLength: 128) { name = "project" }
+        return "handoff/\(name).md"
+    }
+
+    // MARK: Building
+
+    /// The handoff for `session` (nil: events only), within the budget.
+    public func build(session: Session?, project: ProjectScope, now: Timestamp = .now()) -> String {
+        var parts = Parts()
+        var decisionComponents: [String] = []
+        if let s = session {
+            parts.task = s.currentTask.isEmpty ? "(no task recorded)" : clip(s.currentTask, 300)
+            parts.sessionID = s.id
+            parts.status = s.isActive ? "active" : "ended"
+            parts.lastActive = s.lastActivity.iso8601
+            parts.summary = clip(s.summary, 2000)
+            for id in s.decisions {
+                guard let d = try? store.decision(id: id) else { continue }
+                parts.decisions.append((clip(d.decision, 200), clip(d.rationale, 400)))
+                decisionComponents += d.components
+            }
+            parts.todos = s.todoList.filter(\.isOpen).map { clip($0.text, 200) }
+            parts.blockers = s.blockers.map { clip($0, 300) }
+            parts.nextSteps = s.nextSteps.map { clip($0, 300) }
+            parts.files = s.activeFiles.map { clip($0, 200) }
+        }
+        let components = componentsOfInterest(session: session, project: project, decisionComponents: decisionComponents)
+        parts.events = recentEvents(components: components, now: now)
+        return fit(parts, project: project.name)
+    }
+
+    struct Parts {
+        var task = "", sessionID = "", status = "", lastActive = "", summary = ""
+        var decisions: [(decision: String, rationale: String)] = []
+        var todos: [String] = [], blockers: [String] = [], nextSteps: [String] = [], files: [String] = []
+        var events: [[String: String]] = []
+
+        var isEmpty: Bool {
+            task.isEmpty && summary.isEmpty && decisions.isEmpty && todos.isEmpty && blockers.isEmpty
+                && nextSteps.isEmpty && files.isEmpty && events.isEmpty
+        }
+    }
+
+    func render(_ p: Parts, project: String) -> String {
+        var ctx: [String: Any] = [
+            "project": project,
+            "path": store.root + "/" + HandoffBuilder.path(project: project),
+            "decisions": p.decisions.map { d -> [String: Any] in
+                var item: [String: Any] = ["decision": d.decision]
+                if !d.rationale.isEmpty { item["rationale"] = d.rationale }
+                return item
+            },
+            "has_decisions": !p.decisions.isEmpty,
+            "todos": p.todos, "has_todos": !p.todos.isEmpty,
+            "blockers": p.blockers, "has_blockers": !p.blockers.isEmpty,
+            "next_steps": p.nextSteps, "has_next_steps": !p.nextSteps.isEmpty,
+            "files": p.files, "has_files": !p.files.isEmpty,
+            "events": p.events, "has_events": !p.events.isEmpty,
+        ]
+        if !p.task.isEmpty {
+            ctx["task"] = p.task
+            ctx["session_id"] = p.sessionID
+            ctx["status"] = p.status
+            ctx["last_active"] = p.lastActive
+        }
+        if !p.summary.isEmpty { ctx["summary"] = p.summary }
+        var text = store.templates.render("handoff", ctx)
+        // Runs of blank lines left by empty sections.
+        while text.contains("\n\n\n") { text = text.replacingOccurrences(of: "\n\n\n", with: "\n\n") }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+    }
+
+    /// Renders, then drops the least useful parts until the text fits the budget.
+    func fit(_ initial: Parts, project: String) -> String {
+        guard !initial.isEmpty else { return "" }
+        var p = initial
+        let budget = characterBudget
+        var text = render(p, project: project)
+        // Each step removes one item; steps run in order of increasing usefulness.
+        let steps: [(inout Parts) -> Bool] = [
+            { p in p.files.popLast() != nil },
+            { p in p.events.popLast() != nil },
+            { p in
+                guard let i = p.decisions.firstIndex(where: { $0.rationale.count > 120 }) else { return false }
+                p.decisions[i].rationale = clip(p.decisions[i].rationale, 120)
+                return true
+            },
+            { p in p.decisions.count > 1 ? (p.decisions.removeFirst(), true).1 : false },
+            { p in p.nextSteps.count > 1 ? p.nextSteps.popLast() != nil : false },
+            { p in
+                guard p.summary.count > 300 else { return false }
+                p.summary = clip(p.summary, max(300, p.summary.count * 2 / 3))
+                return true
+            },
+            { p in p.blockers.count > 1 ? p.blockers.popLast() != nil : false },
+            { p in p.todos.count > 1 ? p.todos.popLast() != nil : false },
+            { p in p.decisions.popLast() != nil },
+            { p in p.nextSteps.popLast() != nil },
+        ]
+        for step in steps {
+            while text.count > budget, step(&p) { text = render(p, project: project) }
+            if text.count <= budget { return text }
+        }
+        // Last resort: whole lines from the top, up to the budget.
+        var out = ""
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if out.count + line.count + 2 > budget { break }
+            out += line + "\n"
+        }
+        return out + "…\n"
+    }
+
+    // MARK: Events
+
+    /// The components this project touches: its decisions' components, the components whose paths
+    /// (`.cmem/components.yaml`) cover the session's files, their dependencies, and the project's own name.
+    func componentsOfInterest(session: Session?, project: ProjectScope, decisionComponents: [String]) -> Set<String> {
+        var result = Set(decisionComponents)
+        if Identifier.isSafeName(project.name, maxLength: 253) { result.insert(project.name) }
+        let catalog = ComponentCatalog.load(root: store.root)
+        if let s = session {
+            for file in s.activeFiles + s.filesRead {
+                result.formUnion(catalog.components(covering: file))
+            }
+        }
+        for c in Array(result) { result.formUnion(catalog.dependencies[c] ?? []) }
+        return result
+    }
+
+    /// Recent events on `components`, incidents and deployments first, newest first within each group.
+    func recentEvents(components: Set<String>, now: Timestamp) -> [[String: String]] {
+        guard !components.isEmpty else { return [] }
+        var filter = MemoryStore.TimelineFilter()
+        filter.since = now.adding(seconds: -Int64(eventDays) * 86400)
+        filter.components = components
+        filter.limit = Int.max
+        guard let events = try? store.timeline(filter).events else { return [] }
+        let newestFirst = events.reversed()
+        let important = newestFirst.filter(HandoffBuilder.isImportant)
+        let rest = newestFirst.filter { !HandoffBuilder.isImportant($0) }
+        let chosen = (important + rest).prefix(maxEvents).sorted { $0.timestamp > $1.timestamp }
+        return chosen.map { e in
+            [
+                "time": "\(e.timestamp.day) \(e.timestamp.timeOfDay)",
+                "type": e.severity >= .warning ? "\(e.type) (\(e.severity.rawValue))" : e.type,
+                "component": e.components.first(where: components.contains) ?? e.components.first ?? e.source,
+                "description": clip(e.description, 160),
+            ]
+        }
+    }
+
+    static func isImportant(_ e: TimelineEvent) -> Bool {
+        if e.severity >= .warning { return true }
+        let t = e.type.lowercased()
+        return ["incident", "deploy", "rollback", "outage", "alert", "crash", "restart", "sync"].contains { t.contains($0) }
+    }
+
+    // MARK: Which session
+
+    /// The session a new conversation should pick up from: the project's most recent session that has
+    /// anything in it (an empty one, opened and closed without a prompt, is skipped), other than `excluding`.
+    public static func latestSession(store: MemoryStore, project: ProjectScope, excluding: String? = nil) -> Session? {
+        if let s = try? store.currentSession(project: project), s.id != excluding, hasContent(s) { return s }
+        // Fall back to the notes themselves, newest first by ID (IDs sort by start time); bounded.
+        let fm = FileManager.default
+        var parsed = 0
+        for year in ((try? fm.contentsOfDirectory(atPath: store.root + "/sessions")) ?? []).sorted(by: >) where year.count == 4 {
+            for month in ((try? fm.contentsOfDirectory(atPath: "\(store.root)/sessions/\(year)")) ?? []).sorted(by: >) where month.count == 2 {
+                let dir = "sessions/\(year)/\(month)"
+                for name in ((try? fm.contentsOfDirectory(atPath: store.root + "/" + dir)) ?? []).sorted(by: >) where name.hasSuffix(".md") {
+                    parsed += 1
+                    if parsed > 400 { return nil }
+                    guard let (s, _) = try? store.readSession(path: dir + "/" + name), s.id != excluding else { continue }
+                    guard s.workingDirectory == project.root || (s.workingDirectory.isEmpty && s.project == project.name) else { continue }
+                    if hasContent(s) { return s }
+                }
+            }
+        }
+        return nil
+    }
+
+    public static func hasContent(_ s: Session) -> Bool {
+        !s.currentTask.isEmpty || !s.summary.isEmpty || !s.actions.isEmpty || !s.decisions.isEmpty || !s.todoList.isEmpty
+            || !s.blockers.isEmpty || !s.nextSteps.isEmpty || !s.activeFiles.isEmpty || !s.filesRead.isEmpty
+    }
+}
+
+func clip(_ s: String, _ max: Int) -> String {
+    let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard t.count > max else { return t }
+    return String(t.prefix(max - 1)) + "…"
+}

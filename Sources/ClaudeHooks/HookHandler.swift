@@ -1,0 +1,276 @@
+import Foundation
+import MemoryModel
+import MemoryStore
+import Redaction
+
+/// The hook events `cmem hook` answers, by subcommand name.
+public enum HookEvent: String, CaseIterable, Sendable {
+    case sessionStart = "session-start"
+    case userPrompt = "user-prompt"
+    case postToolUse = "post-tool-use"
+    case preCompact = "pre-compact"
+    case sessionEnd = "session-end"
+    case stop = "stop"
+
+    /// The Claude Code event that runs it, and the matcher used when installing.
+    public var claudeEvents: [(name: String, matcher: String?)] {
+        switch self {
+        case .sessionStart: return [("SessionStart", nil)]
+        case .userPrompt: return [("UserPromptSubmit", nil)]
+        case .postToolUse: return [("PostToolUse", ToolCapture.matcher), ("PostToolUseFailure", ToolCapture.matcher)]
+        case .preCompact: return [("PreCompact", nil)]
+        case .sessionEnd: return [("SessionEnd", nil)]
+        case .stop: return [("Stop", nil)]
+        }
+    }
+}
+
+/// What each hook does to the memory. Every string taken from the payload or the transcript passes
+/// through the redactor before it is written.
+///
+/// - session-start: starts a memory session for a new Claude session (or continues the one that follows
+///   this `session_id`, reopening it when it had ended) and returns the handoff, which Claude Code adds to
+///   the context. A new session gets the project's latest session with content; `compact` and `resume`
+///   get the snapshot PreCompact saved, else the handoff of the session itself.
+/// - user-prompt: sets `current_task` from the first prompt when none is set.
+/// - post-tool-use: records the tool call (see `ToolCapture`); one read of the session, at most one commit.
+/// - pre-compact: writes the summary and `handoff/<project>.md`, and saves the snapshot for re-injection.
+/// - session-end: the same, and marks the session ended.
+/// - stop: refreshes the summary from the last assistant message (so a killed session still has one).
+///
+/// The built summary never replaces one written by someone else (through MCP or `cmem session update`):
+/// it is written only over an empty summary or over the last one the hooks built.
+public struct HookHandler {
+    public let store: MemoryStore
+    public let redactor = Redactor()
+    public var tokenBudget: Int?
+    /// Actions kept in a session note; older ones stay in git history. Keeps the hot path's parse small.
+    public static let maxActions = 300
+
+    public init(store: MemoryStore, tokenBudget: Int? = nil) {
+        self.store = store
+        self.tokenBudget = tokenBudget
+    }
+
+    /// Handles one event; returns what to print on stdout (only SessionStart prints anything).
+    public func handle(_ event: HookEvent, _ payload: HookPayload, now: Timestamp = .now()) throws -> String {
+        switch event {
+        case .sessionStart: return try sessionStart(payload, now: now)
+        case .userPrompt: try userPrompt(payload, now: now)
+        case .postToolUse: try postToolUse(payload, now: now)
+        case .preCompact: try saveProgress(payload, now: now, end: false)
+        case .sessionEnd: try saveProgress(payload, now: now, end: true)
+        case .stop: try stop(payload, now: now)
+        }
+        return ""
+    }
+
+    /// The project of a payload: selected by Claude Code's `cwd`, not the hook process's directory.
+    func project(_ payload: HookPayload) -> ProjectScope {
+        ProjectScope.resolve(cwd: payload.cwd, scope: store.config.projectScope)
+    }
+
+    // MARK: SessionStart
+
+    func sessionStart(_ payload: HookPayload, now: Timestamp) throws -> String {
+        let scope = project(payload)
+        let builder = HandoffBuilder(store: store, tokenBudget: tokenBudget)
+        let source = payload.source ?? "startup"
+        if let id = store.sessionID(claudeSession: payload.claudeSessionID), var session = try? store.session(id: id) {
+            if !session.isActive {
+                session = try store.updateSession(id: id, message: "resume (\(source))", at: now) { s, _ in s.endedAt = nil }
+            }
+            if source == "compact" || source == "resume", let snapshot = readSnapshot(payload.claudeSessionID), !snapshot.isEmpty {
+                return snapshot
+            }
+            return builder.build(session: session, project: scope, now: now)
+        }
+        let previous = HandoffBuilder.latestSession(store: store, project: scope)
+        let text = builder.build(session: previous, project: scope, now: now)
+        _ = try sessionFollowing(payload, now: now)
+        return text
+    }
+
+    // MARK: UserPromptSubmit
+
+    func userPrompt(_ payload: HookPayload, now: Timestamp) throws {
+        guard let prompt = payload.prompt, let task = HookHandler.task(fromPrompt: prompt, redactor: redactor) else { return }
+        try withSession(payload, now: now, message: "task \(JSONValue.quoted(clip(task, 60)))") { s, _ in
+            guard s.currentTask.isEmpty else { throw Unchanged() }
+            s.currentTask = task
+        }
+    }
+
+    /// The task a first prompt states: its first non-empty line, redacted, at most 200 characters. A bare
+    /// slash command (`/compact`) states no task.
+    static func task(fromPrompt prompt: String, redactor: Redactor) -> String? {
+        let redacted = redactor.redact(prompt)
+        guard let line = redacted.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
+            .first(where: { !$0.isEmpty }) else { return nil }
+        if line.hasPrefix("/"), !line.contains(" ") { return nil }
+        return clip(line, 200)
+    }
+
+    // MARK: PostToolUse
+
+    func postToolUse(_ payload: HookPayload, now: Timestamp) throws {
+        let change = ToolCapture.change(for: payload, projectRoot: project(payload).root, redactor: redactor)
+        let message: String
+        switch change {
+        case .none: return
+        case .command: message = "action command"
+        case .read: message = "read"
+        case let .edit(_, kind): message = "action \(kind)"
+        case .todos: message = "todos"
+        case let .action(kind, _): message = "action \(kind)"
+        }
+        try withSession(payload, now: now, message: message) { s, _ in
+            switch change {
+            case .none: throw Unchanged()
+            case let .command(command, exitCode):
+                s.actions.append(Session.Action(time: now, kind: "command", detail: command, exitCode: exitCode))
+            case let .read(path):
+                guard !s.filesRead.contains(path), !s.activeFiles.contains(path) else { throw Unchanged() }
+                s.filesRead.append(path)
+            case let .edit(path, kind):
+                if !s.activeFiles.contains(path) { s.activeFiles.append(path) }
+                s.filesRead.removeAll { $0 == path }
+                HookHandler.append(&s, Session.Action(time: now, kind: kind, detail: path))
+            case let .todos(todos):
+                guard s.todoList != todos else { throw Unchanged() }
+                s.todoList = todos
+            case let .action(kind, detail):
+                HookHandler.append(&s, Session.Action(time: now, kind: kind, detail: detail))
+            }
+            if s.actions.count > HookHandler.maxActions { s.actions.removeFirst(s.actions.count - HookHandler.maxActions) }
+        }
+    }
+
+    /// Appends an action, folding it into the last one when it repeats it (ten edits of one file in a row
+    /// are one line, with the time of the last).
+    static func append(_ s: inout Session, _ action: Session.Action) {
+        if let last = s.actions.last, last.kind == action.kind, last.detail == action.detail, last.exitCode == action.exitCode {
+            s.actions[s.actions.count - 1].time = action.time
+        } else {
+            s.actions.append(action)
+        }
+    }
+
+    // MARK: PreCompact, SessionEnd, Stop
+
+    func saveProgress(_ payload: HookPayload, now: Timestamp, end: Bool) throws {
+        let last = payload.lastAssistantMessage ?? payload.transcriptPath.flatMap(Transcript.lastAssistantMessage)
+        let builder = HandoffBuilder(store: store, tokenBudget: tokenBudget)
+        let autoKey = autoSummaryKey(payload.claudeSessionID)
+        var written: String?
+        var snapshot = ""
+        let session = try withSession(payload, now: now, message: end ? "end" : "pre-compact") { s, tx in
+            written = setAutoSummary(&s, lastAssistantMessage: last, key: autoKey)
+            if end { s.endedAt = now }
+            guard HandoffBuilder.hasContent(s) else { return }
+            let scope = ProjectScope(root: s.workingDirectory, name: s.project)
+            snapshot = builder.build(session: s, project: scope, now: now)
+            // Same commit as the session; its message names the session ("session … end").
+            try tx.write(HandoffBuilder.path(project: s.project), snapshot)
+        }
+        if session != nil, let written { rememberAutoSummary(written, key: autoKey) }
+        if !end, !snapshot.isEmpty { saveSnapshot(payload.claudeSessionID, snapshot) }
+    }
+
+    func stop(_ payload: HookPayload, now: Timestamp) throws {
+        let last = payload.lastAssistantMessage ?? payload.transcriptPath.flatMap(Transcript.lastAssistantMessage)
+        guard last != nil else { return }
+        let autoKey = autoSummaryKey(payload.claudeSessionID)
+        var written: String?
+        let session = try withSession(payload, now: now, message: "summary") { s, _ in
+            written = setAutoSummary(&s, lastAssistantMessage: last, key: autoKey)
+            if written == nil { throw Unchanged() }
+        }
+        if session != nil, let written { rememberAutoSummary(written, key: autoKey) }
+    }
+
+    /// Sets the built summary unless someone else wrote the current one. Returns the text written, if any.
+    func setAutoSummary(_ s: inout Session, lastAssistantMessage: String?, key: String) -> String? {
+        let built = SessionSummary.build(s, lastAssistantMessage: lastAssistantMessage, redactor: redactor)
+        guard !built.isEmpty, built != s.summary else { return nil }
+        guard s.summary.isEmpty || readState(key) == String(fnv1a64(s.summary), radix: 16) else { return nil }
+        s.summary = built
+        return built
+    }
+
+    func rememberAutoSummary(_ text: String, key: String) {
+        writeState(key, String(fnv1a64(text), radix: 16))
+    }
+
+    // MARK: Sessions
+
+    struct Unchanged: Error {}
+
+    /// Applies `mutate` to the memory session that follows this Claude session, starting one when there is
+    /// none (hooks installed in the middle of a conversation). Returns nil when `mutate` changed nothing.
+    @discardableResult
+    func withSession(_ payload: HookPayload, now: Timestamp, message: String,
+                     _ mutate: (inout Session, MemoryStore.Transaction) throws -> Void) throws -> Session? {
+        let id = try sessionFollowing(payload, now: now)
+        do {
+            return try store.updateSession(id: id, message: message, at: now, mutate)
+        } catch is Unchanged {
+            return nil
+        }
+    }
+
+    /// The ID of the memory session that follows this Claude session, started if there is none. The hot
+    /// path is one small file read; starting takes a per-Claude-session lock, so two hooks running at once
+    /// (parallel tool calls) never start two sessions.
+    func sessionFollowing(_ payload: HookPayload, now: Timestamp) throws -> String {
+        func existing() -> String? {
+            guard let id = store.sessionID(claudeSession: payload.claudeSessionID),
+                  (try? store.sessionPath(id: id)) != nil else { return nil }
+            return id
+        }
+        if let id = existing() { return id }
+        return try withFileLock(store.stateDir + "/claude/\(stateKey(payload.claudeSessionID)).lock") {
+            if let id = existing() { return id }
+            return try store.startSession(task: "", cwd: payload.cwd, claudeSessionID: payload.claudeSessionID, at: now).id
+        }
+    }
+
+    /// Runs `body` holding an exclusive `flock` on `path` (released by the kernel if the process dies).
+    func withFileLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return try body() }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    // MARK: Machine-local state (.git/cmem/claude/, never committed)
+
+    func stateKey(_ claudeSession: String) -> String { String(fnv1a64(claudeSession), radix: 16) }
+    func autoSummaryKey(_ claudeSession: String) -> String { "claude/\(stateKey(claudeSession)).summary" }
+
+    func readState(_ relative: String) -> String? {
+        guard let bytes = try? AtomicFile.read(store.stateDir + "/" + relative, limit: 1 << 20) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func writeState(_ relative: String, _ text: String) {
+        try? AtomicFile.write(text, to: store.stateDir + "/" + relative, durable: false)
+    }
+
+    /// Where PreCompact leaves the handoff that SessionStart (`compact`, `resume`) re-injects.
+    public func snapshotPath(_ claudeSession: String) -> String {
+        store.stateDir + "/precompact/\(stateKey(claudeSession)).md"
+    }
+
+    func saveSnapshot(_ claudeSession: String, _ text: String) {
+        try? AtomicFile.write(text, to: snapshotPath(claudeSession), durable: false)
+    }
+
+    func readSnapshot(_ claudeSession: String) -> String? {
+        guard let bytes = try? AtomicFile.read(snapshotPath(claudeSession), limit: 1 << 20) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
