@@ -1,8 +1,34 @@
 import ArgumentParser
+import MemoryIndex
+import MemoryModel
+import MemoryStore
 
-// Placeholder: replaced by the module owner's implementation.
 struct ComponentCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "component", abstract: "The event history of one component, newest first.")
-    @Argument(parsing: .captureForPassthrough) var rest: [String] = []
-    func run() throws { throw CleanExit.message("cmem component is not available in this build yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "component",
+        abstract: "The event history of one component, newest first."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The component, e.g. github-mcp-server.") var name: String
+    @Option(name: .long, help: "From (ISO 8601 or a duration ago like 7d).") var since: String?
+    @Option(name: .long, help: "At most this many events.") var limit: Int = 50
+
+    func run() throws {
+        try run(json: global.json) {
+            try Identifier.validateComponent(name)
+            guard limit > 0 else { throw MemoryModel.ValidationError("--limit must be positive") }
+            let from = try since.map { try parseTime($0, what: "--since") }
+            let (_, index) = try IndexAccess.open(global)
+            let events = index.events(component: name, since: from, limit: limit)
+            if global.json {
+                Output.json(.object([("component", .string(name)), ("events", .array(events.map(\.json))), ("freshness", index.freshness.json)]))
+                return
+            }
+            if events.isEmpty {
+                let known = index.componentNames().filter { $0.contains(name) || name.contains($0) }.prefix(5)
+                Output.line("no events for \(name)" + (known.isEmpty ? "" : "; did you mean \(known.joined(separator: ", "))?"))
+            }
+            for e in events { Output.line(TimelineText.line(e)) }
+        }
+    }
 }

@@ -1,8 +1,52 @@
 import ArgumentParser
+import MemoryIndex
+import MemoryModel
+import MemoryStore
 
-// Placeholder: replaced by the module owner's implementation.
 struct CorrelateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "correlate", abstract: "What probably caused a symptom, ranked and explained.")
-    @Argument(parsing: .captureForPassthrough) var rest: [String] = []
-    func run() throws { throw CleanExit.message("cmem correlate is not available in this build yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "correlate",
+        abstract: "What probably caused a symptom: the likely cause and related events, ranked, with reasons.",
+        discussion: "The onset is --at, else the first matching incident or health event. Only earlier events can be causes."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The symptom, e.g. \"github-mcp-server crash looping\".") var symptom: String
+    @Option(name: .long, help: "When the symptom began (ISO 8601).") var at: String?
+    @Option(name: .long, help: "How far back to look for causes: 24h, 7d, …") var window: String = "24h"
+    @Option(name: .long, help: "At most this many related events.") var limit: Int = 10
+
+    func run() throws {
+        try run(json: global.json) {
+            guard !symptom.trimmingCharacters(in: .whitespaces).isEmpty else { throw MemoryModel.ValidationError("describe the symptom") }
+            guard let seconds = parseDuration(window), seconds > 0 else {
+                throw MemoryModel.ValidationError("--window \(window) is not a duration like 24h or 7d")
+            }
+            guard limit > 0 else { throw MemoryModel.ValidationError("--limit must be positive") }
+            let onset = try at.map { try parseTime($0, what: "--at") }
+            let (_, index) = try IndexAccess.open(global)
+            let result = index.correlate(CorrelationRequest(symptom, at: onset, window: seconds, limit: limit))
+            if global.json {
+                Output.json(result.json)
+                return
+            }
+            Output.line("Symptom: \(result.symptom)" + (result.components.isEmpty ? "" : " [\(result.components.joined(separator: ", "))]"))
+            Output.line("Onset: \(result.onset.iso8601)" + (result.onsetEvent.map { " (\($0.type): \(TimelineText.oneLine($0.description)))" } ?? ""))
+            if let cause = result.probableCause {
+                Output.line(Output.bold("Probable cause") + " (\(result.confidence.rawValue) confidence, score \(String(format: "%.2f", cause.score))):")
+                Output.line("  " + TimelineText.line(cause.event))
+                Output.line("  why: \(cause.summary)")
+                if result.chain.count > 1 {
+                    Output.line("  chain: " + result.chain.map { "\($0.type) \($0.id)" }.joined(separator: " → "))
+                }
+            } else {
+                Output.line(Output.bold("No plausible cause found") + " (low confidence). \(result.explanation)")
+            }
+            let rest = result.related.filter { $0.event.id != result.probableCause?.event.id }
+            if !rest.isEmpty {
+                Output.line("Related:")
+                for r in rest { Output.line("  \(String(format: "%.2f", r.score)) " + TimelineText.line(r.event) + Output.dim("  — \(r.summary)")) }
+            }
+            Output.line(Output.dim("\(result.candidatesConsidered) events considered · index at \(result.freshness.summary)"))
+        }
+    }
 }

@@ -1,8 +1,76 @@
 import ArgumentParser
+import MemoryIndex
+import MemoryModel
+import MemoryStore
 
-// Placeholder: replaced by the module owner's implementation.
 struct SearchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "search", abstract: "Full-text search over events, decisions and sessions.")
-    @Argument(parsing: .captureForPassthrough) var rest: [String] = []
-    func run() throws { throw CleanExit.message("cmem search is not available in this build yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Full-text search (BM25) over events, decisions and sessions, with exact filters."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "What to look for.") var query: String
+    @Option(name: .long, help: "decision | session | event (repeatable).") var type: [String] = []
+    @Option(name: .long, help: "Only documents naming this component (repeatable).") var component: [String] = []
+    @Option(name: .long, help: "From (ISO 8601 or a duration ago like 7d).") var since: String?
+    @Option(name: .long, help: "Until (ISO 8601).") var until: String?
+    @Option(name: .long, help: "Only events from this source (repeatable).") var source: [String] = []
+    @Option(name: .long, help: "At least this severity (events).") var severity: String?
+    @Option(name: .long, help: "Only this event type (repeatable).") var eventType: [String] = []
+    @Option(name: .long, help: "Only this session and its decisions.") var session: String?
+    @Option(name: .long, help: "Only sessions and decisions of this project.") var project: String?
+    @Option(name: .long, help: "relevance | newest | oldest") var order: String = "relevance"
+    @Option(name: .long, help: "At most this many results.") var limit: Int = 10
+
+    func run() throws {
+        try run(json: global.json) {
+            var q = try QueryOptions.build(text: query, types: type, components: component, since: since, until: until,
+                                           sources: source, severity: severity, limit: limit, order: order)
+            q.eventTypes = Set(eventType)
+            q.session = session
+            q.project = project
+            let (_, index) = try IndexAccess.open(global)
+            let results = index.search(q)
+            if global.json {
+                Output.json(.object([("hits", .array(results.hits.map(\.json))), ("total_matches", results.totalMatches.map { .number(Double($0)) } ?? .null),
+                                     ("freshness", results.freshness.json)]))
+                return
+            }
+            if results.hits.isEmpty { Output.line("no matches for \(JSONValue.quoted(query))") }
+            for hit in results.hits { Output.line(HitText.line(hit)) }
+            let count = results.totalMatches.map { "\($0) matches · " } ?? ""
+            Output.line(Output.dim("\(count)index at \(results.freshness.summary)"))
+        }
+    }
+}
+
+enum QueryOptions {
+    static func build(text: String, types: [String], components: [String], since: String?, until: String?, sources: [String],
+                      severity: String?, limit: Int, order: String) throws -> SearchQuery {
+        guard limit > 0 else { throw MemoryModel.ValidationError("--limit must be positive") }
+        var kinds = Set<DocumentKind>()
+        for t in types {
+            guard let k = DocumentKind.allCases.first(where: { $0.description == t || $0.description + "s" == t }) else {
+                throw MemoryModel.ValidationError("--type \(t) is not one of decision, session, event")
+            }
+            kinds.insert(k)
+        }
+        let orders: [String: SearchQuery.Order] = ["relevance": .relevance, "newest": .newestFirst, "oldest": .oldestFirst]
+        guard let o = orders[order] else { throw MemoryModel.ValidationError("--order \(order) is not one of relevance, newest, oldest") }
+        var q = SearchQuery(text, kinds: kinds, sources: Set(sources), components: Set(components), order: o, limit: limit)
+        q.since = try since.map { try parseTime($0, what: "--since") }
+        q.until = try until.map { try parseTime($0, what: "--until") }
+        if let severity {
+            guard let s = Severity(lenient: severity) else { throw MemoryModel.ValidationError("--severity \(severity) is not one of info, warning, error, critical") }
+            q.severities = SearchQuery.severities(atLeast: s)
+        }
+        return q
+    }
+}
+
+enum HitText {
+    static func line(_ hit: SearchHit) -> String {
+        let score = hit.score > 0 ? String(format: "%.2f ", hit.score) : ""
+        return "\(Output.dim(score))\(Output.bold(hit.kind.description)) \(Output.dim(hit.timestamp.iso8601)) \(TimelineText.oneLine(hit.title)) \(Output.dim(hit.location))"
+    }
 }

@@ -1,0 +1,279 @@
+import GitKit
+import MemoryModel
+
+/// An incident timeline with a known cause, buried in unrelated events, to measure correlators.
+public struct CorrelationScenario: Sendable {
+    public var name: String
+    public var summary: String
+    /// The scenario's own events and the noise, in time order.
+    public var events: [TimelineEvent]
+    /// `.cmem/components.yaml`, when the scenario declares dependencies.
+    public var componentsYAML: String?
+    public var request: CorrelationRequest
+    /// IDs that count as the right answer (a commit and its deployment are both right). Empty: there
+    /// is no cause, and the right answer is to say so.
+    public var expectedCauses: Set<String>
+
+    /// Writes the scenario as a memory repository at `root` and commits it.
+    public func materialize(at root: String) throws {
+        var paths = try MemoryFiles.write(events: events, to: root)
+        if let componentsYAML {
+            try MemoryFiles.writeText(componentsYAML, to: root, path: ComponentCatalog.path)
+            paths.append(ComponentCatalog.path)
+        }
+        let repo = try GitRepository.createOrOpen(at: root)
+        try repo.commit(paths: paths, message: "scenario \(name)", author: Signature(name: "scenario", email: "scenario@example.com"))
+    }
+
+    /// Whether a result is right at rank 1 and within the first three.
+    public func grade(_ result: CorrelationResult) -> (top1: Bool, top3: Bool) {
+        if expectedCauses.isEmpty {
+            let right = result.probableCause == nil
+            return (right, right)
+        }
+        let top1 = result.probableCause.map { expectedCauses.contains($0.event.id) } ?? false
+        let top3 = result.related.prefix(3).contains { expectedCauses.contains($0.event.id) }
+        return (top1, top3 || top1)
+    }
+}
+
+/// The scenario suite: thirteen incidents with known causes (a bad commit deployed, a configuration
+/// change, a failing dependency, an explicit `caused_by`, a loosely named component, a fix deployed after
+/// the onset, a past incident that points at the same kind of change, and one with no cause at all), each
+/// with decoys (a recent unrelated deployment, a restart storm elsewhere, older or benign changes on the
+/// same component) and about two days of noise from `NoiseGenerator`.
+public enum CorrelationScenarios {
+    /// - Parameters:
+    ///   - noisePerDay: unrelated events per day (the benchmark's year of 1M events is about 2,700 a day).
+    ///   - seed: the noise seed; the same seed gives the same suite.
+    public static func all(noisePerDay: Int = 2700, seed: UInt64 = 42) -> [CorrelationScenario] {
+        var out: [CorrelationScenario] = []
+        var b = Builder(seed: seed, noisePerDay: noisePerDay, onset: "2026-03-11T14:20:00Z")
+
+        // 1. A commit deployed 37 minutes before the pods crash: the answer is the commit and its deployment.
+        do {
+            b.begin(components: ["github-mcp-server"])
+            let sha = b.sha()
+            let commit = b.add(-2 * 1440 + 180, "git_commit", "github", "Fix pip install logic in init container (\(sha.prefix(7)))",
+                               ["github-mcp-server"], details: [("sha", .string(sha)), ("author", .string("dana")),
+                                                                ("files_changed", .array([.string("src/github_mcp/server.py"), .string("requirements.txt")]))])
+            let deploy = b.add(-37, "deployment", "argocd", "Synced github-mcp-server to revision \(sha.prefix(7))", ["github-mcp-server"],
+                               details: [("namespace", .string("cortex-mcp")), ("sha", .string(sha))])
+            b.add(0, "pod_restart", "k8s", "Container github-mcp-server in CrashLoopBackOff: Error (exit code 1)", ["github-mcp-server"], severity: .warning)
+            b.add(4, "pod_restart", "k8s", "Container github-mcp-server in CrashLoopBackOff: Error (exit code 1)", ["github-mcp-server"], severity: .warning)
+            b.add(9, "health_change", "argocd", "github-mcp-server health Healthy -> Degraded", ["github-mcp-server"], severity: .warning)
+            b.add(12, "incident", "cortex", "Incident: github-mcp-server crash looping", ["github-mcp-server"], severity: .critical)
+            b.add(-5, "deployment", "argocd", "Rolled out billing-api image tag v2.4.1", ["billing-api"])
+            b.restartStorm("search-worker", from: -70, count: 8)
+            out.append(b.finish("bad-commit-deployed", "a commit deployed 37 min before the crash loop; decoys: a deployment 5 min before, a restart storm",
+                                symptom: "github-mcp crash looping", now: 40, expected: [commit, deploy]))
+        }
+        // 2. A configuration change 20 minutes before, with older and benign changes on the same component.
+        do {
+            b.begin(components: ["notify-worker"])
+            b.add(-18 * 60, "deployment", "argocd", "Rolled out notify-worker image tag v1.8.0", ["notify-worker"])
+            let config = b.add(-20, "config_change", "git", "Changed REDIS_URL for notify-worker from 3 to 8", ["notify-worker"],
+                               details: [("namespace", .string("cortex-system"))])
+            b.add(-5, "scaling", "keda", "KEDA scaled notify-worker from 2 to 4 replicas", ["notify-worker"])
+            b.add(0, "incident", "cortex", "Incident: notify-worker connection refused to redis", ["notify-worker"], severity: .critical)
+            b.add(3, "pod_restart", "k8s", "Pod notify-worker-5d2c1a restarted: Error (exit code 1)", ["notify-worker"], severity: .warning)
+            b.add(-2, "deployment", "argocd", "Synced jira-ui to revision \(b.sha().prefix(7))", ["jira-ui"])
+            out.append(b.finish("config-change", "a config change 20 min before; an older deployment and a benign scale-up on the same component",
+                                symptom: "notify-worker connection refused", now: 30, expected: [config]))
+        }
+        // 3. A dependency deployed, then OOM-killed, then its client returns 502s.
+        do {
+            b.begin(components: ["github-api", "redis-cache"])
+            b.componentsYAML = "components:\n  github-api:\n    depends_on: [redis-cache]\n    paths: [\"src/github_api/**\"]\n  redis-cache:\n    namespace: cortex-system\n"
+            let deploy = b.add(-25, "deployment", "argocd", "Rolled out redis-cache image tag v7.2.4", ["redis-cache"])
+            b.add(-12, "pod_restart", "k8s", "Pod redis-cache-7f9c2d restarted: OOMKilled", ["redis-cache"], severity: .warning)
+            b.add(-8, "pod_restart", "k8s", "Pod redis-cache-7f9c2d restarted: OOMKilled", ["redis-cache"], severity: .warning)
+            b.add(0, "trace_anomaly", "phoenix", "Error-rate spike on github-api: 38%", ["github-api"], severity: .warning)
+            b.add(5, "incident", "cortex", "Incident: github-api returning 502", ["github-api"], severity: .critical)
+            b.add(-3, "deployment", "argocd", "Rolled out jira-api image tag v1.2.0", ["jira-api"])
+            b.add(-30, "config_change", "git", "Changed TIMEOUT_SECONDS for slack-api from 5 to 30", ["slack-api"])
+            out.append(b.finish("dependency-failure", "the declared dependency was deployed and then OOM-killed; decoy deployment 3 min before",
+                                symptom: "github-api returning 502", now: 20, expected: [deploy]))
+        }
+        // 4. A registry setting changed; pods cannot pull their image.
+        do {
+            b.begin(components: ["billing-worker"])
+            b.add(-6 * 60, "deployment", "argocd", "Rolled out billing-worker image tag v3.1.0", ["billing-worker"])
+            let config = b.add(-45, "config_change", "git", "Updated ConfigMap billing-worker-config key REGISTRY_URL", ["billing-worker"])
+            b.add(0, "pod_restart", "k8s", "Pod billing-worker-4c1a9e restarted: ImagePullBackOff", ["billing-worker"], severity: .warning)
+            b.add(10, "incident", "cortex", "Incident: billing-worker cannot pull image", ["billing-worker"], severity: .critical)
+            b.add(-10, "deployment", "argocd", "Rolled out desktop-ui image tag v0.9.1", ["desktop-ui"])
+            b.restartStorm("cortex-agent", from: -30, count: 6)
+            out.append(b.finish("registry-config", "REGISTRY_URL changed 45 min before ImagePullBackOff; an older deployment of the same component",
+                                symptom: "billing worker cannot pull image", now: 25, expected: [config]))
+        }
+        // 5. A certificate rotation committed yesterday and deployed 15 minutes before.
+        do {
+            b.begin(components: ["auth-api"])
+            let sha = b.sha()
+            let commit = b.add(-20 * 60, "git_commit", "github", "Rotate service certificate (\(sha.prefix(7)))", ["auth-api"],
+                               details: [("sha", .string(sha)), ("author", .string("li"))])
+            let deploy = b.add(-15, "deployment", "argocd", "Synced auth-api to revision \(sha.prefix(7))", ["auth-api"],
+                               details: [("sha", .string(sha))])
+            b.add(0, "health_change", "argocd", "auth-api health Healthy -> Degraded", ["auth-api"], severity: .warning)
+            b.add(2, "incident", "cortex", "Incident: auth-api certificate expired", ["auth-api"], severity: .critical)
+            b.add(-1, "deployment", "argocd", "Rolled out auth-ui image tag v2.0.0", ["auth-ui"])
+            b.restartStorm("vault-proxy", from: -45, count: 7)
+            out.append(b.finish("certificate-rotation", "a commit from yesterday deployed 15 min before; a sibling component deployed 1 min before",
+                                symptom: "auth-api certificate expired", now: 30, expected: [commit, deploy]))
+        }
+        // 6. More workers, then out of memory; a benign autoscaling just before.
+        do {
+            b.begin(components: ["search-worker"])
+            let config = b.add(-60, "config_change", "git", "Changed MAX_WORKERS for search-worker from 2 to 12", ["search-worker"])
+            b.add(-10, "scaling", "keda", "KEDA scaled search-worker from 2 to 5 replicas", ["search-worker"])
+            b.add(0, "pod_restart", "k8s", "Pod search-worker-9e8d7c restarted: OOMKilled", ["search-worker"], severity: .warning)
+            b.add(6, "incident", "cortex", "Incident: search-worker out of memory", ["search-worker"], severity: .critical)
+            b.add(-4, "deployment", "argocd", "Synced notify-api to revision \(b.sha().prefix(7))", ["notify-api"])
+            out.append(b.finish("oom-after-config", "MAX_WORKERS raised an hour before OOMKilled; an autoscaler scale-up 10 min before",
+                                symptom: "search-worker out of memory", now: 30, expected: [config]))
+        }
+        // 7. No cause: nothing changed on the component or anything it depends on.
+        do {
+            b.begin(components: ["vault-agent"])
+            b.add(0, "trace_anomaly", "phoenix", "Latency anomaly on vault-agent: p99 9000 ms", ["vault-agent"], severity: .warning)
+            b.add(10, "incident", "cortex", "Incident: vault-agent high latency", ["vault-agent"], severity: .critical)
+            b.add(-4, "deployment", "argocd", "Rolled out keda-operator image tag v2.14.0", ["keda-operator"])
+            b.restartStorm("jira-worker", from: -40, count: 6)
+            out.append(b.finish("no-cause", "a latency incident with no change anywhere related; the right answer is \"no plausible cause\"",
+                                symptom: "vault-agent high latency", now: 30, expected: []))
+        }
+        // 8. History: last time this component failed, a feature-flag change was the cause.
+        do {
+            b.begin(components: ["phoenix-api"])
+            let pastConfig = b.add(-10 * 1440, "config_change", "git", "Updated ConfigMap phoenix-api-config key FEATURE_FLAGS", ["phoenix-api"])
+            b.add(-10 * 1440 + 20, "incident", "cortex", "Incident: phoenix-api returning 502", ["phoenix-api"], severity: .critical, causedBy: pastConfig)
+            let config = b.add(-3 * 60, "config_change", "git", "Updated ConfigMap phoenix-api-config key FEATURE_FLAGS", ["phoenix-api"])
+            b.add(-2 * 60, "deployment", "argocd", "Rolled out phoenix-api image tag v2.0.3", ["phoenix-api"])
+            b.add(0, "trace_anomaly", "phoenix", "Error-rate spike on phoenix-api: 45%", ["phoenix-api"], severity: .warning)
+            b.add(5, "incident", "cortex", "Incident: phoenix-api returning 502", ["phoenix-api"], severity: .critical)
+            out.append(b.finish("history", "a flag change 3 h before and a deployment 2 h before; the last incident was caused by a flag change",
+                                symptom: "phoenix-api error rate spike", now: 30, expected: [config]))
+        }
+        // 9. The incident names its cause (caused_by), which is not the latest change.
+        do {
+            b.begin(components: ["slack-worker"])
+            let scaledToZero = b.add(-40, "scaling", "keda", "KEDA scaled slack-worker from 5 to 0 replicas", ["slack-worker"])
+            b.add(-10, "deployment", "argocd", "Rolled out slack-worker image tag v1.1.2", ["slack-worker"])
+            b.add(0, "incident", "cortex", "Incident: slack-worker returning 502", ["slack-worker"], severity: .critical, causedBy: scaledToZero)
+            b.add(3, "health_change", "argocd", "slack-worker health Healthy -> Missing", ["slack-worker"], severity: .warning)
+            out.append(b.finish("explicit-caused-by", "the incident's caused_by points at a scale-to-zero 40 min before; a deployment 10 min before",
+                                symptom: "slack-worker returning 502", now: 20, expected: [scaledToZero]))
+        }
+        // 10. A component named loosely ("gateway proxy"), a sibling deployed closer to the onset.
+        do {
+            b.begin(components: ["gateway-proxy"])
+            let deploy = b.add(-12, "deployment", "argocd", "Rolled out gateway-proxy image tag v2.3.1", ["gateway-proxy"])
+            b.add(-8, "deployment", "argocd", "Synced gateway-api to revision \(b.sha().prefix(7))", ["gateway-api"])
+            b.add(0, "pod_restart", "k8s", "Container gateway-proxy in CrashLoopBackOff: liveness probe failed", ["gateway-proxy"], severity: .warning)
+            b.add(4, "incident", "cortex", "Incident: gateway-proxy returning 502", ["gateway-proxy"], severity: .critical)
+            b.restartStorm("cortex-worker", from: -50, count: 6)
+            out.append(b.finish("loose-name", "\"gateway proxy 502s\" must mean gateway-proxy, not gateway-api deployed 8 min before onset",
+                                symptom: "gateway proxy 502s", now: 25, expected: [deploy]))
+        }
+        // 11. Given onset; the fix deployed after it is not a cause.
+        do {
+            b.begin(components: ["desktop-api"])
+            let deploy = b.add(-50, "deployment", "argocd", "Rolled out desktop-api image tag v4.0.0", ["desktop-api"])
+            b.add(0, "trace_anomaly", "phoenix", "Latency anomaly on desktop-api: p99 12000 ms", ["desktop-api"], severity: .warning)
+            b.add(40, "deployment", "argocd", "Rollback of desktop-api to v3.9.2", ["desktop-api"])
+            b.add(45, "health_change", "argocd", "desktop-api health Degraded -> Healthy", ["desktop-api"])
+            out.append(b.finish("fix-after-onset", "with --at: the rollback 40 min after the onset is the fix, the deployment 50 min before is the cause",
+                                symptom: "desktop-api high latency", at: 0, now: 60, expected: [deploy]))
+        }
+        // 12. A dependency's certificate rotation (commit + deployment) breaks its dependent's health checks.
+        do {
+            b.begin(components: ["auth-worker", "vault-operator"])
+            b.componentsYAML = "components:\n  auth-worker:\n    depends_on: [vault-operator]\n"
+            let sha = b.sha()
+            let commit = b.add(-3 * 60, "git_commit", "github", "Rotate service certificate (\(sha.prefix(7)))", ["vault-operator"],
+                               details: [("sha", .string(sha))])
+            let deploy = b.add(-30, "deployment", "argocd", "Synced vault-operator to revision \(sha.prefix(7))", ["vault-operator"],
+                               details: [("sha", .string(sha))])
+            b.add(0, "health_change", "argocd", "auth-worker health Healthy -> Degraded", ["auth-worker"], severity: .warning)
+            b.add(2, "incident", "cortex", "Incident: auth-worker failing health checks", ["auth-worker"], severity: .critical)
+            b.add(5, "scaling", "keda", "KEDA scaled auth-worker from 2 to 6 replicas", ["auth-worker"])
+            b.add(-6, "deployment", "argocd", "Rolled out keda-ui image tag v1.0.4", ["keda-ui"])
+            b.restartStorm("postgres-worker", from: -35, count: 6)
+            out.append(b.finish("dependency-commit-chain", "a dependency's commit deployed 30 min before; an unrelated deployment 6 min before",
+                                symptom: "auth-worker failing health checks", now: 30, expected: [commit, deploy]))
+        }
+        // 13. Given onset: the change inside the window, not the older deployment outside it.
+        do {
+            b.begin(components: ["cortex-agent"])
+            b.add(-26 * 60, "deployment", "argocd", "Rolled out cortex-agent image tag v5.0.0", ["cortex-agent"])
+            let config = b.add(-2 * 60, "config_change", "git", "Changed MAX_WORKERS for cortex-agent from 2 to 10", ["cortex-agent"])
+            for k in 0..<6 { b.add(k * 5, "pod_restart", "k8s", "Pod cortex-agent-1a2b3c restarted: OOMKilled", ["cortex-agent"], severity: .warning) }
+            b.add(10, "incident", "cortex", "Incident: cortex-agent out of memory", ["cortex-agent"], severity: .critical)
+            b.add(-15, "deployment", "argocd", "Synced layer-ui to revision \(b.sha().prefix(7))", ["layer-ui"])
+            out.append(b.finish("change-in-window", "with --at: MAX_WORKERS raised 2 h before; an older deployment 26 h before is outside the window",
+                                symptom: "cortex-agent out of memory", at: 0, now: 50, expected: [config]))
+        }
+        return out
+    }
+
+    /// Builds one scenario at a time around a fixed onset.
+    struct Builder {
+        var noise: NoiseGenerator
+        let noisePerDay: Int
+        let onset: Timestamp
+        var events: [TimelineEvent] = []
+        var componentsYAML: String?
+        var scenarioIndex = 0
+
+        init(seed: UInt64, noisePerDay: Int, onset: String) {
+            noise = NoiseGenerator(seed: seed)
+            self.noisePerDay = noisePerDay
+            self.onset = Timestamp(iso8601: onset)!
+        }
+
+        mutating func begin(components: [String]) {
+            events = []
+            componentsYAML = nil
+            noise.excludedComponents = Set(components)
+        }
+
+        mutating func sha() -> String { noise.hex(40) }
+
+        /// An event `minutes` after the onset (negative: before). Returns its ID.
+        @discardableResult
+        mutating func add(_ minutes: Int, _ type: String, _ source: String, _ description: String, _ components: [String],
+                          severity: Severity = .info, details: [(String, JSONValue)] = [], causedBy: String? = nil) -> String {
+            let t = onset.adding(seconds: Int64(minutes) * 60 + Int64(noise.int(0...59)))
+            var d = details
+            if !d.contains(where: { $0.0 == "namespace" }) { d.insert(("namespace", .string(noise.pick(NoiseGenerator.namespaces))), at: 0) }
+            let id = noise.eventID(at: t)
+            events.append(TimelineEvent(id: id, timestamp: t, type: type, source: source, description: description,
+                                        details: .object(d), causedBy: causedBy, components: components, severity: severity))
+            return id
+        }
+
+        /// Restarts of one component every few minutes: a storm that has nothing to do with the symptom.
+        mutating func restartStorm(_ component: String, from minutes: Int, count: Int) {
+            for k in 0..<count {
+                add(minutes + k * 3, "pod_restart", "k8s", "Pod \(component)-\(noise.hex(6)) restarted: \(noise.pick(["OOMKilled", "Error (exit code 1)", "liveness probe failed"]))",
+                    [component], severity: .warning, details: [("restarts", .number(Double(k + 1)))])
+            }
+        }
+
+        mutating func finish(_ name: String, _ summary: String, symptom: String, at: Int? = nil, now: Int,
+                             expected: Set<String>) -> CorrelationScenario {
+            // About two days of noise before the onset, and some after it.
+            let from = onset.adding(seconds: -2 * 86_400)
+            let to = onset.adding(seconds: 6 * 3600)
+            let count = noisePerDay * 9 / 4
+            var all = events + noise.events(count: count, from: from, to: to)
+            all.sort { $0.timestamp < $1.timestamp }
+            let request = CorrelationRequest(symptom, at: at.map { onset.adding(seconds: Int64($0) * 60) }, window: 86_400, limit: 10,
+                                             now: onset.adding(seconds: Int64(now) * 60))
+            scenarioIndex += 1
+            return CorrelationScenario(name: name, summary: summary, events: all, componentsYAML: componentsYAML, request: request,
+                                       expectedCauses: expected)
+        }
+    }
+}

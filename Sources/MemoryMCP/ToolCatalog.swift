@@ -1,0 +1,108 @@
+import MCP
+
+/// The tools `cmem mcp` offers: the memory's API, with short names and descriptions so that the whole
+/// `tools/list` answer stays small (it is sent to the model on every conversation).
+public enum ToolCatalog {
+    public struct Parameter: Sendable {
+        public enum Kind: String, Sendable { case string, integer, boolean, strings }
+        public let name: String
+        public let kind: Kind
+        public let help: String
+        public let choices: [String]
+
+        init(_ name: String, _ kind: Kind, _ help: String, choices: [String] = []) {
+            self.name = name
+            self.kind = kind
+            self.help = help
+            self.choices = choices
+        }
+    }
+
+    public struct Spec: Sendable {
+        public let name: String
+        public let description: String
+        public let parameters: [Parameter]
+        public let required: [String]
+        public let readOnly: Bool
+
+        public var parameterNames: [String] { parameters.map(\.name) }
+
+        public var tool: Tool {
+            var properties: [String: Value] = [:]
+            for p in parameters {
+                var schema: [String: Value] = ["description": .string(p.help)]
+                switch p.kind {
+                case .string: schema["type"] = "string"
+                case .integer: schema["type"] = "integer"
+                case .boolean: schema["type"] = "boolean"
+                case .strings: schema["type"] = "array"; schema["items"] = ["type": "string"]
+                }
+                if !p.choices.isEmpty { schema["enum"] = .array(p.choices.map { .string($0) }) }
+                properties[p.name] = .object(schema)
+            }
+            var schema: [String: Value] = ["type": "object", "properties": .object(properties), "additionalProperties": false]
+            if !required.isEmpty { schema["required"] = .array(required.map { .string($0) }) }
+            return Tool(name: name, description: description, inputSchema: .object(schema),
+                        annotations: .init(readOnlyHint: readOnly, destructiveHint: false, openWorldHint: false))
+        }
+    }
+
+    // Shared parameters.
+    static let session = Parameter("session", .string, "Session id (default: the project's current session)")
+    static let cwd = Parameter("cwd", .string, "Project directory (default: the server's)")
+    static let limit = Parameter("limit", .integer, "Max results")
+    static let since = Parameter("since", .string, "ISO time or age (2h, 7d)")
+    static let until = Parameter("until", .string, "ISO time or age")
+    static let component = Parameter("component", .string, "Component name")
+
+    public static let all: [Spec] = [
+        Spec(name: "session_current", description: "Current session of the project: task, summary, decisions, todos, blockers, next steps, files, recent actions.",
+             parameters: [session, cwd, Parameter("limit", .integer, "Recent actions to include (default 10)")], required: [], readOnly: true),
+        Spec(name: "session_update", description: "Update the current session (starts one if none). Lists are added to.",
+             parameters: [session, cwd, Parameter("task", .string, "Set the task"), Parameter("summary", .string, "Set the progress summary"),
+                          Parameter("todo", .strings, "Todos to add"), Parameter("done", .strings, "Todos to mark done"),
+                          Parameter("blocker", .strings, "Blockers to add"), Parameter("unblock", .strings, "Blockers to remove"),
+                          Parameter("next", .strings, "Next steps to add"), Parameter("file", .strings, "Files touched")],
+             required: [], readOnly: false),
+        Spec(name: "decision_record", description: "Record a decision with its rationale and alternatives, linked to the session.",
+             parameters: [Parameter("decision", .string, "The decision, short"), Parameter("rationale", .string, "Why"),
+                          Parameter("alternatives", .strings, "Options considered"), Parameter("context", .string, "The problem"),
+                          Parameter("consequences", .string, "What follows"), Parameter("components", .strings, "Components concerned"),
+                          session, cwd],
+             required: ["decision"], readOnly: false),
+        Spec(name: "handoff_write", description: "Write where we left off: summary, next steps, blockers (replacing the lists). end=true ends the session.",
+             parameters: [Parameter("summary", .string, "Progress summary"), Parameter("next_steps", .strings, "Next steps"),
+                          Parameter("blockers", .strings, "Blockers"), Parameter("end", .boolean, "End the session"), session, cwd],
+             required: ["summary"], readOnly: false),
+        Spec(name: "search", description: "Full-text search over events, decisions and sessions (BM25).",
+             parameters: [Parameter("query", .string, "Words to find"), Parameter("kind", .string, "Only this kind", choices: ["event", "decision", "session"]),
+                          component, since, until, limit],
+             required: ["query"], readOnly: true),
+        Spec(name: "decisions_search", description: "Find past decisions with their rationale.",
+             parameters: [Parameter("query", .string, "Words to find (empty: latest)"), component, Parameter("project", .string, "Project name"), since, limit],
+             required: [], readOnly: true),
+        Spec(name: "timeline", description: "Events in a time range, newest first, with filters.",
+             parameters: [since, until, Parameter("type", .strings, "Event types"), Parameter("component", .strings, "Components"),
+                          Parameter("source", .strings, "Sources"), Parameter("severity", .string, "Minimum severity", choices: ["info", "warning", "error", "critical"]),
+                          Parameter("query", .string, "Words the events must contain"), limit],
+             required: [], readOnly: true),
+        Spec(name: "event", description: "One event with its cause and the events it caused.",
+             parameters: [Parameter("id", .string, "Event id")], required: ["id"], readOnly: true),
+        Spec(name: "component_history", description: "A component's events (newest first) and the decisions about it.",
+             parameters: [component, since, limit], required: ["component"], readOnly: true),
+        Spec(name: "correlate", description: "Likely causes of a symptom: ranked earlier events with reasons.",
+             parameters: [Parameter("symptom", .string, "What is wrong, in words"), Parameter("at", .string, "When it started (ISO or age)"),
+                          Parameter("window", .string, "How far back to look (default 24h)"), limit],
+             required: ["symptom"], readOnly: true),
+        Spec(name: "infra_current", description: "Last collected cluster state: nodes, workloads, pods, services, MCP servers, Argo CD apps.",
+             parameters: [], required: [], readOnly: true),
+        Spec(name: "infra_component", description: "Collected state of one component (kind/ns/name, ns/name or name).",
+             parameters: [Parameter("name", .string, "Component")], required: ["name"], readOnly: true),
+        Spec(name: "infra_diff", description: "What changed in the cluster state since a time.",
+             parameters: [Parameter("since", .string, "ISO time or age (2h, 7d)")], required: ["since"], readOnly: true),
+        Spec(name: "infra_health", description: "Health counts, unhealthy components (worst first), failed sources.",
+             parameters: [], required: [], readOnly: true),
+    ]
+
+    public static func spec(_ name: String) -> Spec? { all.first { $0.name == name } }
+}

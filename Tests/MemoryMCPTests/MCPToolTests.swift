@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import MCP
+import MemoryModel
+import MemoryStore
+import Testing
+import TestSupport
+@testable import MemoryMCP
+
+/// The tools through the SDK's client, over an in-memory transport.
+@Suite struct MCPToolTests {
+    let f: MCPFixture
+    let client: Client
+    let server: Server
+
+    init() async throws {
+        f = try MCPFixture()
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let backend = MemoryBackend(repositoryPath: f.repo, defaultCWD: f.project, logger: logger)
+        server = await MemoryMCPServer.makeServer(backend: backend, logger: logger)
+        let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
+        try await server.start(transport: serverSide)
+        client = Client(name: "test", version: "1")
+        try await client.connect(transport: clientSide)
+    }
+
+    /// Calls a tool; returns the parsed JSON result, or the error text.
+    func call(_ name: String, _ args: [String: Value] = [:]) async throws -> (json: JSONValue?, error: String?) {
+        try await MCPToolTests.call(client, name, args)
+    }
+
+    static func call(_ client: Client, _ name: String, _ args: [String: Value]) async throws -> (json: JSONValue?, error: String?) {
+        let (content, isError) = try await client.callTool(name: name, arguments: args)
+        guard case let .text(text, _, _)? = content.first else { return (nil, "no text content") }
+        if isError == true { return (nil, text) }
+        return (try JSONValue.parse(text), nil)
+    }
+
+    @Test func listsEveryToolWithinTheTokenBudget() async throws {
+        let (tools, _) = try await client.listTools()
+        #expect(tools.map(\.name) == ToolCatalog.all.map(\.name))
+        let size = try JSONEncoder().encode(tools).count
+        #expect(size < 16_000, "tools/list is \(size) bytes (≈\(size / 4) tokens)")
+        for t in tools {
+            #expect(t.name.count <= 20)
+            #expect((t.description ?? "").count <= 140, "\(t.name)")
+        }
+    }
+
+    @Test func sessionCurrentAndUpdate() async throws {
+        let current = try await call("session_current")
+        #expect(current.json?["session_id"]?.stringValue == f.sessionID)
+        #expect(current.json?["todos"] == .array([.string("add readiness probe")]))
+        #expect(current.json?["decisions"]?.items.first?["rationale"]?.stringValue == "pip install races the main container")
+        let token = "ghp_" + "R7sT2vX9kLm4Qw8Zp3Nb6Yc1Hd5Fj0Ga2Ek7"
+        let updated = try await call("session_update", ["todo": ["deploy", "ask about GITHUB_TOKEN=\(token)"], "done": ["add readiness probe"], "unblock": ["registry down"]])
+        #expect(updated.error == nil, "\(updated.error ?? "")")
+        #expect(updated.json?["todos"]?.items.count == 2)
+        #expect(updated.json?["blockers"] == nil)
+        #expect(try String(contentsOfFile: f.repo + "/" + (try MemoryStore(path: f.repo).sessionPath(id: f.sessionID))!, encoding: .utf8).contains(token) == false)
+    }
+
+    @Test func decisionsAndHandoff() async throws {
+        let d = try await call("decision_record", ["decision": "Pin pip to 24.0", "rationale": "newer pip breaks the build", "components": ["github-mcp-server"]])
+        #expect(d.json?["session_id"]?.stringValue == f.sessionID)
+        let found = try await call("decisions_search", ["query": "pip"])
+        #expect(found.json?["decisions"]?.items.count == 2)
+        let h = try await call("handoff_write", ["summary": "Init container drafted", "next_steps": ["deploy to prod"], "blockers": [], "end": true])
+        #expect(h.json?["status"]?.stringValue == "ended")
+        #expect(h.json?["next_steps"] == .array([.string("deploy to prod")]))
+        #expect(h.json?["summary"]?.stringValue == "Init container drafted")
+    }
+
+    @Test func searchTimelineEventAndHistory() async throws {
+        let s = try await call("search", ["query": "CrashLoopBackOff", "limit": 5])
+        #expect(s.json?["hits"]?.items.first?["id"]?.stringValue == f.crashID)
+        let t = try await call("timeline", ["component": ["github-mcp-server"], "since": "1d"])
+        #expect(t.json?["events"]?.items.map { $0["id"]?.stringValue } == [f.crashID, f.deployID])
+        let sev = try await call("timeline", ["severity": "error"])
+        #expect(sev.json?["events"]?.items.count == 1)
+        let e = try await call("event", ["id": .string(f.deployID)])
+        #expect(e.json?["effects"]?.items.first?["id"]?.stringValue == f.crashID)
+        let c = try await call("event", ["id": .string(f.crashID)])
+        #expect(c.json?["cause"]?["id"]?.stringValue == f.deployID)
+        let h = try await call("component_history", ["component": "github-mcp-server", "limit": 1])
+        #expect(h.json?["events"]?.items.count == 1)
+        #expect(h.json?["decisions"]?.items.first?["decision"]?.stringValue == "Use init container")
+        let r = try await call("correlate", ["symptom": "github-mcp-server crashloop"])
+        #expect(r.error == nil, "\(r.error ?? "")")
+        #expect(r.json?["probable_cause"]?["event"]?["id"]?.stringValue == f.deployID, "\(r.json?.json ?? "")")
+    }
+
+    @Test func infrastructure() async throws {
+        let current = try await call("infra_current")
+        #expect(current.json?["health"]?["critical"] == .number(1))
+        let health = try await call("infra_health")
+        #expect(health.json?["unhealthy"]?.items.first?["name"]?.stringValue == "github-mcp-server")
+        let component = try await call("infra_component", ["name": "github-mcp-server"])
+        #expect(component.json?["components"]?.items.first?["status"]?.stringValue == "critical")
+        let diff = try await call("infra_diff", ["since": "2026-02-01"])
+        #expect(diff.json?["from"]?.stringValue == "2026-01-05T10:00:00Z")
+        #expect(diff.json?["changed"]?.items.contains { $0["field"]?.stringValue == "status" } == true, "\(diff.json?.json ?? "")")
+        let missing = try await call("infra_component", ["name": "nope"])
+        #expect(missing.error?.contains("no component") == true)
+    }
+
+    @Test func invalidArgumentsAreErrorResultsNotCrashes() async throws {
+        let cases: [(String, [String: Value], String)] = [
+            ("search", [:], "query is required"),
+            ("search", ["query": 5], "query must be a string"),
+            ("search", ["query": "x", "limit": 0], "limit must be a whole number"),
+            ("search", ["query": "x", "kind": "nope"], "kind must be"),
+            ("search", ["query": "x", "bogus": true], "unknown argument \"bogus\""),
+            ("timeline", ["since": "yesterday-ish"], "is not a time"),
+            ("timeline", ["severity": "loud"], "severity must be"),
+            ("event", ["id": "../../etc/passwd"], "not valid"),
+            ("event", ["id": "ev-20990101-000000-0000000000"], "no event"),
+            ("session_current", ["session": "sess-nope"], "no session"),
+            ("session_current", ["cwd": "relative/path"], "absolute path"),
+            ("decision_record", ["decision": "  "], "decision is required"),
+            ("decision_record", ["decision": "x", "components": ["a/b"]], "component name"),
+            ("handoff_write", ["summary": "x", "end": "maybe"], "true or false"),
+            ("correlate", ["symptom": "x", "window": "forever"], "not a duration"),
+            ("no_such_tool", [:], "unknown tool"),
+        ]
+        for (tool, args, message) in cases {
+            let r = try await call(tool, args)
+            #expect(r.error?.contains(message) == true, "\(tool) \(args): \(r.error ?? "no error")")
+        }
+        // Still serving.
+        #expect(try await call("session_current").json?["session_id"]?.stringValue == f.sessionID)
+    }
+
+    @Test func concurrentWritesAllLand() async throws {
+        let client = self.client
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            for i in 0..<20 {
+                group.addTask { try await MCPToolTests.call(client, "session_update", ["todo": .array([.string("todo \(i)")])]).error }
+            }
+            for try await error in group { #expect(error == nil) }
+        }
+        let todos = try await call("session_current").json?["todos"]?.items ?? []
+        #expect(todos.count == 21)
+        #expect(try ProcessRunner.git(["status", "--porcelain"], cwd: f.repo).trimmed == "")
+    }
+}
