@@ -62,6 +62,10 @@ public enum YAMLWriter {
         if Double(s) != nil || Int(s) != nil || s.hasPrefix("0x") || s.hasPrefix("0o") { return false }
         // Indicators that may not start a plain scalar.
         if "-?:,[]{}#&*!|>'\"%@`".utf8.contains(first) { return false }
+        // C1 controls and a few invisible code points are not allowed unquoted by YAML readers.
+        if s.unicodeScalars.contains(where: { ($0.value >= 0x7F && $0.value <= 0x9F) || [0xFEFF, 0x2028, 0x2029, 0xFFFE, 0xFFFF].contains($0.value) }) {
+            return false
+        }
         var previous: UInt8 = 0
         for c in s.utf8 {
             if c < 0x20 || c == 0x7F { return false }

@@ -13,7 +13,7 @@ struct Bench {
             return v
         }
         if args.contains("--help") || args.contains("-h") {
-            print("usage: cmem-bench [store] [--events 100000,1000000] [--runs 50] [--work DIR]")
+            print("usage: cmem-bench [store] [collector] [--events 100000,1000000] [--runs 50] [--work DIR]")
             return
         }
         let sizes = (option("--events") ?? "100000,1000000").split(separator: ",").compactMap { Int($0) }
@@ -25,6 +25,7 @@ struct Bench {
             for suite in suites {
                 switch suite {
                 case "store": try StoreBench.run(env, sizes: sizes, runs: runs)
+                case "collector": try CollectorBench.run(env, runs: runs)
                 default: throw BenchError(message: "unknown suite \(suite)")
                 }
             }

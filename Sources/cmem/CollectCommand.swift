@@ -1,8 +1,297 @@
 import ArgumentParser
+import Collector
+import Dispatch
+import Foundation
+import Logging
+import MemoryModel
+import MemoryStore
 
-// Placeholder: replaced by the module owner's implementation.
+/// `cmem collect --once | --watch`: reads the cluster (kubectl, Argo CD) or recorded outputs (`--from-dir`),
+/// compares with the stored state, and commits the new state with the events the change caused.
+///
+/// A synchronous command that runs its asynchronous work on a detached task and waits for it: the work
+/// never needs the main actor, so it does not depend on how the entry point drives async commands.
 struct CollectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "collect", abstract: "Collect Kubernetes and Argo CD state and record changes.")
-    @Argument(parsing: .captureForPassthrough) var rest: [String] = []
-    func run() throws { throw CleanExit.message("cmem collect is not available in this build yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Collect Kubernetes and Argo CD state and record changes.",
+        discussion: """
+        Each round reads every source concurrently, compares the result with infrastructure/state.json and \
+        commits, in one commit, the new state (state.json and README.md) and a timeline event per real change. \
+        An unchanged cluster makes no commit. A source that fails is reported, the others still count, and its \
+        components are kept as last seen. Settings come from the `collector:` section of .cmem/config.yaml.
+
+        --once (the default) exits 0 when at least one source worked and 1 when every source failed. \
+        --watch collects every --interval, retries a failing source with backoff, and stops cleanly on SIGTERM \
+        or SIGINT after finishing the round in progress.
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: .long, help: "Collect once and exit (the default).") var once = false
+    @Flag(name: .long, help: "Collect every --interval until SIGTERM or SIGINT.") var watch = false
+    @Option(name: .long, help: "Time between rounds with --watch, e.g. 30s or 5m (default: collector.interval, 60s).")
+    var interval: String?
+    @Option(name: .long, help: "What to read: kubernetes, argocd, events (comma-separated), or single kinds such as pods.")
+    var source: String?
+    @Option(name: .long, help: "The kube context (default: collector.context, else kubectl's current context).")
+    var context: String?
+    @Option(name: .long, help: "The kubeconfig file (default: collector.kubeconfig, else kubectl's own rules).")
+    var kubeconfig: String?
+    @Option(name: .customLong("from-dir"), help: "Read recorded outputs (DIR/pods.json, DIR/applications.json, …) instead of the cluster.")
+    var fromDir: String?
+
+    func validate() throws {
+        if once && watch { throw ArgumentParser.ValidationError("use either --once or --watch, not both") }
+        if interval != nil && !watch { throw ArgumentParser.ValidationError("--interval is for --watch") }
+        if let interval {
+            guard let s = parseDuration(interval), s > 0 else {
+                throw ArgumentParser.ValidationError("--interval \(interval) is not a duration; write e.g. 30s, 5m or 1h")
+            }
+        }
+        if let source {
+            do { _ = try CollectionPlan.parseSources(source) } catch let error as MemoryModel.ValidationError {
+                throw ArgumentParser.ValidationError(error.message)
+            }
+        }
+    }
+
+    func run() throws {
+        try run(json: global.json) {
+            let setup = try CollectSetup(command: self)
+            let json = global.json
+            if watch {
+                try awaitDetached { await WatchRun(setup: setup, json: json).run() }
+                return
+            }
+            let allFailed = try awaitDetached { try await CollectOnce.run(setup, json: json) }
+            if allFailed {
+                if !json { FileHandle.standardError.write(Data("cmem: error: every source failed; nothing new was collected\n".utf8)) }
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// Runs `body` on a detached task and blocks the calling thread until it ends.
+func awaitDetached<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try box.result!.get()
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, Error>?
+}
+
+/// `--once`: one round, reported on stdout (JSON with --json), failures on stderr.
+enum CollectOnce {
+    /// Returns whether every source failed.
+    static func run(_ setup: CollectSetup, json: Bool) async throws -> Bool {
+        let store = try MemoryStore(path: setup.repoPath, logger: Log.logger)
+        let collected = await setup.collector.collect(from: setup.source, kinds: setup.plan.kinds, skipped: setup.plan.skipped)
+        let result = try setup.record(collected, at: .now(), store: store)
+        let failures = setup.plan.failures(in: collected)
+        if json {
+            Output.json(CollectReport.json(result, failures: failures))
+        } else {
+            for (kind, message) in failures.sorted(by: { $0.key < $1.key }) { Output.warn("source \(kind.rawValue) failed: \(message)") }
+            if let why = result.replacedUnreadableState { Output.warn("the stored state was unreadable and has been replaced: \(why)") }
+            for line in CollectReport.lines(result) { Output.line(line) }
+        }
+        return setup.plan.allFailed(in: collected)
+    }
+}
+
+/// What both modes need: the configuration, the collector, the source and the plan.
+struct CollectSetup: Sendable {
+    let config: CollectorConfig
+    let collector: Collector
+    let source: any InfraSource
+    let plan: CollectionPlan
+    let detector: ChangeDetector
+    let intervalSeconds: Int64
+    let repoPath: String
+
+    init(command c: CollectCommand) throws {
+        let store = try c.global.openStore()
+        var config: CollectorConfig
+        do {
+            config = try CollectorConfig(values: store.config.sections["collector"] ?? .null)
+        } catch let error as MemoryModel.ValidationError {
+            throw MemoryModel.ValidationError("\(MemoryConfig.path): \(error.message)")
+        }
+        if let context = c.context { config.context = context }
+        if let kubeconfig = c.kubeconfig { config.kubeconfig = absolutePath(kubeconfig) }
+        self.config = config
+        collector = Collector(config: config, logger: Log.logger)
+        if let dir = c.fromDir {
+            let path = absolutePath(dir)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw MemoryModel.ValidationError("--from-dir \(dir) is not a directory")
+            }
+            source = DirectorySource(directory: path)
+        } else {
+            source = KubectlSource(config: config, logger: Log.logger)
+        }
+        plan = CollectionPlan(kinds: try c.source.map(CollectionPlan.parseSources), available: collector.kinds)
+        detector = ChangeDetector(config: config)
+        intervalSeconds = c.interval.flatMap(parseDuration) ?? config.intervalSeconds
+        repoPath = c.global.repoPath
+    }
+
+    func record(_ collected: InfraSnapshot, at time: Timestamp, store: MemoryStore) throws -> InfraRepository.SaveResult {
+        try InfraRepository.record(collected, at: time, detector: detector, store: store) { previous, change in
+            plan.restoreSkipped(previous: previous, in: &change)
+        }
+    }
+}
+
+enum CollectReport {
+    static func json(_ r: InfraRepository.SaveResult, failures: [InfraKind: String], round: Int? = nil, at: Timestamp? = nil) -> JSONValue {
+        var pairs: [(String, JSONValue)] = []
+        if let round { pairs.append(("round", .number(Double(round)))) }
+        if let at { pairs.append(("at", .string(at.iso8601))) }
+        pairs += [
+            ("commit", r.commit.map { .string($0.hex) } ?? .null),
+            ("changed", .bool(r.commit != nil)),
+            ("baseline", .bool(r.baseline)),
+            ("components", .number(Double(r.snapshot.components.count))),
+            ("health", HealthSummary(r.snapshot).counts),
+            ("events", .array(r.events.map(\.json))),
+            ("failed_sources", .object(failures.keys.sorted().map { ($0.rawValue, .string(failures[$0]!)) })),
+            ("paths", .array(r.paths.map { .string($0) })),
+        ]
+        if let why = r.replacedUnreadableState { pairs.append(("replaced_unreadable_state", .string(why))) }
+        return .object(pairs)
+    }
+
+    static func lines(_ r: InfraRepository.SaveResult) -> [String] {
+        let h = HealthSummary(r.snapshot)
+        var out = ["\(r.snapshot.components.count) components: \(h.healthy) healthy, \(h.degraded) degraded, \(h.critical) critical"]
+        if r.baseline && r.commit != nil { out.append("first state stored (a baseline: no events)") }
+        if !r.events.isEmpty {
+            out.append("\(r.events.count) change\(r.events.count == 1 ? "" : "s"):")
+            for e in r.events { out.append("  " + TimelineText.line(e)) }
+        }
+        if let commit = r.commit {
+            out.append("committed \(commit.short)")
+        } else {
+            out.append("no change; nothing committed")
+        }
+        return out
+    }
+}
+
+/// A flag set from a signal handler and read by the loop.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
+}
+
+/// The loop's task, for a signal handler that may run before the task exists.
+final class TaskHolder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<Void, Never>?
+    private var cancelled = false
+
+    func set(_ t: Task<Void, Never>) {
+        lock.lock(); task = t; let c = cancelled; lock.unlock()
+        if c { t.cancel() }
+    }
+
+    func cancel() {
+        lock.lock(); cancelled = true; let t = task; lock.unlock()
+        t?.cancel()
+    }
+}
+
+/// `--watch`: the collector loop, until SIGTERM or SIGINT. A signal lets the round in progress finish
+/// (its commit included) and interrupts only the sleep between rounds.
+struct WatchRun: Sendable {
+    let setup: CollectSetup
+    let json: Bool
+
+    func run() async {
+        let stop = StopFlag()
+        let setup = self.setup, json = self.json
+        let progress = isatty(2) == 1
+        let loop = CollectorLoop(collector: setup.collector, source: SelectedSource(setup.source, kinds: setup.plan.kinds),
+                                 intervalSeconds: Double(setup.intervalSeconds),
+                                 backoff: Backoff(initialSeconds: setup.intervalSeconds,
+                                                  maximumSeconds: max(15 * 60, setup.intervalSeconds)))
+        // Signals are taken over before the loop starts; one that arrives before the task exists still stops it.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let holder = TaskHolder()
+        let queue = DispatchQueue(label: "cmem.collect.signals")
+        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            let s = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            s.setEventHandler {
+                if progress { WatchRun.stderr("cmem collect: stopping after the current round") }
+                stop.set()
+                holder.cancel()
+            }
+            s.resume()
+            return s
+        }
+        let task = Task {
+            await loop.run(shouldStop: { stop.isSet }) { round in
+                WatchRun.handle(round, setup: setup, json: json, progress: progress)
+            }
+        }
+        holder.set(task)
+        await task.value
+        for s in sources { s.cancel() }
+    }
+
+    /// One round: record it (opening the store afresh, so a memory that was briefly missing or locked only
+    /// costs that round), then report. Errors are reported and the loop goes on.
+    static func handle(_ round: CollectorRound, setup: CollectSetup, json: Bool, progress: Bool) {
+        let attempted = setup.plan.kinds.subtracting(round.retrying.keys)
+        let failures = setup.plan.failures(in: round.snapshot).filter { attempted.contains($0.key) }
+        for (kind, message) in failures.sorted(by: { $0.key < $1.key }) {
+            stderr("warning: source \(kind.rawValue) failed: \(message); it will be retried with backoff")
+        }
+        do {
+            let store = try MemoryStore(path: setup.repoPath, logger: Log.logger)
+            let result = try setup.record(round.snapshot, at: round.at, store: store)
+            if json {
+                stdout(CollectReport.json(result, failures: failures, round: round.number, at: round.at).json)
+            } else if result.commit != nil {
+                var line = "\(round.at.iso8601) committed \(result.commit!.short)"
+                line += result.baseline ? ": first state" : ": \(result.events.count) change\(result.events.count == 1 ? "" : "s")"
+                stdout(line)
+                for e in result.events { stdout("  " + TimelineText.line(e)) }
+            }
+            if progress {
+                let retrying = round.retrying.keys.map(\.rawValue).sorted()
+                stderr("round \(round.number): \(result.snapshot.components.count) components, \(result.events.count) events"
+                       + (result.commit == nil ? ", no change" : ", committed")
+                       + (retrying.isEmpty ? "" : "; backing off: \(retrying.joined(separator: ", "))"))
+            }
+        } catch {
+            if json {
+                stdout(JSONValue.object([("round", .number(Double(round.number))), ("at", .string(round.at.iso8601)),
+                                         ("error", .object([("message", .string("\(error)"))]))]).json)
+            }
+            stderr("cmem: error: round \(round.number) was not recorded: \(error)")
+        }
+    }
+
+    static func stdout(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func stderr(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
 }

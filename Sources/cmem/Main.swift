@@ -18,7 +18,8 @@ enum Main {
             let done = DispatchSemaphore(value: 0)
             let box = ErrorBox()
             let sendable = UncheckedBox(asyncCommand)
-            Task {
+            // Detached: a plain Task would inherit the main actor, whose thread is blocked below.
+            Task.detached {
                 var c = sendable.value
                 do { try await c.run() } catch { box.error = error }
                 done.signal()

@@ -1,0 +1,202 @@
+import Hummingbird
+import MemoryModel
+import MemoryStore
+
+/// `/memory/timeline`: query, record, one event with its causes and effects, a component's history,
+/// and correlation of a symptom with what changed before it.
+struct TimelineRoutes {
+    let service: MemoryService
+
+    var collection: RouteCollection<BasicRequestContext> {
+        let routes = RouteCollection(context: BasicRequestContext.self)
+        routes.get { request, _ in try await query(request) }
+        routes.post("events") { request, _ in try await record(request) }
+        routes.get("event/{id}") { _, context in try await event(context) }
+        routes.get("component/{name}") { request, context in try await component(request, context) }
+        routes.post("correlate") { request, _ in try await correlate(request) }
+        return routes
+    }
+
+    func query(_ request: Request) async throws -> Response {
+        let q = try QueryParameters(request)
+        var query = MemoryService.TimelineQuery()
+        query.start = try q.time("start")
+        query.end = try q.time("end", endOfDay: true)
+        query.types = try q.tokens("type")
+        query.components = try q.components("component")
+        query.sources = try q.tokens("source")
+        if let s = try q.string("severity", maxLength: 16) {
+            guard let severity = Severity(rawValue: s) else {
+                throw APIError.badRequest("query parameter severity must be one of info, warning, error, critical")
+            }
+            query.minSeverity = severity
+        }
+        query.limit = try q.integer("limit", in: 1...1000) ?? 100
+        let page = try await service.timeline(query)
+        return JSONResponse.make(TimelineRoutes.page(page))
+    }
+
+    static func page(_ page: MemoryService.TimelinePage, extra: [(String, JSONValue)] = []) -> JSONValue {
+        .object(extra + [
+            ("events", .array(page.events.map(\.json))),
+            ("count", .number(Double(page.events.count))),
+            ("truncated", .bool(page.truncated)),
+            ("warnings", .array(page.warnings.prefix(20).map(\.json))),
+        ])
+    }
+
+    func record(_ request: Request) async throws -> Response {
+        let bytes = try await request.collectBytes(limit: RequestLimits.body)
+        let body = try RequestFields(parsing: bytes)
+        var items: [JSONValue]
+        if let list = body["events"] {
+            try body.allowOnly(["events"])
+            guard case let .array(events) = list else {
+                throw APIError.badRequest("field events must be an array of events, not \(RequestFields.describe(list))")
+            }
+            guard !events.isEmpty else { throw APIError.badRequest("field events is empty") }
+            guard events.count <= RequestLimits.eventsPerRequest else {
+                throw APIError.badRequest("\(events.count) events in one request; the limit is \(RequestLimits.eventsPerRequest)")
+            }
+            items = events
+        } else {
+            items = [body.value]
+        }
+        let now = Timestamp.now()
+        let batch = body["events"] != nil
+        let events = try items.enumerated().map { i, item in
+            do {
+                return try TimelineRoutes.event(try RequestFields(item, what: batch ? "events[\(i)]" : "the event"), now: now)
+            } catch let error where batch {
+                // Say which event of the batch is wrong.
+                let e = APIError.from(error)
+                throw APIError(e.status, e.message.hasPrefix("events[") ? e.message : "events[\(i)]: \(e.message)")
+            }
+        }
+        let writes = try await service.recordEvents(events)
+        var recorded = 0
+        var results: [JSONValue] = []
+        for w in writes {
+            guard case var .object(pairs) = w.event.json else { continue }
+            if case .added = w { recorded += 1 }
+            pairs.append(("status", .string({ if case .added = w { return "recorded" } else { return "duplicate" } }())))
+            results.append(.object(pairs))
+        }
+        let value = JSONValue.object([
+            ("recorded", .number(Double(recorded))), ("duplicates", .number(Double(writes.count - recorded))),
+            ("events", .array(results)),
+        ])
+        return JSONResponse.make(value, status: recorded > 0 ? .created : .ok)
+    }
+
+    /// An event as a client sends it, with the seed's field names.
+    static let eventFields: Set<String> = ["event_id", "timestamp", "event_type", "source", "description", "details", "caused_by",
+                                           "affected_components", "severity"]
+
+    static func event(_ f: RequestFields, now: Timestamp) throws -> TimelineEvent {
+        try f.allowOnly(eventFields, what: "an event")
+        let time: Timestamp
+        if let t = try f.string("timestamp", maxLength: 64) {
+            guard let parsed = TimeFormats.dateTime(t) else {
+                throw APIError.badRequest("field timestamp is not an RFC 3339 time such as 2026-01-19T14:30:00Z")
+            }
+            time = parsed
+        } else {
+            time = now
+        }
+        guard let type = try f.token("event_type") else { throw APIError.badRequest("field event_type is required") }
+        guard let source = try f.token("source") else { throw APIError.badRequest("field source is required") }
+        let description = try f.requiredString("description", maxLength: RequestLimits.description)
+        var id = Identifier.make(.event, at: time)
+        if let given = try f.string("event_id", maxLength: 128) {
+            try Identifier.validate(given, what: "event_id")
+            id = given
+        }
+        var causedBy: String?
+        if let c = try f.string("caused_by", maxLength: 128) {
+            try Identifier.validate(c, what: "caused_by")
+            causedBy = c
+        }
+        let components = try f.stringList("affected_components", maxLength: 253) ?? []
+        for c in components { _ = try PathParameters.component(c, what: "affected_components item") }
+        var severity = Severity.info
+        if let s = try f.string("severity", maxLength: 16) {
+            guard let parsed = Severity(rawValue: s) else {
+                throw APIError.badRequest("field severity must be one of info, warning, error, critical")
+            }
+            severity = parsed
+        }
+        let details = try f.object("details") ?? .object([])
+        let event = TimelineEvent(id: id, timestamp: time, type: type, source: source, description: description,
+                                  details: details, causedBy: causedBy, components: components, severity: severity)
+        try event.validate()
+        return event
+    }
+
+    func event(_ context: BasicRequestContext) async throws -> Response {
+        let id = try PathParameters.id(context, what: "event id")
+        guard let r = try await service.eventRelations(id: id) else { throw APIError.notFound("no event with id \(id)") }
+        return JSONResponse.make(.object([
+            ("event", r.event.json), ("caused_by", r.causedBy?.json ?? .null), ("caused", .array(r.caused.map(\.json))),
+        ]))
+    }
+
+    func component(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let name = try PathParameters.component(try PathParameters.decoded(context, "name"), what: "component")
+        let q = try QueryParameters(request)
+        let start = try q.time("start")
+        let limit = try q.integer("limit", in: 1...1000) ?? 100
+        let page = try await service.componentHistory(name, start: start, limit: limit)
+        return JSONResponse.make(TimelineRoutes.page(page, extra: [("component", .string(name))]))
+    }
+
+    func correlate(_ request: Request) async throws -> Response {
+        let body = try await request.jsonObject()
+        try body.allowOnly(["symptom", "timeframe", "at", "components", "limit"])
+        let symptom = try body.requiredString("symptom", maxLength: RequestLimits.description)
+        var timeframe: Int64 = 24 * 3600
+        if let t = body["timeframe"] {
+            switch t {
+            case let .string(s):
+                guard let secs = TimeFormats.duration(s) else {
+                    throw APIError.badRequest("field timeframe must be a duration such as 2h, 24h or 7d")
+                }
+                timeframe = secs
+            case let .number(n):
+                guard n == n.rounded(), n >= 1, n <= 999_999_999 else {
+                    throw APIError.badRequest("field timeframe in seconds must be a whole number from 1 to 999999999")
+                }
+                timeframe = Int64(n)
+            default:
+                throw APIError.badRequest("field timeframe must be a duration string such as 24h, or seconds")
+            }
+        }
+        var end: Timestamp?
+        if let at = try body.string("at", maxLength: 64) {
+            guard let t = TimeFormats.dateTime(at) else { throw APIError.badRequest("field at is not an RFC 3339 time") }
+            end = t
+        }
+        let components = try body.stringList("components", maxLength: 253) ?? []
+        for c in components { _ = try PathParameters.component(c, what: "component") }
+        let limit = try body.integer("limit") ?? 10
+        guard (1...100).contains(limit) else { throw APIError.badRequest("field limit must be from 1 to 100") }
+        let c = try await service.correlate(symptom: symptom, timeframe: timeframe, end: end, components: components, limit: limit)
+        func scored(_ item: (event: TimelineEvent, score: Double, reasons: [String])) -> JSONValue {
+            guard case var .object(pairs) = item.event.json else { return item.event.json }
+            pairs.append(("score", .number(item.score)))
+            pairs.append(("reasons", .array(item.reasons.map { .string($0) })))
+            return .object(pairs)
+        }
+        var pairs: [(String, JSONValue)] = [
+            ("symptom", .string(symptom)),
+            ("timeframe", .object([("start", .string(c.start.iso8601)), ("end", .string(c.end.iso8601))])),
+            ("symptom_components", .array(c.symptomComponents.map { .string($0) })),
+            ("probable_cause", c.probableCause.map(scored) ?? .null),
+            ("related_events", .array(c.related.map(scored))),
+        ]
+        if let confidence = c.confidence { pairs.append(("confidence", .string(confidence))) }
+        if let explanation = c.explanation { pairs.append(("explanation", .string(explanation))) }
+        pairs.append(("chain", .array(c.chain.map(\.json))))
+        return JSONResponse.make(.object(pairs))
+    }
+}
