@@ -226,11 +226,11 @@ extension DocumentParser {
                 }
                 add(text, FieldWeights.eventDescription)
                 var t = text
-                t.withUTF8 { forEachHexRun($0) { d.shas.append($0) } }
+                t.withUTF8 { appendHexRuns($0, into: &d.shas) }
             } else {
                 let bytes = UnsafeBufferPointer(rebasing: b[description])
                 add(bytes: bytes, FieldWeights.eventDescription)
-                forEachHexRun(bytes) { d.shas.append($0) }
+                appendHexRuns(bytes, into: &d.shas)
             }
         }
         finishShas(shaCount)

@@ -99,7 +99,7 @@ struct DocumentParser {
             if let s = e.details[key]?.stringValue, let k = shaKey(s) { d.shas.append(k) }
         }
         var desc = e.description
-        desc.withUTF8 { forEachHexRun($0) { d.shas.append($0) } }
+        desc.withUTF8 { appendHexRuns($0, into: &d.shas) }
         if d.shas.count - shaCount > 1 { // keep each key once
             var seen: [UInt32] = []
             for k in d.shas[shaCount...] where !seen.contains(k) { seen.append(k) }
@@ -212,10 +212,8 @@ struct DocumentParser {
     }
 
     mutating func add(bytes: UnsafeBufferPointer<UInt8>, _ weight: UInt16) {
-        Tokenizer.forEachTerm(bytes) { h in
-            scratch.append((h, weight))
-            length += Int(weight)
-        }
+        let n = Tokenizer.appendTerms(bytes, weight: weight, into: &scratch)
+        length += n * Int(weight)
     }
 
     /// The local id of the string with these bytes. Keyed by a 64-bit hash of the bytes: a file names a
@@ -307,8 +305,14 @@ func hexValue(_ c: UInt8) -> UInt8? {
     return nil
 }
 
+/// Appends the key of each word of 7 to 40 hex digits in `b` to `out` (see `forEachHexRun`).
+func appendHexRuns(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt32]) {
+    forEachHexRun(b) { out.append($0) }
+}
+
 /// Calls `body` with the key of each word of 7 to 40 hex digits (with at least one digit and one letter,
 /// so that numbers and words like "deadbeef" or "facade" do not count) in `b`.
+@inline(__always)
 func forEachHexRun(_ b: UnsafeBufferPointer<UInt8>, _ body: (UInt32) -> Void) {
     var i = 0
     let n = b.count
