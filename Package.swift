@@ -128,7 +128,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cmem-bench",
-            dependencies: ["MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit", "MemorySync",
+            dependencies: ["MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit", "MemorySync", "MemoryServer",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),

@@ -13,7 +13,7 @@ struct Bench {
             return v
         }
         if args.contains("--help") || args.contains("-h") {
-            print("usage: cmem-bench [store] [collector] [--events 100000,1000000] [--runs 50] [--work DIR]")
+            print("usage: cmem-bench [store] [collector] [server] [sync] [--events 100000,1000000] [--runs 50] [--work DIR]")
             return
         }
         let sizes = (option("--events") ?? "100000,1000000").split(separator: ",").compactMap { Int($0) }
@@ -26,6 +26,8 @@ struct Bench {
                 switch suite {
                 case "store": try StoreBench.run(env, sizes: sizes, runs: runs)
                 case "collector": try CollectorBench.run(env, runs: runs)
+                case "server": try NetworkBench.server(env, events: sizes.max()!)
+                case "sync": try NetworkBench.sync(env, events: sizes.max()!)
                 default: throw BenchError(message: "unknown suite \(suite)")
                 }
             }
