@@ -29,11 +29,17 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // SHA-1 and segmented deflate for GitKit's fast commit path (zlib comes with libgit2-dev).
+        .target(
+            name: "CGitFast",
+            cSettings: [.unsafeFlags(["-O3"])],
+            linkerSettings: [.linkedLibrary("z")]
+        ),
 
         // MARK: Libraries, in dependency order
         .target(
             name: "GitKit",
-            dependencies: ["CLibGit2"],
+            dependencies: ["CLibGit2", "CGitFast"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -57,20 +57,24 @@ public enum AtomicFile {
         guard fstat(fd, &st) == 0 else { throw StoreError.io("cannot stat \(path)") }
         let size = Int(st.st_size)
         guard size <= limit else { throw StoreError.tooLarge(path: path, bytes: size, limit: limit) }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var offset = 0
-        try bytes.withUnsafeMutableBytes { raw in
+        // Room to append an event or two without copying a large day file to a bigger buffer, and no
+        // zero-fill of memory that read(2) is about to overwrite.
+        var failure: String?
+        let bytes = [UInt8](unsafeUninitializedCapacity: size + 16_384) { buffer, count in
+            var offset = 0
             while offset < size {
-                let n = Glibc.read(fd, raw.baseAddress! + offset, size - offset)
+                let n = Glibc.read(fd, buffer.baseAddress! + offset, size - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw StoreError.io("cannot read \(path): \(String(cString: strerror(errno)))")
+                    failure = String(cString: strerror(errno))
+                    break
                 }
                 if n == 0 { break }
                 offset += n
             }
+            count = offset
         }
-        if offset < size { bytes.removeLast(size - offset) }
+        if let failure { throw StoreError.io("cannot read \(path): \(failure)") }
         return bytes
     }
 }

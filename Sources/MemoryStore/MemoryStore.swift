@@ -138,7 +138,12 @@ public final class MemoryStore {
             if !durable { syncFileSystem() }
             let message = MemoryStore.commitMessage(tx.lines)
             do {
-                let id = try git.commit(paths: tx.files.map(\.path), message: message, author: author)
+                // Interactive writes touch a few files of a large repository: rewrite only their tree and
+                // index entries. Imports stage thousands of files per commit; libgit2's index suits those.
+                let id = tx.files.count <= MemoryStore.fastCommitLimit
+                    ? try git.commit(files: tx.files.map { GitRepository.FileWrite(path: $0.path, content: $0.bytes) },
+                                     message: message, author: author)
+                    : try git.commit(paths: tx.files.map(\.path), message: message, author: author)
                 return (value, CommitResult(commit: id, paths: tx.files.map(\.path), message: message))
             } catch let error as GitError {
                 // The files are on disk and will be committed by the next write or `cmem sync`.
@@ -149,6 +154,8 @@ public final class MemoryStore {
             }
         }
     }
+
+    static let fastCommitLimit = 64
 
     static func commitMessage(_ lines: [String]) -> String {
         switch lines.count {

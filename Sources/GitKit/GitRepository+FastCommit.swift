@@ -1,0 +1,116 @@
+import CLibGit2
+import Foundation
+
+extension GitRepository {
+    /// One file of a commit: its new content, or nil when it was deleted.
+    public struct FileWrite: Sendable {
+        public let path: String
+        public let content: [UInt8]?
+        public init(path: String, content: [UInt8]?) {
+            self.path = path
+            self.content = content
+        }
+    }
+
+    /// Commits exactly `files`, whose new content the caller has already written to the working tree, on
+    /// HEAD. Returns nil, making no commit, when the tree would equal HEAD's.
+    ///
+    /// Unlike `commit(paths:)`, the new tree is HEAD's tree with these paths replaced (so what a human
+    /// staged for other paths is neither committed nor disturbed), blobs are written from the bytes in
+    /// hand, and the index is brought up to date by rewriting only these entries (`IndexFile`). The cost
+    /// follows the size of what was written, not the number of files in the repository. An unborn
+    /// branch, a path that is not a plain file in HEAD, or an index this path cannot handle goes through
+    /// `commit(paths:)` instead.
+    @discardableResult
+    public func commit(files: [FileWrite], message: String, author: Signature, allowEmpty: Bool = false) throws -> ObjectID? {
+        var attempt = 0
+        while true {
+            do {
+                return try commitOnce(files: files, message: message, author: author, allowEmpty: allowEmpty)
+            } catch let error as GitError where error.code == GIT_EMODIFIED.rawValue && attempt < 5 {
+                // HEAD moved under us (a human's git commit or pull): build on the new HEAD.
+                attempt += 1
+            }
+        }
+    }
+
+    private func commitOnce(files: [FileWrite], message: String, author: Signature, allowEmpty: Bool) throws -> ObjectID? {
+        guard let headID = try head() else {
+            return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
+        }
+        var rawHead = headID.raw
+        var parent: OpaquePointer?
+        try check(git_commit_lookup(&parent, handle, &rawHead), function: "git_commit_lookup")
+        defer { git_commit_free(parent) }
+        var baseline: OpaquePointer?
+        try check(git_commit_tree(&baseline, parent), function: "git_commit_tree")
+        defer { git_tree_free(baseline) }
+
+        let writer = SegmentedBlobWriter(gitDir: gitDir)
+        var entries: [IndexFile.Entry] = []
+        var updates: [(path: String, id: git_oid?, mode: git_filemode_t)] = []
+        for file in files {
+            var mode = GIT_FILEMODE_BLOB
+            var existing: OpaquePointer?
+            let rc = git_tree_entry_bypath(&existing, baseline, file.path)
+            if rc == 0, let existing {
+                mode = git_tree_entry_filemode(existing)
+                git_tree_entry_free(existing)
+                guard mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE else {
+                    return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
+                }
+            } else if rc != GIT_ENOTFOUND.rawValue {
+                try check(rc, function: "git_tree_entry_bypath")
+            }
+            guard let content = file.content else {
+                if rc == 0 { updates.append((file.path, nil, mode)) }
+                entries.append(IndexFile.Entry(path: Array(file.path.utf8), id: [], mode: 0, stat: nil))
+                continue
+            }
+            let blob = try writer.write(path: file.path, content: content)
+            var st = stat()
+            let full = (workdir as NSString).appendingPathComponent(file.path)
+            guard lstat(full, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+                return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
+            }
+            var oid = git_oid()
+            blob.id.withUnsafeBufferPointer { _ = git_oid_fromraw(&oid, $0.baseAddress) }
+            updates.append((file.path, oid, mode))
+            entries.append(IndexFile.Entry(path: Array(file.path.utf8), id: blob.id, mode: mode.rawValue, stat: st))
+        }
+
+        // The index first: should the commit then fail, the change shows as staged, which the next commit
+        // (ours or a human's) carries; the other order would show it as staged in reverse.
+        switch try IndexFile.update(gitDir: gitDir, entries: entries) {
+        case .written: break
+        case .declined:
+            return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
+        }
+
+        var treeOid = git_oid()
+        let paths = updates.map { strdup($0.path) }
+        defer { paths.forEach { free($0) } }
+        var raw = updates.enumerated().map { i, u in
+            git_tree_update(action: u.id == nil ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT,
+                            id: u.id ?? git_oid(), filemode: u.mode, path: UnsafePointer(paths[i]))
+        }
+        try raw.withUnsafeMutableBufferPointer { buffer in
+            _ = try check(git_tree_create_updated(&treeOid, handle, baseline, buffer.count, buffer.baseAddress), function: "git_tree_create_updated")
+        }
+        if !allowEmpty, git_oid_equal(git_tree_id(baseline), &treeOid) != 0 { return nil }
+
+        var tree: OpaquePointer?
+        try check(git_tree_lookup(&tree, handle, &treeOid), function: "git_tree_lookup")
+        defer { git_tree_free(tree) }
+        var signature: UnsafeMutablePointer<git_signature>?
+        try check(git_signature_now(&signature, author.name, author.email), function: "git_signature_now")
+        defer { git_signature_free(signature) }
+        var commitOid = git_oid()
+        var parents: [OpaquePointer?] = [parent]
+        let rc = parents.withUnsafeMutableBufferPointer { buffer in
+            git_commit_create(&commitOid, handle, "HEAD", signature, signature, "UTF-8", message, tree, 1, buffer.baseAddress)
+        }
+        try check(rc, function: "git_commit_create")
+        return ObjectID(commitOid)
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import GitKit
+
+/// `commit(files:)`: blobs written in segments, the tree updated in place and the index rewritten by
+/// `IndexFile`, checked against the real git CLI after every step.
+@Suite("Fast commit")
+struct FastCommitTests {
+    let repo: TemporaryGitRepository
+    init() throws { repo = try TemporaryGitRepository("cmem-fastcommit") }
+
+    func git(_ args: String...) throws -> String {
+        let r = try ProcessRunner.git(args, cwd: repo.path)
+        #expect(r.status == 0, "git \(args.joined(separator: " ")): \(r.stderr)")
+        return r.stdout
+    }
+
+    /// Writes the files to disk and commits them through the fast path, as the store does.
+    @discardableResult
+    func write(_ files: [String: String?], message: String = "fast") throws -> ObjectID? {
+        var writes: [GitRepository.FileWrite] = []
+        for (path, text) in files.sorted(by: { $0.key < $1.key }) {
+            if let text {
+                try repo.write(path, text)
+                writes.append(.init(path: path, content: Array(text.utf8)))
+            } else {
+                try? repo.remove(path)
+                writes.append(.init(path: path, content: nil))
+            }
+        }
+        return try repo.repository.commit(files: writes, message: message + "\n", author: TemporaryGitRepository.author)
+    }
+
+    /// The index, HEAD and the working tree agree, the cache tree is right, and the objects are sound.
+    func expectConsistent(_ note: String = "") throws {
+        let status = try git("status", "--porcelain", "--untracked-files=no").split(separator: "\n").filter { !$0.hasSuffix("intent.md") }
+        #expect(status.isEmpty, "\(note): \(status)")
+        #expect(try git("diff", "--cached", "--name-only") == "", "\(note)")
+        #expect(try git("write-tree").trimmingCharacters(in: .whitespacesAndNewlines)
+            == git("rev-parse", "HEAD^{tree}").trimmingCharacters(in: .whitespacesAndNewlines), "\(note)")
+        let fsck = try ProcessRunner.git(["fsck", "--strict", "--no-dangling"], cwd: repo.path)
+        #expect(fsck.status == 0 && fsck.stderr.isEmpty, "\(note): \(fsck.stderr)")
+    }
+
+    func seed() throws {
+        var files: [String: String] = [:]
+        for i in 0..<40 { files["notes/2026/\(String(format: "%02d", i % 12 + 1))/note-\(i).md"] = "note \(i)\n" }
+        files["README.md"] = "hello\n"
+        try repo.commitFiles(files, message: "seed")
+        // git itself rewrites the index with a cache tree, as a human's commit would leave it.
+        _ = try git("commit", "--allow-empty", "-qm", "human")
+    }
+
+    @Test("updates, inserts and deletions leave index, HEAD and working tree in agreement", arguments: [2, 3, 4])
+    func indexVersions(version: Int) throws {
+        try seed()
+        _ = try git("update-index", "--index-version", "\(version)")
+        if version == 3 {
+            // git writes version 3 only while an entry needs its extended flags, as intent-to-add does.
+            try repo.write("intent.md", "intent to add\n")
+            _ = try git("add", "-N", "intent.md")
+        }
+        try expectConsistent("seeded")
+        try write(["notes/2026/03/note-2.md": "note 2, edited\n"])
+        try expectConsistent("update")
+        try write(["notes/2026/03/a-first.md": "sorts first\n", "notes/2026/03/zz-last.md": "sorts last\n", "zzz/new/dir.md": "new dir\n"])
+        try expectConsistent("inserts")
+        try write(["notes/2026/05/note-4.md": nil, "README.md": "hello again\n"])
+        try expectConsistent("delete and update")
+        #expect(try git("ls-files", "notes/2026/05/note-4.md") == "")
+        #expect(try git("show", "HEAD:README.md") == "hello again\n")
+        #expect(try git("log", "--format=%s", "-1") == "fast\n")
+        #expect(try git("ls-files").split(separator: "\n").count == (version == 3 ? 44 : 43))
+        #expect(try git("cat-file", "-p", ":0:notes/2026/03/zz-last.md") == "sorts last\n")
+        let header = Array(FileManager.default.contents(atPath: repo.path + "/.git/index")!.prefix(8))
+        #expect(Int(header[7]) == version, "the index keeps its version")
+    }
+
+    @Test("an unchanged write makes no commit")
+    func unchangedMakesNoCommit() throws {
+        try seed()
+        let before = try git("rev-parse", "HEAD")
+        #expect(try write(["README.md": "hello\n"]) == nil)
+        #expect(try git("rev-parse", "HEAD") == before)
+        try expectConsistent()
+    }
+
+    @Test("what a human staged on another path stays staged and out of the commit")
+    func humanStagingKept() throws {
+        try seed()
+        try repo.write("mine.txt", "staged by hand\n")
+        _ = try git("add", "mine.txt")
+        try write(["README.md": "from cmem\n"])
+        #expect(try git("diff", "--cached", "--name-only") == "mine.txt\n")
+        #expect(try git("show", "--name-only", "--format=", "HEAD") == "README.md\n")
+    }
+
+    @Test("a split index is declined, and writes go on once git turns it off")
+    func splitIndexFallsBack() throws {
+        try seed()
+        _ = try git("update-index", "--split-index")
+        let declined = IndexFile.rewrite(Array(FileManager.default.contents(atPath: repo.path + "/.git/index")!), [])
+        guard case .failure = declined else {
+            Issue.record("a split index must be declined")
+            return
+        }
+        _ = try git("update-index", "--no-split-index")
+        try write(["README.md": "after split\n"])
+        #expect(try git("show", "HEAD:README.md") == "after split\n")
+        #expect(try git("status", "--porcelain", "--untracked-files=no") == "")
+    }
+
+    @Test("a truncated or foreign index is declined, never half-parsed")
+    func damagedIndexDeclined() throws {
+        try seed()
+        let bytes = Array(FileManager.default.contents(atPath: repo.path + "/.git/index")!)
+        for cut in [10, 40, bytes.count / 2, bytes.count - 25] {
+            if case .success = IndexFile.rewrite(Array(bytes.prefix(cut)) + [UInt8](repeating: 0, count: 20), []) {
+                Issue.record("truncated at \(cut) was accepted")
+            }
+        }
+        if case .success = IndexFile.rewrite(Array("not an index at all, just text........".utf8), []) {
+            Issue.record("text was accepted as an index")
+        }
+    }
+
+    @Test("a growing file reuses its compressed segments and every version reads back whole")
+    func segmentsReused() throws {
+        try seed()
+        var text = "---\ndate: 2026-01-01\n---\n\n"
+        var line = 0
+        func grow(_ bytes: Int) {
+            while text.utf8.count < bytes {
+                text += "## 12:00:\(line % 60) deployment — line \(line) of a large day file with enough words\n\n"
+                line += 1
+            }
+        }
+        let writer = SegmentedBlobWriter(gitDir: repo.repository.gitDir)
+        grow(300_000)
+        let first = try writer.write(path: "timeline/day.md", content: Array(text.utf8))
+        #expect(first.reusedBytes == 0)
+        var ids = [first.id]
+        for step in 1...3 {
+            grow(300_000 + step * 5_000)
+            let r = try writer.write(path: "timeline/day.md", content: Array(text.utf8))
+            #expect(r.reusedBytes >= 4 * SegmentedBlobWriter.segmentSize, "step \(step)")
+            ids.append(r.id)
+            #expect(try git("cat-file", "-p", ObjectID(raw: r.id).hex) == text)
+        }
+        // An edit near the start: nothing after it is reused wrongly.
+        text = text.replacingOccurrences(of: "line 3 of", with: "LINE 3 OF")
+        let edited = try writer.write(path: "timeline/day.md", content: Array(text.utf8))
+        #expect(edited.reusedBytes == 0)
+        #expect(try git("cat-file", "-p", ObjectID(raw: edited.id).hex) == text)
+        // A damaged record is ignored.
+        let records = repo.repository.gitDir + "cmem/segments"
+        for name in try FileManager.default.contentsOfDirectory(atPath: records) {
+            try "cmem-segments 1 garbage\n1 2\n".write(toFile: records + "/" + name, atomically: true, encoding: .utf8)
+        }
+        text += "one more line\n"
+        let afterDamage = try writer.write(path: "timeline/day.md", content: Array(text.utf8))
+        #expect(afterDamage.reusedBytes == 0)
+        #expect(try git("cat-file", "-p", ObjectID(raw: afterDamage.id).hex) == text)
+        for id in ids { #expect(try git("cat-file", "-t", ObjectID(raw: id).hex) == "blob\n") }
+        let fsck = try ProcessRunner.git(["fsck", "--strict", "--no-dangling"], cwd: repo.path)
+        #expect(fsck.status == 0 && fsck.stderr.isEmpty, "\(fsck.stderr)")
+    }
+
+    @Test("appends to a large file through commit(files:) stay consistent with git")
+    func largeAppendsCommit() throws {
+        try seed()
+        var text = String(repeating: "an event block with a few words in it\n", count: 8_000)
+        for i in 0..<5 {
+            text += "appended \(i)\n"
+            try write(["timeline/2026/01/2026-01-01.md": text], message: "append \(i)")
+            try expectConsistent("append \(i)")
+        }
+        #expect(try git("show", "HEAD:timeline/2026/01/2026-01-01.md") == text)
+        #expect(try git("rev-list", "--count", "HEAD") == "7\n")
+    }
+}
