@@ -1,3 +1,4 @@
+import Foundation
 import GitKit
 import MemoryModel
 
@@ -23,15 +24,28 @@ public struct MemoryConfig: Sendable {
     public static func load(root: String) throws -> MemoryConfig {
         var config = MemoryConfig()
         let full = root + "/" + path
-        guard let bytes = try AtomicFile.read(full, limit: 1 << 20) else { return config }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw StoreError.note(NoteError(path: path, line: 1, message: "not valid UTF-8"))
-        }
-        let values: [(String, JSONValue)]
-        do {
-            values = try YAMLSafety.mapping(text, path: path, lineOffset: 0)
-        } catch let error as NoteError {
-            throw StoreError.note(error)
+        var st = stat()
+        guard stat(full, &st) == 0 else { return config }
+        // Every command reads the configuration, and YAML costs more than the rest of a small command's
+        // start-up: keep the parsed values as JSON in `.git/cmem/`, keyed on the file's identity and times.
+        let key = "cmem-config 1 \(st.st_dev) \(st.st_ino) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)\n"
+        let cachePath = root + "/.git/cmem/config.json"
+        var values: [(String, JSONValue)]
+        if let cached = cachedValues(cachePath, key: key) {
+            values = cached
+        } else {
+            guard let bytes = try AtomicFile.read(full, limit: 1 << 20) else { return config }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw StoreError.note(NoteError(path: path, line: 1, message: "not valid UTF-8"))
+            }
+            do {
+                values = try YAMLSafety.mapping(text, path: path, lineOffset: 0)
+            } catch let error as NoteError {
+                throw StoreError.note(error)
+            }
+            if FileManager.default.fileExists(atPath: root + "/.git/cmem") {
+                try? AtomicFile.write(key + JSONValue.object(values).json + "\n", to: cachePath, durable: false)
+            }
         }
         for (key, value) in values {
             config.sections[key] = value
@@ -51,6 +65,15 @@ public struct MemoryConfig: Sendable {
             }
         }
         return config
+    }
+
+    private static func cachedValues(_ path: String, key: String) -> [(String, JSONValue)]? {
+        guard let bytes = try? AtomicFile.read(path, limit: 1 << 20) else { return nil }
+        let keyBytes = Array(key.utf8)
+        guard bytes.count > keyBytes.count, bytes.starts(with: keyBytes) else { return nil }
+        let json = bytes[keyBytes.count...].withUnsafeBufferPointer { try? JSONValue.parse(bytes: $0) }
+        guard case let .object(pairs)? = json else { return nil }
+        return pairs
     }
 
     /// The configuration `cmem init` writes: every setting spelled out with its default.

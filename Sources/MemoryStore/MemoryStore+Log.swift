@@ -42,14 +42,15 @@ extension MemoryStore {
     }
 }
 
+/// Whether `needle` occurs in `haystack`: glibc's memmem, several times faster than a byte loop over a
+/// megabyte day file.
 func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
     guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-    let first = needle[0]
-    var i = 0
-    let last = haystack.count - needle.count
-    while i <= last {
-        if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
-        i += 1
+    return haystack.withUnsafeBytes { h in
+        needle.withUnsafeBytes { n in memmem(h.baseAddress!, h.count, n.baseAddress!, n.count) != nil }
     }
-    return false
 }
+
+/// glibc's memmem(3): a GNU extension the Glibc module does not import.
+@_silgen_name("memmem")
+private func memmem(_ haystack: UnsafeRawPointer, _ haystackLength: Int, _ needle: UnsafeRawPointer, _ needleLength: Int) -> UnsafeMutableRawPointer?

@@ -53,6 +53,7 @@ func changesJSON(_ changes: [ClaudeSettings.Change]) -> JSONValue {
 extension ClaudeCommand {
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "install",
             abstract: "Merge cmem's hooks into Claude Code's settings.json and register `cmem mcp` in .mcp.json.",
             discussion: """
             Every existing setting, hook and server is kept; running it again changes nothing. The hooks call \
@@ -107,6 +108,7 @@ extension ClaudeCommand {
 
     struct Uninstall: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "uninstall",
             abstract: "Remove cmem's hooks and MCP server from Claude Code's files; everything else stays.",
             discussion: "The memory repository's pre-commit guard is removed too with --guard."
         )

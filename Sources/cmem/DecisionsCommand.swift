@@ -11,7 +11,7 @@ struct DecisionsCommand: ParsableCommand {
     )
 
     struct Search: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Search decisions (decision, rationale, alternatives).")
+        static let configuration = CommandConfiguration(commandName: "search", abstract: "Search decisions (decision, rationale, alternatives).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "What the decision was about; empty lists the latest.") var query: String = ""
         @Option(name: .long, help: "Only decisions of this project.") var project: String?

@@ -13,7 +13,8 @@ struct EventCommand: ParsableCommand {
 
 extension EventCommand {
     struct Record: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record an event in its day's timeline; prints its id.")
+        // Named explicitly: a derived name costs a reflection pass over the whole binary at start-up.
+        static let configuration = CommandConfiguration(commandName: "record", abstract: "Record an event in its day's timeline; prints its id.")
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: "deployment, config_change, git_commit, pod_restart, scaling, health_change, incident, …") var type: String
         @Option(name: .long, help: "Where it came from: argocd, k8s, github, manual, …") var source: String = "manual"
@@ -56,7 +57,7 @@ extension EventCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an event with the event that caused it and the events it caused.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an event with the event that caused it and the events it caused.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The event id.") var id: String
 

@@ -67,6 +67,7 @@ func hookChangesJSON(_ location: GitHooks.Location, _ changes: [GitHooks.Change]
 extension HooksCommand {
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "install",
             abstract: "Install the post-commit, post-merge and post-rewrite hooks in a code repository (idempotent).",
             discussion: """
             The hooks go where git looks for them (core.hooksPath is honoured). A hook already there is kept as \
@@ -101,6 +102,7 @@ extension HooksCommand {
 
     struct Uninstall: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "uninstall",
             abstract: "Remove cmem's git hooks from a code repository and put back the hooks they chained."
         )
         @OptionGroup var options: CodeRepositoryOptions
@@ -127,7 +129,7 @@ extension HooksCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show which of cmem's git hooks are installed in a code repository.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Show which of cmem's git hooks are installed in a code repository.")
         @OptionGroup var options: CodeRepositoryOptions
 
         func run() throws {
@@ -156,6 +158,7 @@ extension HooksCommand {
     /// What the hook scripts run. Never fails: every problem becomes one line in the hook log, exit 0.
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "record",
             abstract: "Record a git hook's event in the timeline (run by the installed hooks).",
             shouldDisplay: false
         )

@@ -13,7 +13,7 @@ struct IndexCommand: ParsableCommand {
     )
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Which commit the index reflects, counts, staleness, snapshot size.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Which commit the index reflects, counts, staleness, snapshot size.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -39,7 +39,7 @@ struct IndexCommand: ParsableCommand {
     }
 
     struct Rebuild: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Discard the snapshot and build the index from the notes.")
+        static let configuration = CommandConfiguration(commandName: "rebuild", abstract: "Discard the snapshot and build the index from the notes.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {

@@ -64,6 +64,7 @@ enum InfraState {
 extension InfraCommand {
     struct Current: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "current",
             abstract: "Nodes, namespaces, deployments, pods, services, MCP servers, layer stacks, agents, Argo CD applications, alerts."
         )
         @OptionGroup var global: GlobalOptions
@@ -86,6 +87,7 @@ extension InfraCommand {
 
     struct Component: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "component",
             abstract: "One component: kind, namespace, status, restarts, image, replicas, … and its last change.",
             discussion: """
             NAME is a component name (github-mcp-server), NAMESPACE/NAME, or a key (deployment/ns/name). When a \
@@ -155,6 +157,7 @@ extension InfraCommand {
 
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "What changed in the state since a time: components added, removed, and changed field by field.",
             discussion: """
             The state at --since is the last one committed at or before it (git log infrastructure/state.json); \
@@ -208,6 +211,7 @@ extension InfraCommand {
 
     struct Health: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "health",
             abstract: "Healthy, degraded and critical counts, the components that are not healthy, and failed sources."
         )
         @OptionGroup var global: GlobalOptions

@@ -8,6 +8,10 @@ import Foundation
 @main
 enum Main {
     static func main() {
+        // Large buffers (a day file, the git index) would each get fresh pages from mmap, which the kernel
+        // must zero; from the heap, a freed buffer's pages serve the next one.
+        _ = mallopt(-3 /* M_MMAP_THRESHOLD */, 256 << 20)
+        _ = mallopt(-1 /* M_TRIM_THRESHOLD */, 512 << 20)
         let command: ParsableCommand
         do {
             command = try CMem.parseAsRoot()
@@ -36,6 +40,10 @@ enum Main {
         }
     }
 }
+
+/// glibc's mallopt(3), which the Glibc module does not import (malloc.h).
+@_silgen_name("mallopt")
+private func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
 
 private final class ErrorBox: @unchecked Sendable {
     var error: Error?

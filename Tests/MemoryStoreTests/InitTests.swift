@@ -34,6 +34,22 @@ import TestSupport
         #expect(again.commit == nil)
     }
 
+    @Test func configurationIsReadAfreshWhenEditedAndSurvivesABrokenCache() throws {
+        let f = try StoreFixture()
+        #expect(try MemoryStore(path: f.root).config.handoffTokenBudget == 1500)
+        #expect(FileManager.default.fileExists(atPath: f.root + "/.git/cmem/config.json"), "the parsed configuration is kept")
+        // A human edits the file (same size: only the identity and times tell).
+        let text = try f.read(".cmem/config.yaml").replacingOccurrences(of: "token_budget: 1500", with: "token_budget: 2500")
+        try f.write(".cmem/config.yaml", text)
+        #expect(try MemoryStore(path: f.root).config.handoffTokenBudget == 2500)
+        #expect(try MemoryStore(path: f.root).config.handoffTokenBudget == 2500, "and from the cache it wrote")
+        try "garbage that is not the cache format".write(toFile: f.root + "/.git/cmem/config.json", atomically: true, encoding: .utf8)
+        #expect(try MemoryStore(path: f.root).config.handoffTokenBudget == 2500)
+        // A broken configuration is an error naming the file, cache or not.
+        try f.write(".cmem/config.yaml", text + "handoff: [unclosed\n")
+        #expect(throws: StoreError.self) { try MemoryStore(path: f.root) }
+    }
+
     @Test func refusesADirectoryThatIsNotAMemory() throws {
         let dir = TemporaryDirectory()
         #expect(throws: StoreError.self) { try MemoryStore(path: dir.path) }
