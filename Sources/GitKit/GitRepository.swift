@@ -140,6 +140,15 @@ public final class GitRepository {
         return ObjectID(commitOid)
     }
 
+    /// Sets the index format version. Version 4 stores each path as a difference from the previous one:
+    /// a third smaller for a memory's long, similar note paths, and every write rewrites the index.
+    public func setIndexVersion(_ version: UInt32) throws {
+        let index = try openIndex()
+        defer { git_index_free(index) }
+        try check(git_index_set_version(index, version), function: "git_index_set_version")
+        try withRetryOnLock { try check(git_index_write(index), function: "git_index_write") }
+    }
+
     private func openIndex() throws -> OpaquePointer {
         var index: OpaquePointer?
         try check(git_repository_index(&index, handle), function: "git_repository_index")

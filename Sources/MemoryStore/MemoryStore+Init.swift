@@ -15,6 +15,7 @@ extension MemoryStore {
     public static func initialize(at path: String, logger: Logger = Logger(label: "cmem.store")) throws -> InitReport {
         let root = ProjectScope.standardise(path)
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let isNew = !FileManager.default.fileExists(atPath: root + "/.git")
         let git: GitRepository
         do {
             git = try GitRepository.createOrOpen(at: root)
@@ -45,6 +46,12 @@ extension MemoryStore {
         if !created.isEmpty {
             let store = try MemoryStore(path: root, logger: logger)
             commit = try store.git.commit(paths: created, message: "cmem init: \(created.joined(separator: ", "))\n", author: store.author)
+        }
+        if isNew {
+            // A repository cmem created holds tens of thousands of notes: use the compact index format,
+            // and let git use it too should it ever create the index again.
+            try? git.setIndexVersion(4)
+            try? git.setConfig("index.version", "4")
         }
         return InitReport(root: root, created: created, commit: commit)
     }

@@ -13,6 +13,11 @@ import TestSupport
         #expect(try f.store.git.log().count == 1)
         #expect(try f.git("status", "--porcelain").trimmed == "")
         #expect(f.store.config.currentWindow == 86_400)
+        let header = Array(FileManager.default.contents(atPath: f.root + "/.git/index")!.prefix(8))
+        #expect(header[7] == 4, "a new memory uses the compact index format")
+        try f.store.recordEvents([StoreFixture.event("2026-01-19T10:00:00Z")])
+        #expect(try f.git("status", "--porcelain").trimmed == "")
+        #expect(Array(FileManager.default.contents(atPath: f.root + "/.git/index")!.prefix(8))[7] == 4)
     }
 
     @Test func onAnExistingRepoAddsOnlyWhatIsMissingAndChangesNothingElse() throws {
