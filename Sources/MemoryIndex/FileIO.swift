@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 
 /// Thin POSIX file helpers: the index reads hundreds of megabytes and stats tens of thousands of files, so
 /// it talks to the kernel directly instead of going through Foundation.
@@ -28,6 +29,41 @@ enum FileIO {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return signature(of: st)
+    }
+
+    /// The signatures of many files under `root`, on all cores, each stat made relative to its open
+    /// directory: a sweep of 30,000 notes by full path spent most of its time walking the same paths.
+    static func signatures(root: String, paths: [String]) -> [Signature?] {
+        let n = paths.count
+        guard n > 0 else { return [] }
+        let results = UnsafeMutableBufferPointer<Signature?>.allocate(capacity: n)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let chunks = min(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))), max(1, n / 512))
+        let work = UncheckedSendable { (chunk: Int) in
+            var dirPath = ""
+            var dirFD: Int32 = -1
+            defer { if dirFD >= 0 { close(dirFD) } }
+            for i in stride(from: chunk * n / chunks, to: (chunk + 1) * n / chunks, by: 1) {
+                let path = paths[i]
+                let slash = path.lastIndex(of: "/")
+                let dir = slash.map { String(path[..<$0]) } ?? ""
+                let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+                if dir != dirPath || dirFD < 0 {
+                    if dirFD >= 0 { close(dirFD) }
+                    dirPath = dir
+                    dirFD = open(dir.isEmpty ? root : root + "/" + dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                }
+                var st = stat()
+                if dirFD >= 0 {
+                    if fstatat(dirFD, name, &st, 0) == 0 { results[i] = signature(of: st) }
+                } else if stat(root + "/" + path, &st) == 0 {
+                    results[i] = signature(of: st)
+                }
+            }
+        }
+        if chunks == 1 { work.value(0) } else { DispatchQueue.concurrentPerform(iterations: chunks) { work.value($0) } }
+        return Array(results)
     }
 
     @inline(__always)

@@ -312,16 +312,19 @@ public final class MemoryIndex: @unchecked Sendable {
         var overrides: [String: FileIO.Signature] = [:]
         for o in state.signatureOverrides { overrides[o.path] = o.signature }
         var suspects = Set<String>()
+        var checked: [(ref: FileRef, path: String)] = []
         snap.forEachFile { ref in
-            let kind = snap.kind(ref)
-            guard kind == .day || sweep else { return }
-            let path = snap.path(ref)
-            stats.filesChecked += 1
+            guard sweep || snap.kind(ref) == .day else { return }
+            checked.append((ref, snap.path(ref)))
+        }
+        stats.filesChecked += checked.count
+        let signatures = FileIO.signatures(root: repositoryPath, paths: checked.map(\.path))
+        for (i, (ref, path)) in checked.enumerated() {
             let recorded = overrides[path] ?? snap.signature(ref)
             let recordedAt = overrides[path] != nil ? state.updatedAt : snap.segment(ref).builtAt
-            guard let now = FileIO.signature(repositoryPath + "/" + path) else {
+            guard let now = signatures[i] else {
                 suspects.insert(path)
-                return
+                continue
             }
             // Same signature is proof of no change unless the file changed within the timestamp
             // granularity of when it was recorded ("racy"): then its content decides.
