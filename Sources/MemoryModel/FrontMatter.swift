@@ -164,12 +164,13 @@ public enum YAMLSafety {
         var inSingle = false, inDouble = false
         var previous: Character = "\n"   // previous non-space character on this line, "\n" at line start
         var previousRaw: Character = "\n"
+        var previousStartedToken = true // whether `previous` began a token (came after a space or line start)
         var escaped = false
         var inComment = false
         for ch in yaml {
             if ch == "\n" {
                 line += 1
-                previous = "\n"; previousRaw = "\n"
+                previous = "\n"; previousRaw = "\n"; previousStartedToken = true
                 inComment = false
                 // Quoted scalars may span lines in YAML; plain ones may not start with & or *.
                 continue
@@ -187,8 +188,10 @@ public enum YAMLSafety {
                 if ch != " " { previous = ch }
                 continue
             }
+            // `-` and `?` are indicators only as tokens of their own: in `git add -- *` the `*` is text.
+            let afterIndicator = "\n:[{,".contains(previous) || ("-?".contains(previous) && previousStartedToken)
             let atNodeStart = (previousRaw == " " || previousRaw == "\t" || previousRaw == "\n" || "[{,".contains(previousRaw))
-                && ("\n:-[{,?".contains(previous))
+                && afterIndicator
             if atNodeStart {
                 if ch == "&" || ch == "*" {
                     throw NoteError(path: path, line: line + lineOffset,
@@ -198,8 +201,11 @@ public enum YAMLSafety {
                 if ch == "'" { inSingle = true }
             }
             if ch == "#" && (previousRaw == " " || previousRaw == "\n" || previousRaw == "\t") { inComment = true; continue }
+            if ch != " " && ch != "\t" {
+                previousStartedToken = previousRaw == " " || previousRaw == "\t" || previousRaw == "\n" || "[{,".contains(previousRaw)
+                previous = ch
+            }
             previousRaw = ch
-            if ch != " " && ch != "\t" { previous = ch }
         }
     }
 

@@ -73,6 +73,19 @@ import Testing
         }
         let alias = try FrontMatterDocument.split("---\nx: 1\ny: *x\n---\n", path: "a.md")
         #expect(throws: NoteError.self) { try alias.values(path: "a.md") }
+        for hidden in ["---\nx: &a 1\nl:\n  - *a\n---\n", "---\nx: &a 1\nl:\n  - - *a\n---\n", "---\nx: &a 1\nl: [1, *a]\n---\n",
+                       "---\nx: &a 1\n? *a\n: 2\n---\n"] {
+            let doc = try FrontMatterDocument.split(hidden, path: "h.md")
+            #expect(throws: NoteError.self, "\(hidden)") { try doc.values(path: "h.md") }
+        }
+    }
+
+    @Test func aStarOrAmpersandInsidePlainTextIsNotAnAlias() throws {
+        // A captured shell command, as the post-tool-use hook writes it.
+        let doc = try FrontMatterDocument.split("---\ndetail: git add -- *\nother: a -- &b\nq: what ?? *\n---\n", path: "cmd.md")
+        let values = try doc.values(path: "cmd.md")
+        #expect(values[0].1 == .string("git add -- *"))
+        #expect(values[1].1 == .string("a -- &b"))
     }
 
     @Test func ampersandsInsideValuesAreFine() throws {
