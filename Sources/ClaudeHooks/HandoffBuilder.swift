@@ -44,7 +44,7 @@ public struct HandoffBuilder {
             parts.lastActive = s.lastActivity.iso8601
             parts.summary = clip(s.summary, 2000)
             for id in s.decisions {
-                guard let d = try? store.decision(id: id) else { continue }
+                guard let d = try? store.lookupDecision(id: id) else { continue }
                 parts.decisions.append((clip(d.decision, 200), clip(d.rationale, 400)))
                 decisionComponents += d.components
             }
@@ -163,7 +163,7 @@ public struct HandoffBuilder {
         filter.since = now.adding(seconds: -Int64(eventDays) * 86400)
         filter.components = components
         filter.limit = Int.max
-        guard let events = try? store.timeline(filter).events else { return [] }
+        guard let events = try? HandoffBuilder.timeline(store: store, filter) else { return [] }
         let newestFirst = events.reversed()
         let important = newestFirst.filter(HandoffBuilder.isImportant)
         let rest = newestFirst.filter { !HandoffBuilder.isImportant($0) }
@@ -176,6 +176,32 @@ public struct HandoffBuilder {
                 "description": clip(e.description, 160),
             ]
         }
+    }
+
+    /// `store.timeline(filter).events` for a filter on components, without parsing the event blocks that
+    /// cannot be on one of them: three busy days hold thousands of events and the handoff wants the few on
+    /// this project's components. A block's components are text of its YAML, so a block that contains none
+    /// of the names (nor a backslash, which could escape one, nor a non-ASCII byte, which could be a name
+    /// spelled in an equivalent form) cannot match. The blocks are found exactly as `TimelineDay.parse`
+    /// finds them, and the others are parsed by it, so the events and their order are the same.
+    static func timeline(store: MemoryStore, _ filter: MemoryStore.TimelineFilter) throws -> [TimelineEvent] {
+        let needles = filter.components.map { Array($0.utf8) }
+        guard !needles.isEmpty, needles.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 < 0x80 } }) else {
+            return try store.timeline(filter).events
+        }
+        var events: [TimelineEvent] = []
+        for path in store.dayFiles(from: filter.since, to: filter.until) {
+            guard let bytes = try AtomicFile.read(try store.absolute(path)) else { continue }
+            let kept = bytes.withUnsafeBufferPointer { b in
+                EventBlocks.select(b) { yaml in
+                    EventBlocks.hasEscapeOrNonASCII(yaml) || needles.contains { EventBlocks.contains(yaml, $0) }
+                }
+            }
+            events += TimelineDay.parse(kept, path: path).events.filter(filter.matches)
+        }
+        events.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
+        if events.count > filter.limit { events = Array(events.prefix(filter.limit)) }
+        return events
     }
 
     static func isImportant(_ e: TimelineEvent) -> Bool {
@@ -199,7 +225,7 @@ public struct HandoffBuilder {
                 for name in ((try? fm.contentsOfDirectory(atPath: store.root + "/" + dir)) ?? []).sorted(by: >) where name.hasSuffix(".md") {
                     parsed += 1
                     if parsed > 400 { return nil }
-                    guard let (s, _) = try? store.readSession(path: dir + "/" + name), s.id != excluding else { continue }
+                    guard let s = try? store.session(atPath: dir + "/" + name), s.id != excluding else { continue }
                     guard s.workingDirectory == project.root || (s.workingDirectory.isEmpty && s.project == project.name) else { continue }
                     if hasContent(s) { return s }
                 }
@@ -218,4 +244,87 @@ func clip(_ s: String, _ max: Int) -> String {
     let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
     guard t.count > max else { return t }
     return String(t.prefix(max - 1)) + "…"
+}
+
+/// The event blocks of a day file, found as `TimelineDay.parse` finds them: a line "```yaml" followed by a
+/// line starting with `event_id:`, up to the next "```" line. Text outside blocks and the headings are not
+/// needed to read events.
+enum EventBlocks {
+    /// A day file holding only the blocks whose YAML `keep` accepts, each as "```yaml\n" + YAML + "```\n".
+    /// Stops where the parser stops: at a block that is never closed.
+    static func select(_ b: UnsafeBufferPointer<UInt8>, keep: (UnsafeBufferPointer<UInt8>) -> Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        let n = b.count
+        var pos = 0
+        guard let base = b.baseAddress else { return [] }
+        func lineEnd(_ from: Int) -> Int {
+            guard from < n, let p = memchr(base + from, 10, n - from) else { return n }
+            return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+        }
+        func isFenceOpen(_ s: Int, _ e: Int) -> Bool {
+            var end = e
+            if end > s, b[end - 1] == 13 { end -= 1 }
+            guard end - s == 7 else { return false }
+            return b[s] == 96 && b[s + 1] == 96 && b[s + 2] == 96 && b[s + 3] == 121 && b[s + 4] == 97 && b[s + 5] == 109 && b[s + 6] == 108
+        }
+        func isFenceClose(_ s: Int, _ e: Int) -> Bool {
+            var end = e
+            if end > s, b[end - 1] == 13 { end -= 1 }
+            return end - s == 3 && b[s] == 96 && b[s + 1] == 96 && b[s + 2] == 96
+        }
+        let eventID = Array("event_id:".utf8)
+        func startsWithEventID(_ s: Int) -> Bool {
+            guard s + eventID.count <= n else { return false }
+            for k in 0..<eventID.count where b[s + k] != eventID[k] { return false }
+            return true
+        }
+        while pos < n {
+            let e = lineEnd(pos)
+            if isFenceOpen(pos, e), e + 1 < n, startsWithEventID(e + 1) {
+                var p = e + 1
+                let yamlStart = p
+                var yamlEnd = -1
+                while p < n {
+                    let le = lineEnd(p)
+                    if isFenceClose(p, le) {
+                        yamlEnd = p
+                        p = min(le + 1, n)
+                        break
+                    }
+                    p = min(le + 1, n)
+                }
+                guard yamlEnd >= 0 else { break }
+                let yaml = UnsafeBufferPointer(rebasing: b[yamlStart..<yamlEnd])
+                if keep(yaml) {
+                    out += "```yaml\n".utf8
+                    out += yaml
+                    out += "```\n".utf8
+                }
+                pos = p
+                continue
+            }
+            pos = e + 1
+        }
+        return out
+    }
+
+    /// Whether `needle` occurs in `haystack`.
+    static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count, let base = haystack.baseAddress else { return false }
+        let last = haystack.count - needle.count
+        var i = 0
+        while i <= last {
+            guard let p = memchr(base + i, Int32(first), last - i + 1) else { return false }
+            let j = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            if needle.withUnsafeBufferPointer({ memcmp(base + j, $0.baseAddress!, needle.count) }) == 0 { return true }
+            i = j + 1
+        }
+        return false
+    }
+
+    /// Whether the text holds a backslash or a byte of a non-ASCII character.
+    static func hasEscapeOrNonASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        for c in b where c == 92 || c >= 0x80 { return true }
+        return false
+    }
 }

@@ -32,7 +32,7 @@ extension MemoryStore {
 
     public func session(id: String) throws -> Session {
         guard let path = try sessionPath(id: id) else { throw StoreError.notFound(kind: "session", id: id) }
-        return try readSession(path: path).session
+        return try lookupSession(path: path, directoryChecked: false)
     }
 
     public func readSession(path: String) throws -> (session: Session, document: FrontMatterDocument) {
@@ -42,6 +42,14 @@ extension MemoryStore {
 
     static func parseSession(_ text: String, path: String) throws -> (session: Session, document: FrontMatterDocument) {
         do {
+            // A note in the shape cmem writes is read from its bytes: values and document, as below.
+            let fast = text.utf8.withContiguousStorageIfAvailable { b -> ([(String, JSONValue)], FrontMatterDocument)? in
+                guard let values = CanonicalFrontMatter.values(b), let doc = CanonicalFrontMatter.document(b) else { return nil }
+                return (values, doc)
+            }
+            if let (values, doc) = fast ?? nil {
+                return (try Session(values: values, path: path), doc)
+            }
             let doc = try FrontMatterDocument.split(text, path: path)
             let session = try Session(values: try doc.values(path: path), path: path)
             return (session, doc)
@@ -50,53 +58,189 @@ extension MemoryStore {
         }
     }
 
+    /// The session in the note at `path` (repository-relative), as `readSession(path:)` reads it.
+    public func session(atPath path: String) throws -> Session {
+        try lookupSession(path: path, directoryChecked: false)
+    }
+
+    /// A decision, as `decision(id:)` returns it (errors included), without a YAML parser for notes in the
+    /// shape cmem writes: session notes, handoffs and `session current` show their decisions' titles.
+    public func lookupDecision(id: String) throws -> Decision {
+        guard let path = try decisionPath(id: id), let bytes = try AtomicFile.read(try absolute(path)) else {
+            throw StoreError.notFound(kind: "decision", id: id)
+        }
+        let values: [(String, JSONValue)]? = bytes.withUnsafeBufferPointer { buffer in
+            guard String(validating: buffer, as: UTF8.self) != nil else { return nil }
+            return CanonicalFrontMatter.values(buffer)
+        }
+        guard let values else { return try decision(id: id) }
+        do {
+            return try Decision(values: values, path: path)
+        } catch let error as NoteError {
+            throw StoreError.note(error)
+        }
+    }
+
+    /// A session note read for a lookup: what `readSession(path:)` returns, without the document, and
+    /// without a YAML parser for notes in the shape cmem writes. `directoryChecked`: the caller has already
+    /// checked (with `absolute`) that the note's directory lies inside the repository.
+    func lookupSession(path: String, directoryChecked: Bool) throws -> Session {
+        let full = directoryChecked ? root + "/" + path : try absolute(path)
+        guard let bytes = try AtomicFile.read(full) else { throw StoreError.notFound(kind: "session file", id: path) }
+        let values: [(String, JSONValue)]? = bytes.withUnsafeBufferPointer { buffer in
+            // The same refusal of invalid UTF-8 as readText.
+            guard String(validating: buffer, as: UTF8.self) != nil else { return nil }
+            return CanonicalFrontMatter.values(buffer)
+        }
+        guard let values else { return try readSession(path: path).session }
+        do {
+            return try Session(values: values, path: path)
+        } catch let error as NoteError {
+            throw StoreError.note(error)
+        }
+    }
+
     /// The most recent session of `project` that ended or was active within the configured window.
-    /// Sessions whose file has not changed within the window cannot qualify, so only those are parsed.
+    ///
+    /// A note is rewritten whenever its session changes, so a note last modified before a time cannot hold
+    /// a session active after it: only notes modified within the window are read. The project's pointer
+    /// narrows that further: to notes modified since the session it names was last active, and, when a
+    /// lookup left it, to notes modified since that lookup. After a clone or an import every note looks
+    /// freshly modified; the first lookup of a project reads them all, later ones only what changed.
     public func currentSession(project: ProjectScope, window: Int64? = nil, now: Timestamp = .now()) throws -> Session? {
         let window = window ?? config.currentWindow
         let cutoff = now.adding(seconds: -window)
-        if let pointed = try pointer(project: project), let s = try? session(id: pointed),
-           s.workingDirectory == project.root, s.lastActivity >= cutoff {
+        // The wall clock before any note is listed: a note changed from here on has a later mtime.
+        let started = Timestamp.now()
+        let hint = projectPointer(project)
+        if let id = hint.session, let s = try? session(id: id), s.workingDirectory == project.root, s.lastActivity >= cutoff {
             // The pointer is only a hint: a newer session may have arrived by git pull.
-            if let newer = try scanSessions(project: project, cutoff: cutoff, newerThan: s.lastActivity) { return newer }
-            return s
+            var since = s.lastActivity
+            if let checked = hint.checkedAt, hint.bound == s.lastActivity { since = max(since, checked) }
+            let scan = try scanSessions(project: project, cutoff: cutoff, newerThan: s.lastActivity, modifiedSince: since)
+            let result = scan.best ?? s
+            if scan.read > 0, result.workingDirectory == project.root {
+                setPointer(project: project, ProjectPointer(session: result.id, checkedAt: started, bound: result.lastActivity))
+            }
+            return result
         }
-        return try scanSessions(project: project, cutoff: cutoff, newerThan: nil)
+        var since = cutoff
+        if hint.session == nil, let checked = hint.checkedAt, let bound = hint.bound, bound <= cutoff { since = max(since, checked) }
+        let scan = try scanSessions(project: project, cutoff: cutoff, newerThan: nil, modifiedSince: since)
+        // Remember what this lookup established, so the next one reads only what changed since.
+        if let found = scan.best {
+            if found.workingDirectory == project.root {
+                setPointer(project: project, ProjectPointer(session: found.id, checkedAt: started, bound: found.lastActivity))
+            }
+        } else if scan.read > 0 || since == cutoff {
+            setPointer(project: project, ProjectPointer(session: nil, checkedAt: started, bound: cutoff))
+        }
+        return scan.best
     }
 
-    private func scanSessions(project: ProjectScope, cutoff: Timestamp, newerThan: Timestamp?) throws -> Session? {
-        let fm = FileManager.default
+    /// The latest session of `project` in notes modified at or after `modifiedSince` (1 s of slack for
+    /// rounding), active at or after `cutoff` and, with `newerThan`, after it; and how many notes were read.
+    /// Every note is looked at (a hand edit in place changes no directory), with one `fstatat` each.
+    private func scanSessions(project: ProjectScope, cutoff: Timestamp, newerThan: Timestamp?,
+                              modifiedSince: Timestamp) throws -> (best: Session?, read: Int) {
         var best: Session?
-        let cutoffSeconds = Double(cutoff.seconds)
+        var read = 0
+        let sinceSeconds = modifiedSince.seconds
         for month in monthDirectories("sessions").reversed() {
-            let dir = root + "/" + month
-            for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasSuffix(".md") {
-                var st = stat()
-                guard stat(dir + "/" + name, &st) == 0, Double(st.st_mtim.tv_sec) >= cutoffSeconds - 1 else { continue }
-                guard let (s, _) = try? readSession(path: month + "/" + name) else {
+            var directoryChecked: Bool?
+            MemoryStore.forEachNote(in: root + "/" + month, modifiedSince: sinceSeconds - 1) { name in
+                read += 1
+                // Whether the directory lies inside the repository, checked once for all its notes.
+                if directoryChecked == nil { directoryChecked = (try? absolute(month + "/" + name)) != nil }
+                guard directoryChecked == true, let s = try? lookupSession(path: month + "/" + name, directoryChecked: true) else {
                     logger.warning("skipping unreadable session note", metadata: ["path": "\(month)/\(name)"])
-                    continue
+                    return
                 }
                 guard s.workingDirectory == project.root || (s.workingDirectory.isEmpty && s.project == project.name),
-                      s.lastActivity >= cutoff else { continue }
-                if let newerThan, s.lastActivity <= newerThan { continue }
+                      s.lastActivity >= cutoff else { return }
+                if let newerThan, s.lastActivity <= newerThan { return }
                 if best == nil || s.lastActivity > best!.lastActivity { best = s }
             }
         }
-        return best
+        return (best, read)
+    }
+
+    /// Calls `body` with the name of each `*.md` entry of `directory` last modified at or after `seconds`
+    /// (since the epoch), in directory order (the order `FileManager.contentsOfDirectory` lists them in),
+    /// skipping entries that cannot be stat'ed and names that are not valid UTF-8 (FileManager could not
+    /// name them either).
+    static func forEachNote(in directory: String, modifiedSince seconds: Int64, _ body: (String) -> Void) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        guard let dir = fdopendir(fd) else {
+            close(fd)
+            return
+        }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            withUnsafePointer(to: &entry.pointee.d_name) { raw in
+                raw.withMemoryRebound(to: CChar.self, capacity: 256) { cName in
+                    let length = strlen(cName)
+                    guard length > 3 else { return }
+                    let bytes = UnsafeRawPointer(cName).assumingMemoryBound(to: UInt8.self)
+                    guard bytes[length - 3] == 46, bytes[length - 2] == 109, bytes[length - 1] == 100 else { return } // ".md"
+                    var st = stat()
+                    guard fstatat(fd, cName, &st, 0) == 0, Int64(st.st_mtim.tv_sec) >= seconds else { return }
+                    guard let name = String(validating: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self),
+                          name.hasSuffix(".md") else { return }
+                    body(name)
+                }
+            }
+        }
     }
 
     // MARK: Pointers (machine-local hints in .git/cmem, rebuilt from the notes when missing)
 
-    func pointer(project: ProjectScope) throws -> String? {
-        let path = "\(stateDir)/projects/\(String(fnv1a64(project.root), radix: 16))"
-        guard let bytes = try? AtomicFile.read(path, limit: 4096) else { return nil }
-        let id = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return Identifier.isSafeName(id, maxLength: 128) ? id : nil
+    /// `.git/cmem/projects/<hash of the root>`: the session the project last wrote, or what the last lookup
+    /// found. A lookup also records what it established: that no note last modified before `checkedAt`
+    /// (other than the session's own) holds a session of the project active after `bound` (the session's
+    /// last activity), or, with no session, active at or after `bound` (that lookup's cutoff).
+    ///
+    /// The file is the session ID, then optionally a line `checked <ms> <ms>`; an older cmem reads a file
+    /// with that line as no pointer, which only costs it a full scan.
+    struct ProjectPointer: Equatable {
+        var session: String?
+        var checkedAt: Timestamp?
+        var bound: Timestamp?
+    }
+
+    func pointerPath(_ project: ProjectScope) -> String {
+        "\(stateDir)/projects/\(String(fnv1a64(project.root), radix: 16))"
+    }
+
+    func projectPointer(_ project: ProjectScope) -> ProjectPointer {
+        guard let bytes = try? AtomicFile.read(pointerPath(project), limit: 4096) else { return ProjectPointer() }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        var pointer = ProjectPointer()
+        let id = lines.first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        if Identifier.isSafeName(id, maxLength: 128) { pointer.session = id }
+        if lines.count > 1 {
+            let words = lines[1].split(separator: " ")
+            if words.count == 3, words[0] == "checked", let checked = Int64(words[1]), let bound = Int64(words[2]) {
+                pointer.checkedAt = Timestamp(milliseconds: checked)
+                pointer.bound = Timestamp(milliseconds: bound)
+            } else if pointer.session == nil || !lines[1].trimmingCharacters(in: .whitespaces).isEmpty {
+                return ProjectPointer() // not a pointer this version wrote: no hint
+            }
+        } else if pointer.session == nil {
+            return ProjectPointer()
+        }
+        return pointer
     }
 
     func setPointer(project: ProjectScope, session: String) {
-        try? AtomicFile.write(session, to: "\(stateDir)/projects/\(String(fnv1a64(project.root), radix: 16))", durable: false)
+        setPointer(project: project, ProjectPointer(session: session))
+    }
+
+    func setPointer(project: ProjectScope, _ pointer: ProjectPointer) {
+        var text = pointer.session ?? ""
+        if let checked = pointer.checkedAt, let bound = pointer.bound { text += "\nchecked \(checked.milliseconds) \(bound.milliseconds)\n" }
+        try? AtomicFile.write(text, to: pointerPath(project), durable: false)
     }
 
     /// The memory session that follows a Claude Code session, if one was started for it.
@@ -195,7 +339,7 @@ extension MemoryStore {
             "started_at": s.startedAt.iso8601,
             // Every item carries "title" so Mustache never falls back to the session's own title.
             "decisions": s.decisions.map { id -> [String: Any] in
-                ["id": id, "title": decisionTitles[id] ?? (try? decision(id: id))?.decision ?? ""]
+                ["id": id, "title": decisionTitles[id] ?? (try? lookupDecision(id: id))?.decision ?? ""]
             },
             "has_decisions": !s.decisions.isEmpty,
             "todos": s.todoList.map { ["text": $0.text, "done": !$0.isOpen] },
@@ -238,4 +382,309 @@ func oneLine(_ s: String, max: Int = 120) -> String {
 
 func tagSafe(_ s: String) -> String {
     String(s.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
+}
+
+// MARK: Reading front matter without a YAML parser
+
+/// Reads the front matter `cmem` writes (`YAMLWriter`'s subset of YAML: `key: scalar`, `key: []`, and
+/// `key:` followed by `  - scalar` items or `  - k: v` records) straight from the bytes, about fifty times
+/// faster than Yams. For a note in that subset it returns exactly what `FrontMatterDocument.values` returns;
+/// for anything else, and for anything the YAML path might refuse (text `YAMLSafety.rejectAnchorsAndAliases`
+/// could take for an anchor or alias, characters YAML does not allow, duplicate keys, CR line ends), it
+/// returns nil and the caller reads the note with YAML, errors included. Hooks and `session current` read
+/// session notes on every call, and a large repository has thousands.
+///
+/// The subset and its value rules are those of MemoryIndex's `NoteReader` (which this module cannot
+/// import), made stricter so that a nil here never hides an error the YAML path would report.
+enum CanonicalFrontMatter {
+    private struct NotCanonical: Error {}
+
+    static func values(_ bytes: [UInt8]) -> [(String, JSONValue)]? {
+        bytes.withUnsafeBufferPointer { values($0) }
+    }
+
+    static func values(_ b: UnsafeBufferPointer<UInt8>) -> [(String, JSONValue)]? {
+        try? parse(b)
+    }
+
+    /// For a note `values` accepts, what `FrontMatterDocument.split` returns, built from the bytes: one entry
+    /// per top-level key with its indented lines, blank and comment lines as entries of their own, and the
+    /// body after the closing line. nil for any other note.
+    static func document(_ b: UnsafeBufferPointer<UInt8>) -> FrontMatterDocument? {
+        let n = b.count
+        var pos = 0
+        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { pos = 3 }
+        guard n - pos >= 4, b[pos] == 45, b[pos + 1] == 45, b[pos + 2] == 45, b[pos + 3] == 10 else { return nil }
+        pos += 4
+        let start = pos
+        var close = -1
+        var i = pos
+        while i < n {
+            var e = i
+            while e < n, b[e] != 10 { e += 1 }
+            if e - i == 3, (b[i] == 45 && b[i + 1] == 45 && b[i + 2] == 45) || (b[i] == 46 && b[i + 1] == 46 && b[i + 2] == 46) {
+                close = i
+                break
+            }
+            i = e + 1
+        }
+        guard close >= 0 else { return nil }
+        func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[from..<to]), as: UTF8.self) }
+        var entries: [FrontMatterDocument.Entry] = []
+        // The key and first byte of the entry being collected.
+        var current: (key: String, start: Int)?
+        i = start
+        while i < close {
+            var e = i
+            while b[e] != 10 { e += 1 }
+            let first: UInt8? = e > i ? b[i] : nil
+            if let first, first != 32, first != 9, first != 35, first != 45 {
+                if let c = current { entries.append(.init(key: c.key, raw: text(c.start, i))) }
+                var colon = i
+                while colon < e, b[colon] != 58 { colon += 1 }
+                guard colon < e else { return nil } // not a `key:` line: not a note `values` accepts
+                current = (text(i, colon), i)
+            } else if current != nil, first == 32 || first == 9 || first == 45 {
+                // An indented line: part of the current entry.
+            } else {
+                if let c = current { entries.append(.init(key: c.key, raw: text(c.start, i))) }
+                current = nil
+                entries.append(.init(key: nil, raw: text(i, e + 1)))
+            }
+            i = e + 1
+        }
+        if let c = current { entries.append(.init(key: c.key, raw: text(c.start, close))) }
+        let body = close + 3 < n ? text(close + 4, n) : ""
+        return FrontMatterDocument(entries: entries, body: body)
+    }
+
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) throws -> [(String, JSONValue)] {
+        let n = b.count
+        var pos = 0
+        // A UTF-8 BOM is tolerated, as FrontMatterDocument.split does.
+        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { pos = 3 }
+        guard n - pos >= 4, b[pos] == 45, b[pos + 1] == 45, b[pos + 2] == 45, b[pos + 3] == 10 else {
+            // No front matter (or an opening line with CR or trailing text): the YAML path decides.
+            throw NotCanonical()
+        }
+        pos += 4
+        let start = pos
+        // Where the closing `---` / `...` line starts.
+        var close = -1
+        var i = pos
+        while i < n {
+            var e = i
+            while e < n, b[e] != 10 { e += 1 }
+            if e - i == 3, (b[i] == 45 && b[i + 1] == 45 && b[i + 2] == 45) || (b[i] == 46 && b[i + 1] == 46 && b[i + 2] == 46) {
+                close = i
+                break
+            }
+            i = e + 1
+        }
+        guard close >= 0 else { throw NotCanonical() }
+        try checkCharacters(b, start, close)
+
+        var result: [(String, JSONValue)] = []
+        var seen = Set<String>()
+        var openKey: String?
+        var items: [JSONValue] = []
+        var record: [(String, JSONValue)]?
+        var recordKeys = Set<String>()
+
+        func finishRecord() {
+            if let r = record { items.append(.object(r)) }
+            record = nil
+            recordKeys.removeAll(keepingCapacity: true)
+        }
+        func finishBlock() throws {
+            guard let key = openKey else { return }
+            finishRecord()
+            if items.isEmpty { throw NotCanonical() } // `key:` with nothing under it: let YAML decide
+            result.append((key, .array(items)))
+            items = []
+            openKey = nil
+        }
+        func addToRecord(_ key: String, _ value: JSONValue) throws {
+            guard recordKeys.insert(key).inserted else { throw NotCanonical() } // YAML refuses duplicate keys
+            record!.append((key, value))
+        }
+
+        pos = start
+        while pos < close {
+            var e = pos
+            while b[e] != 10 { e += 1 }
+            let s = pos
+            pos = e + 1
+            if e == s { continue }
+            if b[s] == 35 { continue } // a comment line
+            if b[s] == 32 {
+                guard openKey != nil else { throw NotCanonical() }
+                if e - s > 4, b[s + 1] == 32, b[s + 2] == 45, b[s + 3] == 32 { // "  - "
+                    finishRecord()
+                    let itemStart = s + 4
+                    if let colon = keyColon(b, itemStart, e) {
+                        record = []
+                        try addToRecord(try key(b, itemStart, colon), try scalar(b, colon + 2, e))
+                    } else {
+                        items.append(try scalar(b, itemStart, e))
+                    }
+                } else if e - s > 4, b[s + 1] == 32, b[s + 2] == 32, b[s + 3] == 32, b[s + 4] != 32, record != nil {
+                    guard let colon = keyColon(b, s + 4, e) else { throw NotCanonical() }
+                    try addToRecord(try key(b, s + 4, colon), try scalar(b, colon + 2, e))
+                } else {
+                    throw NotCanonical()
+                }
+                continue
+            }
+            try finishBlock()
+            // key: value  |  key:
+            var c = s
+            while c < e, b[c] != 58 { c += 1 }
+            guard c < e, c > s else { throw NotCanonical() }
+            let k = try key(b, s, c)
+            guard seen.insert(k).inserted else { throw NotCanonical() }
+            if c + 1 == e {
+                openKey = k
+                continue
+            }
+            guard b[c + 1] == 32 else { throw NotCanonical() }
+            result.append((k, try scalar(b, c + 2, e)))
+        }
+        try finishBlock()
+        return result
+    }
+
+    /// Refuses what YAML reads differently from plain bytes or refuses outright: CR, tabs and other control
+    /// characters, C1 controls (NEL is a YAML line break), U+2028/U+2029, byte-order marks and U+FFFE/U+FFFF;
+    /// and any `&` or `*` where `YAMLSafety.rejectAnchorsAndAliases` could see the start of a node (checked
+    /// without its quote and comment tracking, so this refuses whenever it might).
+    private static func checkCharacters(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) throws {
+        var i = start
+        while i < end {
+            let c = b[i]
+            if c < 0x20 {
+                if c != 10 { throw NotCanonical() }
+            } else if c == 0x7F {
+                throw NotCanonical()
+            } else if c == 0xC2 {
+                if i + 1 < end, b[i + 1] >= 0x80, b[i + 1] <= 0x9F { throw NotCanonical() }
+            } else if c == 0xE2 {
+                if i + 2 < end, b[i + 1] == 0x80, b[i + 2] == 0xA8 || b[i + 2] == 0xA9 { throw NotCanonical() }
+            } else if c == 0xEF {
+                if i + 2 < end, (b[i + 1] == 0xBB && b[i + 2] == 0xBF) || (b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF)) {
+                    throw NotCanonical()
+                }
+            } else if c == 38 || c == 42 { // & *
+                let raw: UInt8 = i > start ? b[i - 1] : 10
+                if raw == 32 || raw == 10 || raw == 91 || raw == 123 || raw == 44 {
+                    var j = i - 1
+                    while j >= start, b[j] == 32 { j -= 1 }
+                    let previous: UInt8 = j >= start ? b[j] : 10
+                    // "\n:-[{,?"
+                    if previous == 10 || previous == 58 || previous == 45 || previous == 91 || previous == 123 || previous == 44 || previous == 63 {
+                        throw NotCanonical()
+                    }
+                }
+            }
+            i += 1
+        }
+    }
+
+    /// Where `key: ` ends in a record line, if the line is one.
+    private static func keyColon(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int? {
+        var c = s
+        while c < e {
+            let ch = b[c]
+            if ch == 58 { return c > s && c + 1 < e && b[c + 1] == 32 ? c : nil }
+            guard isKeyByte(ch) else { return nil }
+            c += 1
+        }
+        return nil
+    }
+
+    private static func isKeyByte(_ ch: UInt8) -> Bool {
+        (ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90) || (ch >= 48 && ch <= 57) || ch == 95 || ch == 45
+    }
+
+    private static func key(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) throws -> String {
+        guard e > s, b[s] != 45 else { throw NotCanonical() }
+        for i in s..<e where !isKeyByte(b[i]) { throw NotCanonical() }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
+    }
+
+    private static func scalar(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) throws -> JSONValue {
+        guard s <= e else { throw NotCanonical() }
+        if s == e { return .null }
+        let first = b[s]
+        if first == 34 { // "…": a JSON string that ends the line
+            try checkEscapes(b, s, e)
+            let v = try JSONValue.parse(bytes: UnsafeBufferPointer(rebasing: b[s..<e]), maxDepth: 2)
+            guard case .string = v else { throw NotCanonical() }
+            return v
+        }
+        if first == 91 { // [ ]
+            if e - s == 2, b[s + 1] == 93 { return .array([]) }
+            throw NotCanonical()
+        }
+        // Plain scalars: refuse anything YAML might read differently.
+        if first == 39 || first == 123 || first == 38 || first == 42 || first == 33 || first == 124 || first == 62 || first == 37
+            || first == 64 || first == 96 || first == 35 || first == 32 || first == 63 || first == 58 || first == 44 || first == 93 || first == 125
+            || (first == 45 && (e - s == 1 || b[s + 1] == 32)) {
+            throw NotCanonical()
+        }
+        if b[e - 1] == 32 || b[e - 1] == 58 { throw NotCanonical() }
+        var previous: UInt8 = 0
+        for i in s..<e {
+            let c = b[i]
+            if (c == 32 && previous == 58) || (c == 35 && previous == 32) { throw NotCanonical() }
+            previous = c
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
+        switch text {
+        case "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default:
+            if let i = Int64(text) { return .number(Double(i)) }
+            if first == 45 || first == 43 || first == 46 || (first >= 48 && first <= 57) {
+                // YAML's core schema has floats, octals, hex…: leave numbers that are not plain integers to it.
+                if Double(text) != nil || text.hasPrefix("0x") || text.hasPrefix("0o") || text.hasPrefix(".") { throw NotCanonical() }
+            }
+            return .string(text)
+        }
+    }
+
+    /// Escapes JSON and YAML read alike: not `\u0000` (YAML readers may cut the text there) and no surrogate
+    /// halves (JSON pairs them, YAML refuses them).
+    private static func checkEscapes(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) throws {
+        var i = s + 1
+        while i < e {
+            if b[i] == 92 {
+                guard i + 1 < e else { throw NotCanonical() }
+                let c = b[i + 1]
+                if c == 117 { // \uXXXX
+                    guard i + 5 < e else { throw NotCanonical() }
+                    var v: UInt32 = 0
+                    for k in 2...5 {
+                        let h = b[i + k]
+                        let d: UInt32
+                        switch h {
+                        case 48...57: d = UInt32(h - 48)
+                        case 97...102: d = UInt32(h - 87)
+                        case 65...70: d = UInt32(h - 55)
+                        default: throw NotCanonical()
+                        }
+                        v = v << 4 | d
+                    }
+                    if v == 0 || (v >= 0xD800 && v <= 0xDFFF) { throw NotCanonical() }
+                    i += 6
+                    continue
+                }
+                guard c == 34 || c == 92 || c == 47 || c == 98 || c == 102 || c == 110 || c == 114 || c == 116 else { throw NotCanonical() }
+                i += 2
+                continue
+            }
+            i += 1
+        }
+    }
 }

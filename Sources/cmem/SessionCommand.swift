@@ -3,6 +3,8 @@ import Foundation
 import MemoryModel
 import MemoryStore
 
+/// Every subcommand names itself: ArgumentParser otherwise derives each name from the type's name at
+/// start-up, a runtime type lookup per command, paid by every `cmem` process (hooks included).
 struct SessionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "session",
@@ -31,7 +33,7 @@ struct SessionTarget: ParsableArguments {
 
 extension SessionCommand {
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a session; prints its id.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a session; prints its id.")
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: "What this session is about.") var task: String = ""
         @Option(name: .long, help: "The working directory that selects the project (default: the current directory).") var cwd: String?
@@ -46,7 +48,7 @@ extension SessionCommand {
     }
 
     struct Decide: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a decision, with its rationale and the alternatives considered.")
+        static let configuration = CommandConfiguration(commandName: "decide", abstract: "Record a decision, with its rationale and the alternatives considered.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: SessionTarget
         @Argument(help: "The decision, e.g. \"Use init container\".") var decision: String
@@ -69,7 +71,7 @@ extension SessionCommand {
     }
 
     struct Action: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record an action: a command run, a file read or edited.")
+        static let configuration = CommandConfiguration(commandName: "action", abstract: "Record an action: a command run, a file read or edited.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: SessionTarget
         @Option(name: .long, help: "command | read | edit | write | note") var kind: String = "command"
@@ -94,7 +96,7 @@ extension SessionCommand {
     }
 
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add todos, blockers, next steps and files; change the task or summary.")
+        static let configuration = CommandConfiguration(commandName: "update", abstract: "Add todos, blockers, next steps and files; change the task or summary.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: SessionTarget
         @Option(name: .long, help: "Set the current task.") var task: String?
@@ -134,7 +136,7 @@ extension SessionCommand {
     }
 
     struct End: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End a session with a summary of where things stand.")
+        static let configuration = CommandConfiguration(commandName: "end", abstract: "End a session with a summary of where things stand.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: SessionTarget
         @Option(name: .long, help: "Where things stand.") var summary: String?
@@ -151,6 +153,7 @@ extension SessionCommand {
 
     struct Current: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "current",
             abstract: "Where we left off: the project's most recent session, if active or ended within the window.",
             discussion: "Prints nothing (and exits 0) when there is none."
         )
@@ -172,7 +175,7 @@ extension SessionCommand {
                 }
                 if global.json {
                     var decisions: [JSONValue] = []
-                    for id in s.decisions { if let d = try? store.decision(id: id) { decisions.append(d.json) } }
+                    for id in s.decisions { if let d = try? store.lookupDecision(id: id) { decisions.append(d.json) } }
                     guard case var .object(pairs) = s.json else { return }
                     pairs.append(("decision_records", .array(decisions)))
                     Output.json(.object(pairs))
@@ -184,7 +187,7 @@ extension SessionCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one session.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one session.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The session id.") var id: String
 
@@ -207,7 +210,7 @@ enum SessionText {
         if !s.decisions.isEmpty {
             out += "Decisions:\n"
             for id in s.decisions {
-                if let d = try? store.decision(id: id) {
+                if let d = try? store.lookupDecision(id: id) {
                     out += "  - \(d.decision)" + (d.rationale.isEmpty ? "" : " — \(d.rationale)") + Output.dim(" [\(id)]") + "\n"
                 } else {
                     out += "  - \(id)\n"
