@@ -8,6 +8,13 @@ enum Clock {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
+    /// User plus system CPU seconds of all waited-for child processes so far.
+    static func childrenCPU() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
     static func time(_ body: () throws -> Void) rethrows -> Double {
         let start = now()
         try body()
@@ -72,7 +79,11 @@ struct BenchEnvironment {
     let binDir: String
     let generator: String
 
-    var cmem: String { binDir + "/cmem" }
+    /// The `cmem` under test: `$CMEM_BIN` (e.g. the static-runtime build users install), else the one beside this binary.
+    var cmem: String {
+        if let bin = ProcessInfo.processInfo.environment["CMEM_BIN"], !bin.isEmpty { return bin }
+        return binDir + "/cmem"
+    }
 
     init(workDir: String) throws {
         self.workDir = workDir
