@@ -309,31 +309,8 @@ final class HookProcess {
     }
 
     func time(_ args: [String], stdin: String) throws -> (stdout: String, seconds: Double, cpu: Double) {
-        let input = scratch + "/stdin.json", output = scratch + "/stdout.txt", errors = scratch + "/stderr.txt"
-        try stdin.write(toFile: input, atomically: false, encoding: .utf8)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([cmem] + args).map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var pid = pid_t()
-        let start = Clock.now()
-        let rc = posix_spawn(&pid, cmem, &actions, nil, argv, environ)
-        guard rc == 0 else { throw BenchError(message: "posix_spawn \(cmem): \(String(cString: strerror(rc)))") }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        let seconds = Clock.now() - start
-        lastCPU = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-        let out = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        let exited = status & 0x7f == 0
-        guard exited, (status >> 8) & 0xff == 0 else {
-            let err = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
-            throw BenchError(message: "cmem \(args.joined(separator: " ")) ended with status \(status): \(err)")
-        }
-        return (out, seconds, lastCPU)
+        let r = try Run.timed(cmem, args, stdin: stdin, scratch: scratch)
+        lastCPU = r.cpu
+        return r
     }
 }
