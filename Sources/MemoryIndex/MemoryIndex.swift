@@ -49,6 +49,9 @@ public final class MemoryIndex: @unchecked Sendable {
 
     var basePath: String { snapshotDirectory + "/base.cmx" }
     var deltaPath: String { snapshotDirectory + "/delta.cmx" }
+    /// When a sweep last found every note unchanged, for the delta file it was made against: recorded
+    /// beside the delta instead of rewriting it (a rewrite cost more than the sweep).
+    var sweptPath: String { snapshotDirectory + "/swept" }
 
     private init(root: String, logger: Logger, options: Options) {
         var root = root
@@ -103,6 +106,9 @@ public final class MemoryIndex: @unchecked Sendable {
         do {
             if let d = try SnapshotFile.read(deltaPath, role: .delta) {
                 state = try IndexState(decoding: d.segment.state)
+                if let swept = SweepRecord.read(sweptPath), swept.delta == d.signature, swept.at > state.notesVerifiedAt {
+                    state.notesVerifiedAt = swept.at
+                }
                 delta = d
             }
         } catch {
@@ -434,6 +440,15 @@ public final class MemoryIndex: @unchecked Sendable {
 
         if !contentChanged && newState == state {
             install(snap, update: .current, stats: stats, checkedAt: now)
+            return
+        }
+        var sweptOnly = newState
+        sweptOnly.notesVerifiedAt = state.notesVerifiedAt
+        if !contentChanged, sweep, sweptOnly == state, options.persist, let delta = FileIO.signature(deltaPath) {
+            SweepRecord(delta: delta, at: now).write(to: sweptPath)
+            let swept = Snapshot(base: snap.base, delta: snap.delta, state: newState, baseBuildID: snap.baseBuildID,
+                                 bytes: snap.bytes, baseSignature: snap.baseSignature)
+            install(swept, update: .current, stats: stats, checkedAt: now)
             return
         }
         newState.updatedAt = now

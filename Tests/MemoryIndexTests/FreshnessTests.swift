@@ -120,6 +120,33 @@ private func day(_ date: String, count: Int, prefix: String = "a") -> (String, S
         #expect(eager.freshness.dirtyFiles == [s.path])
     }
 
+    @Test func aSweepThatFindsNothingIsRecordedWithoutRewritingTheDelta() throws {
+        let repo = try TemporaryGitRepository()
+        var s = Session(id: "sess-20260201-070000-bbbbbbbbbb", project: "p", workingDirectory: "/w", startedAt: Fixture.time("2026-02-01T07:00:00Z"), currentTask: "initial task")
+        try repo.commitFiles([s.path: MemoryFiles.sessionNote(s)])
+        // Written an hour ago, so no signature is too recent to trust.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: repo.directory.file(s.path))
+        _ = try Fixture.open(repo)
+        let deltaPath = repo.path + "/.git/cmem/delta.cmx"
+        let before = FileIO.signature(deltaPath)
+        let swept = try Fixture.open(repo, sweep: 0)
+        #expect(FileIO.signature(deltaPath) == before, "a sweep that changed nothing leaves the delta alone")
+        #expect(SweepRecord.read(repo.path + "/.git/cmem/swept")?.at == swept.freshness.notesVerifiedAt.milliseconds)
+        let later = try Fixture.open(repo, sweep: 3600)
+        #expect(later.freshness.notesVerifiedAt == swept.freshness.notesVerifiedAt, "the sweep's time is remembered")
+        // The record is only trusted for the delta it was made against, and edits are still found.
+        s.currentTask = "walrus migration"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: repo.directory.file(s.path)))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(MemoryFiles.sessionNote(s).utf8))
+        try handle.close()
+        let eager = try Fixture.open(repo, sweep: 0)
+        #expect(eager.search(SearchQuery("walrus")).hits.count == 1)
+        #expect(FileIO.signature(deltaPath) != before)
+        let afterRewrite = try Fixture.open(repo, sweep: 3600)
+        #expect(afterRewrite.search(SearchQuery("walrus")).hits.count == 1)
+    }
+
     @Test func applyReReadsWhatAWriterJustWrote() throws {
         let repo = try TemporaryGitRepository()
         let (p, t, _) = day("2026-02-01", count: 1)
