@@ -68,12 +68,7 @@ enum IndexFile {
         var ok = true
         func emit(_ raw: UnsafeRawBufferPointer) {
             hasher.update(raw)
-            var offset = 0
-            while ok, offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; ok = false }
-                else { offset += n }
-            }
+            if ok { ok = writeAll(fd, raw) }
         }
         for piece in pieces {
             switch piece {
@@ -82,13 +77,7 @@ enum IndexFile {
             }
         }
         let digest = hasher.finish()
-        digest.withUnsafeBytes { raw in
-            var offset = 0
-            while ok, offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; ok = false } else { offset += n }
-            }
-        }
+        if ok { ok = digest.withUnsafeBytes { writeAll(fd, $0) } }
         close(fd)
         fd = -1
         guard ok, rename(lockPath, indexPath) == 0 else {

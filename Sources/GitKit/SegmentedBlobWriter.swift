@@ -181,15 +181,7 @@ struct SegmentedBlobWriter {
         let tmp = "\(dir)/tmp_obj_cmem_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
         guard fd >= 0 else { throw GitError(code: -1, message: "cannot create \(tmp): \(String(cString: strerror(errno)))", function: "storeObject") }
-        var ok = bytes.withUnsafeBytes { raw -> Bool in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                offset += n
-            }
-            return true
-        }
+        var ok = bytes.withUnsafeBytes { writeAll(fd, $0) }
         close(fd)
         if ok, link(tmp, path) != 0, errno != EEXIST { ok = false }
         let failure = String(cString: strerror(errno))

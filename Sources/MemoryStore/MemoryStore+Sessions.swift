@@ -412,23 +412,8 @@ enum CanonicalFrontMatter {
     /// body after the closing line. nil for any other note.
     static func document(_ b: UnsafeBufferPointer<UInt8>) -> FrontMatterDocument? {
         let n = b.count
-        var pos = 0
-        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { pos = 3 }
-        guard n - pos >= 4, b[pos] == 45, b[pos + 1] == 45, b[pos + 2] == 45, b[pos + 3] == 10 else { return nil }
-        pos += 4
-        let start = pos
-        var close = -1
-        var i = pos
-        while i < n {
-            var e = i
-            while e < n, b[e] != 10 { e += 1 }
-            if e - i == 3, (b[i] == 45 && b[i + 1] == 45 && b[i + 2] == 45) || (b[i] == 46 && b[i + 1] == 46 && b[i + 2] == 46) {
-                close = i
-                break
-            }
-            i = e + 1
-        }
-        guard close >= 0 else { return nil }
+        guard let (start, close) = bounds(b) else { return nil }
+        var i = start
         func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[from..<to]), as: UTF8.self) }
         var entries: [FrontMatterDocument.Entry] = []
         // The key and first byte of the entry being collected.
@@ -458,30 +443,28 @@ enum CanonicalFrontMatter {
         return FrontMatterDocument(entries: entries, body: body)
     }
 
-    private static func parse(_ b: UnsafeBufferPointer<UInt8>) throws -> [(String, JSONValue)] {
+    /// Where the front matter's first line starts and where its closing `---` / `...` line starts, after an
+    /// opening `---` line (a UTF-8 BOM is tolerated, as FrontMatterDocument.split does).
+    private static func bounds(_ b: UnsafeBufferPointer<UInt8>) -> (start: Int, close: Int)? {
         let n = b.count
         var pos = 0
-        // A UTF-8 BOM is tolerated, as FrontMatterDocument.split does.
         if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { pos = 3 }
-        guard n - pos >= 4, b[pos] == 45, b[pos + 1] == 45, b[pos + 2] == 45, b[pos + 3] == 10 else {
-            // No front matter (or an opening line with CR or trailing text): the YAML path decides.
-            throw NotCanonical()
-        }
-        pos += 4
-        let start = pos
-        // Where the closing `---` / `...` line starts.
-        var close = -1
-        var i = pos
+        guard n - pos >= 4, b[pos] == 45, b[pos + 1] == 45, b[pos + 2] == 45, b[pos + 3] == 10 else { return nil }
+        var i = pos + 4
         while i < n {
             var e = i
             while e < n, b[e] != 10 { e += 1 }
             if e - i == 3, (b[i] == 45 && b[i + 1] == 45 && b[i + 2] == 45) || (b[i] == 46 && b[i + 1] == 46 && b[i + 2] == 46) {
-                close = i
-                break
+                return (pos + 4, i)
             }
             i = e + 1
         }
-        guard close >= 0 else { throw NotCanonical() }
+        return nil
+    }
+
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) throws -> [(String, JSONValue)] {
+        // No front matter, an opening line with CR or trailing text, or no closing line: the YAML path decides.
+        guard let (start, close) = bounds(b) else { throw NotCanonical() }
         try checkCharacters(b, start, close)
 
         var result: [(String, JSONValue)] = []
@@ -509,7 +492,7 @@ enum CanonicalFrontMatter {
             record!.append((key, value))
         }
 
-        pos = start
+        var pos = start
         while pos < close {
             var e = pos
             while b[e] != 10 { e += 1 }
