@@ -192,9 +192,16 @@ struct SegmentedBlobWriter {
     /// The record is a cache: written atomically but not synced, and checked before every use.
     static func writeRecord(_ text: String, to path: String) {
         let dir = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let tmp = "\(path).\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else { return }
-        if rename(tmp, path) != 0 { unlink(tmp) }
+        var fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0, errno == ENOENT {
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
+        guard fd >= 0 else { return }
+        var text = text
+        let ok = text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
+        close(fd)
+        if !ok || rename(tmp, path) != 0 { unlink(tmp) }
     }
 }
