@@ -17,9 +17,9 @@ extension EventCommand {
         static let configuration = CommandConfiguration(commandName: "record", abstract: "Record an event in its day's timeline; prints its id.")
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: "deployment, config_change, git_commit, pod_restart, scaling, health_change, incident, …") var type: String
-        @Option(name: .long, help: "Where it came from: argocd, k8s, github, manual, …") var source: String = "manual"
+        @Option(name: .long, help: "Where it came from: argocd, k8s, github, manual, …") var source: String = Request.defaultSource
         @Option(name: .long, help: "An affected component (repeatable).") var component: [String] = []
-        @Option(name: .long, help: "info | warning | error | critical") var severity: String = "info"
+        @Option(name: .long, help: "info | warning | error | critical") var severity: String = Request.defaultSeverity
         @Option(name: .long, help: "What happened.") var description: String
         @Option(name: .long, help: "Details as a JSON object, e.g. '{\"sha\":\"abc123\"}'.") var details: String?
         @Option(name: .long, help: "The id of the event that caused this one.") var causedBy: String?
@@ -27,23 +27,46 @@ extension EventCommand {
         @Option(name: .long, help: "Use this id instead of a new one (recording the same id twice adds nothing).") var id: String?
 
         func run() throws {
-            try run(json: global.json) {
-                guard let sev = Severity(lenient: severity) else {
-                    throw MemoryModel.ValidationError("--severity \(severity) is not one of info, warning, error, critical")
+            try Self.record(Request(repo: global.repo, json: global.json, type: type, source: source, components: component,
+                                    severity: severity, description: description, details: details, causedBy: causedBy,
+                                    time: time, id: id))
+        }
+
+        /// The command's arguments as plain values, so that FastPath can run it without ArgumentParser.
+        struct Request {
+            static let defaultSource = "manual"
+            static let defaultSeverity = "info"
+            var repo: String?
+            var json = false
+            var type: String
+            var source = defaultSource
+            var components: [String] = []
+            var severity = defaultSeverity
+            var description: String
+            var details: String?
+            var causedBy: String?
+            var time: String?
+            var id: String?
+        }
+
+        static func record(_ r: Request) throws {
+            try reportingErrors(json: r.json) {
+                guard let sev = Severity(lenient: r.severity) else {
+                    throw MemoryModel.ValidationError("--severity \(r.severity) is not one of info, warning, error, critical")
                 }
-                let when = try time.map { try parseTime($0, what: "--time") } ?? .now()
+                let when = try r.time.map { try parseTime($0, what: "--time") } ?? .now()
                 var detailValue = JSONValue.object([])
-                if let details {
+                if let details = r.details {
                     do { detailValue = try JSONValue.parse(details, maxDepth: 32) } catch {
                         throw MemoryModel.ValidationError("--details is not valid JSON: \(error)")
                     }
                 }
-                let event = TimelineEvent(id: id ?? Identifier.make(.event, at: when), timestamp: when, type: type, source: source,
-                                          description: description, details: detailValue, causedBy: causedBy,
-                                          components: component, severity: sev)
-                let store = try global.openStore()
+                let event = TimelineEvent(id: r.id ?? Identifier.make(.event, at: when), timestamp: when, type: r.type, source: r.source,
+                                          description: r.description, details: detailValue, causedBy: r.causedBy,
+                                          components: r.components, severity: sev)
+                let store = try GlobalOptions.openStore(repo: r.repo)
                 let result = try store.recordEvents([event])
-                if global.json {
+                if r.json {
                     let dup: Bool
                     if case .duplicate = result[0] { dup = true } else { dup = false }
                     guard case var .object(pairs) = event.json else { return }

@@ -12,14 +12,20 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print machine-readable JSON.")
     var json = false
 
-    var repoPath: String {
+    var repoPath: String { Self.repoPath(repo) }
+
+    func openStore() throws -> MemoryStore {
+        try Self.openStore(repo: repo)
+    }
+
+    static func repoPath(_ repo: String?) -> String {
         if let repo { return repo }
         if let env = ProcessInfo.processInfo.environment["CMEM_REPO"], !env.isEmpty { return env }
         return (NSHomeDirectory() as NSString).appendingPathComponent(".cortex/memory")
     }
 
-    func openStore() throws -> MemoryStore {
-        try MemoryStore(path: repoPath, logger: Log.logger)
+    static func openStore(repo: String?) throws -> MemoryStore {
+        try MemoryStore(path: repoPath(repo), logger: Log.logger)
     }
 }
 

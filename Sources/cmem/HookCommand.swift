@@ -24,8 +24,12 @@ struct HookCommand: ParsableCommand {
 
 /// Runs one Claude Code hook: stdin in, the handler's text out, exit status 0 whatever happens.
 func runClaudeHook(_ event: HookEvent, global: GlobalOptions, budget: Int? = nil) {
+    runClaudeHook(event, repo: global.repo, budget: budget)
+}
+
+func runClaudeHook(_ event: HookEvent, repo: String?, budget: Int?) {
     let input = FileHandle.standardInput.readDataToEndOfFile()
-    let output = HookRunner.run(event.rawValue, repoPath: global.repoPath, input: [UInt8](input), tokenBudget: budget)
+    let output = HookRunner.run(event.rawValue, repoPath: GlobalOptions.repoPath(repo), input: [UInt8](input), tokenBudget: budget)
     if !output.isEmpty { FileHandle.standardOutput.write(Data(output.utf8)) }
 }
 

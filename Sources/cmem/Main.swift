@@ -12,6 +12,7 @@ enum Main {
         // must zero; from the heap, a freed buffer's pages serve the next one.
         _ = mallopt(-3 /* M_MMAP_THRESHOLD */, 256 << 20)
         _ = mallopt(-1 /* M_TRIM_THRESHOLD */, 512 << 20)
+        FastPath.runIfPlain(CommandLine.arguments)
         let command: ParsableCommand
         do {
             command = try CMem.parseAsRoot()

@@ -46,27 +46,33 @@ struct CommandFailure: Error, CustomStringConvertible {
 extension ParsableCommand {
     /// Runs `body`, turning every error into one clear message (JSON with --json) and exit status 1.
     func run(json: Bool, _ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as ArgumentParser.ValidationError {
-            throw fail(json: json, error.message, code: 2)
-        } catch let error as MemoryModel.ValidationError {
-            throw fail(json: json, error.message, code: 2)
-        } catch {
-            throw fail(json: json, "\(error)", code: 1)
-        }
+        try reportingErrors(json: json, body)
     }
+}
 
-    func fail(json: Bool, _ message: String, code: Int32) -> ExitCode {
-        if json {
-            Output.json(.object([("error", .object([("message", .string(message))]))]))
-        } else {
-            FileHandle.standardError.write(Data("cmem: error: \(message)\n".utf8))
-        }
-        return ExitCode(code)
+/// Runs `body`, turning every error into one clear message (JSON with --json) and an exit code: 2 for
+/// invalid input, 1 for anything else. Shared by ArgumentParser's commands and the FastPath.
+func reportingErrors(json: Bool, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ArgumentParser.ValidationError {
+        throw reportFailure(json: json, error.message, code: 2)
+    } catch let error as MemoryModel.ValidationError {
+        throw reportFailure(json: json, error.message, code: 2)
+    } catch {
+        throw reportFailure(json: json, "\(error)", code: 1)
     }
+}
+
+func reportFailure(json: Bool, _ message: String, code: Int32) -> ExitCode {
+    if json {
+        Output.json(.object([("error", .object([("message", .string(message))]))]))
+    } else {
+        FileHandle.standardError.write(Data("cmem: error: \(message)\n".utf8))
+    }
+    return ExitCode(code)
 }
 
 /// Time options accept ISO 8601 (`2026-01-19`, `2026-01-19T14:30:00Z`) or a duration ago (`2h`, `7d`).
