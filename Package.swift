@@ -6,6 +6,16 @@ let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
+// libgit2 and what it depends on, linked statically from libgit2-dev's archives: loading libgit2.so
+// and its twenty shared libraries (OpenSSL, Kerberos, libssh2, …) cost 1.5 ms of every cmem process,
+// and cmem uses libgit2 only on local repositories. GSSAPI is stubbed (CGitFast/no_gssapi.c) and the
+// CA-bundle loaders are wrapped (CGitFast/no_ca_bundle.c); the network goes through the git CLI.
+let staticLibgit2: [String] = [
+    "--start-group", "-l:libgit2.a", "-l:libmbedtls.a", "-l:libmbedx509.a", "-l:libmbedcrypto.a", "-l:libhttp_parser.a",
+    "-l:libssh2.a", "-l:libcrypto.a", "-l:libpcre2-8.a", "-l:libz.a", "--end-group",
+    "--wrap=mbedtls_x509_crt_parse_file", "--wrap=mbedtls_x509_crt_parse_path",
+].flatMap { ["-Xlinker", $0] }
+
 let package = Package(
     name: "cortex-memory",
     platforms: [.macOS(.v14)],
@@ -26,21 +36,21 @@ let package = Package(
         // MARK: C
         .systemLibrary(
             name: "CLibGit2",
-            pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
-        // SHA-1 and segmented deflate for GitKit's fast commit path (zlib comes with libgit2-dev).
+        // SHA-1 and segmented deflate for GitKit's fast commit path, and the stand-ins that keep libgit2's
+        // network dependencies out (zlib comes with libgit2-dev).
         .target(
             name: "CGitFast",
-            cSettings: [.unsafeFlags(["-O3"])],
-            linkerSettings: [.linkedLibrary("z")]
+            cSettings: [.unsafeFlags(["-O3"])]
         ),
 
         // MARK: Libraries, in dependency order
         .target(
             name: "GitKit",
             dependencies: ["CLibGit2", "CGitFast"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(staticLibgit2)]
         ),
         .target(
             name: "MemoryModel",

@@ -1,3 +1,4 @@
+import CGitFast
 import CLibGit2
 
 /// A failed libgit2 call: the return code, libgit2's error class and message, and which function failed.
@@ -42,3 +43,6 @@ let libgit2Initialised: Bool = {
 func ensureLibgit2() {
     _ = libgit2Initialised
 }
+
+/// Whether libgit2's start-up asked for the system CA bundle and was refused (CGitFast/no_ca_bundle.c).
+var libgit2SkippedCABundle: Bool { cgf_ca_bundle_skipped() != 0 }

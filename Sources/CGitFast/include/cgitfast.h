@@ -31,4 +31,7 @@ size_t cgf_deflate_bound(size_t length);
 uint32_t cgf_adler32(uint32_t adler, const uint8_t *data, size_t length);
 uint32_t cgf_crc32(uint32_t crc, const uint8_t *data, size_t length);
 
+/* 1 once libgit2's init has asked for the system CA bundle and been told no (see no_ca_bundle.c). */
+int cgf_ca_bundle_skipped(void);
+
 #endif
