@@ -47,7 +47,8 @@ enum IndexFile {
         }
         let input = open(indexPath, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { return .declined("no index file") }
-        defer { close(input) }
+        var released = false
+        defer { if !released { close(input) } }
         var st = stat()
         guard fstat(input, &st) == 0, st.st_size >= 32 else { return .declined("the index is too short") }
         let size = Int(st.st_size)
@@ -55,7 +56,7 @@ enum IndexFile {
         guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, input, 0), map != MAP_FAILED else {
             return .declined("cannot map the index")
         }
-        defer { munmap(map, size) }
+        defer { if !released { munmap(map, size) } }
         let data = UnsafeRawBufferPointer(start: map, count: size)
         let pieces: [Piece]
         do {
@@ -84,6 +85,9 @@ enum IndexFile {
             throw GitError(code: -1, message: "cannot write \(indexPath): \(String(cString: strerror(errno)))", function: "index write")
         }
         renamed = true
+        // The old index is unlinked now; freeing its pages takes a while and can go on beside the commit.
+        released = true
+        DeferredRelease.close(input, unmapping: map, length: size)
         return .written
     }
 
@@ -148,14 +152,6 @@ enum IndexFile {
 
         func fail(_ message: String) -> Declined { Declined(message: message) }
 
-        /// Compares bytes of the index with a path, as git orders entries (bytewise, shorter first).
-        func compare(_ start: Int, _ length: Int, _ path: [UInt8]) -> Int {
-            let n = min(length, path.count)
-            let c = path.withUnsafeBytes { memcmp(d.baseAddress! + start, $0.baseAddress!, n) }
-            if c != 0 { return Int(c) }
-            return length - path.count
-        }
-
         /// Old bytes, kept as a range of the input (merged with the previous run when adjacent).
         mutating func copy(_ range: Range<Int>) {
             flush()
@@ -177,10 +173,29 @@ enum IndexFile {
             version = be32(4)
             guard (2...4).contains(version) else { throw fail("index version \(version)") }
             let entryCount = Int(be32(8))
+            let base = d.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var pos = 12
             var t = 0
-            var path: [UInt8] = [] // v4: the current entry's full path
-            path.reserveCapacity(256)
+            // Old bytes from runStart up to the current entry are kept as they are, copied in one piece
+            // when something new has to be written.
+            var runStart = pos
+            // v4: the full paths of the previous and the current entry (prefix compression is relative to
+            // the previous one), in two buffers that swap roles.
+            let capacity = 1 << 16
+            var prev = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            var cur = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            defer { prev.deallocate(); cur.deallocate() }
+            var prevLength = 0
+            var curLength = 0
+
+            /// Before writing anything new in version 4 while still in step with the old bytes, the last
+            /// path written is the previous entry's.
+            func syncEmitted(_ r: inout Rewriter) {
+                guard r.version == 4, r.inSync else { return }
+                r.emitted.removeAll(keepingCapacity: true)
+                r.emitted.append(contentsOf: UnsafeBufferPointer(start: prev, count: prevLength))
+            }
+
             for _ in 0..<entryCount {
                 let start = pos
                 guard pos + 62 <= end else { throw fail("truncated entry") }
@@ -188,15 +203,15 @@ enum IndexFile {
                 let extended = version >= 3 && flags & 0x4000 != 0
                 let fixed = 62 + (extended ? 2 : 0)
                 let stage = (flags >> 12) & 3
-                let nameStart = pos + fixed
+                let name = pos + fixed
                 var nameLength = 0
                 if version < 4 {
                     nameLength = Int(flags & 0xFFF)
                     if nameLength == 0xFFF {
                         nameLength = 0
-                        while nameStart + nameLength < end, d[nameStart + nameLength] != 0 { nameLength += 1 }
+                        while name + nameLength < end, d[name + nameLength] != 0 { nameLength += 1 }
                     }
-                    guard nameStart + nameLength < end, d[nameStart + nameLength] == 0 else { throw fail("bad entry name") }
+                    guard name + nameLength < end, d[name + nameLength] == 0 else { throw fail("bad entry name") }
                     pos += (fixed + nameLength + 8) & ~7
                     guard pos <= end else { throw fail("truncated entry") }
                 } else {
@@ -209,21 +224,40 @@ enum IndexFile {
                         c = d[p]; p += 1
                         strip = ((strip + 1) << 7) + Int(c & 127)
                     }
-                    guard strip <= path.count else { throw fail("bad path prefix") }
-                    path.removeLast(strip)
-                    let suffix = p
-                    while p < end, d[p] != 0 { p += 1 }
-                    guard p < end else { throw fail("bad entry name") }
-                    path.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[suffix..<p]))
-                    pos = p + 1
+                    guard let nul = memchr(base + p, 0, end - p) else { throw fail("bad entry name") }
+                    let suffixLength = UnsafeRawPointer(nul) - UnsafeRawPointer(base + p)
+                    pos = p + suffixLength + 1
+                    if t == targets.count && inSync {
+                        // Every written path is placed: the rest is copied whole, paths need not be rebuilt.
+                        count += 1
+                        continue
+                    }
+                    guard strip <= prevLength else { throw fail("bad path prefix") }
+                    curLength = prevLength - strip
+                    guard curLength + suffixLength <= capacity else { throw fail("path too long") }
+                    cur.update(from: prev, count: curLength)
+                    (cur + curLength).update(from: base + p, count: suffixLength)
+                    curLength += suffixLength
                 }
+                if t == targets.count && inSync {
+                    count += 1
+                    continue
+                }
+                let namePointer = version < 4 ? UnsafePointer(base + name) : UnsafePointer(cur)
+                if version == 4 { nameLength = curLength }
                 // Written paths that sort before this entry are new files.
-                while t < targets.count, (version < 4 ? compare(nameStart, nameLength, targets[t].path) : Self.order(path, targets[t].path)) > 0 {
+                while t < targets.count, Self.compare(namePointer, nameLength, targets[t].path) > 0 {
+                    if targets[t].stat != nil {
+                        flushRun(&runStart, to: start)
+                        syncEmitted(&self)
+                    }
                     insert(targets[t])
                     t += 1
                 }
-                if t < targets.count, (version < 4 ? compare(nameStart, nameLength, targets[t].path) : Self.order(path, targets[t].path)) == 0 {
+                if t < targets.count, Self.compare(namePointer, nameLength, targets[t].path) == 0 {
                     guard stage == 0, !extended else { throw fail("the index has a conflict or special flags on \(String(decoding: targets[t].path, as: UTF8.self))") }
+                    flushRun(&runStart, to: start)
+                    syncEmitted(&self)
                     if targets[t].stat != nil {
                         emitNew(targets[t])
                         inSync = true
@@ -231,21 +265,26 @@ enum IndexFile {
                         inSync = false
                     }
                     t += 1
-                    continue
-                }
-                if version < 4 {
-                    copy(start..<pos)
-                } else if inSync {
-                    copy(start..<pos)
-                    emitted.removeAll(keepingCapacity: true)
-                    emitted += path
-                } else {
-                    copy(start..<(start + fixed))
-                    putName(path)
+                    runStart = pos
+                } else if inSync || version < 4 {
+                    // Entries before version 4 stand alone: one after a new entry is still kept as it is.
                     inSync = true
+                    count += 1
+                } else {
+                    flushRun(&runStart, to: start)
+                    copy(start..<(start + fixed))
+                    putName(Array(UnsafeBufferPointer(start: cur, count: curLength)))
+                    inSync = true
+                    runStart = pos
+                    count += 1
                 }
-                count += 1
+                if version == 4 {
+                    swap(&prev, &cur)
+                    prevLength = curLength
+                }
             }
+            flushRun(&runStart, to: pos)
+            if t < targets.count { syncEmitted(&self) }
             while t < targets.count {
                 insert(targets[t])
                 t += 1
@@ -257,9 +296,17 @@ enum IndexFile {
             return [.bytes(header)] + pieces
         }
 
-        static func order(_ a: [UInt8], _ b: [UInt8]) -> Int {
-            if a == b { return 0 }
-            return a.lexicographicallyPrecedes(b) ? -1 : 1
+        mutating func flushRun(_ runStart: inout Int, to end: Int) {
+            if runStart < end { copy(runStart..<end) }
+            runStart = end
+        }
+
+        /// Git's order of paths: bytewise, a prefix before what extends it.
+        static func compare(_ name: UnsafePointer<UInt8>, _ length: Int, _ path: [UInt8]) -> Int {
+            let n = min(length, path.count)
+            let c = path.withUnsafeBytes { memcmp(name, $0.baseAddress!, n) }
+            if c != 0 { return Int(c) }
+            return length - path.count
         }
 
         mutating func insert(_ e: Entry) {

@@ -77,6 +77,38 @@ struct FastCommitTests {
         #expect(Int(header[7]) == version, "the index keeps its version")
     }
 
+    @Test("random updates, inserts and deletions, anywhere in the index, agree with git", arguments: [2, 4])
+    func randomEdits(version: Int) throws {
+        try seed()
+        _ = try git("update-index", "--index-version", "\(version)")
+        var rng = SplitMix(seed: UInt64(version) * 7919)
+        var tracked = Set(try git("ls-files").split(separator: "\n").map(String.init))
+        let places = ["", "0/", "notes/", "notes/2026/03/", "notes/2026/07/", "notes/2026/12/", "timeline/2026/11/", "zz/"]
+        for round in 0..<14 {
+            var change: [String: String?] = [:]
+            for _ in 0..<(1 + Int(rng.next() % 4)) {
+                let existing = tracked.sorted()
+                switch rng.next() % 3 {
+                case 0 where !existing.isEmpty:
+                    change[existing[Int(rng.next() % UInt64(existing.count))]] = "edited in round \(round)\n"
+                case 1 where existing.count > 5:
+                    change[existing[Int(rng.next() % UInt64(existing.count))]] = .some(nil)
+                default:
+                    let name = places[Int(rng.next() % UInt64(places.count))] + "n\(rng.next() % 1000).md"
+                    change[name] = "new in round \(round)\n"
+                }
+            }
+            try write(change, message: "round \(round)")
+            for (path, text) in change {
+                if text == nil { tracked.remove(path) } else { tracked.insert(path) }
+            }
+            try expectConsistent("round \(round)")
+            #expect(Set(try git("ls-files").split(separator: "\n").map(String.init)) == tracked, "round \(round)")
+        }
+        let header = Array(FileManager.default.contents(atPath: repo.path + "/.git/index")!.prefix(8))
+        #expect(Int(header[7]) == version)
+    }
+
     @Test("an unchanged write makes no commit")
     func unchangedMakesNoCommit() throws {
         try seed()
