@@ -22,11 +22,12 @@ extension GitRepository {
     /// branch, a path that is not a plain file in HEAD, or an index this path cannot handle goes through
     /// `commit(paths:)` instead.
     @discardableResult
-    public func commit(files: [FileWrite], message: String, author: Signature, allowEmpty: Bool = false) throws -> ObjectID? {
+    public func commit(files: [FileWrite], message: String, author: Signature, allowEmpty: Bool = false,
+                       prepared: PreparedBlobs = PreparedBlobs()) throws -> ObjectID? {
         var attempt = 0
         while true {
             do {
-                return try commitOnce(files: files, message: message, author: author, allowEmpty: allowEmpty)
+                return try commitOnce(files: files, message: message, author: author, allowEmpty: allowEmpty, prepared: prepared)
             } catch let error as GitError where error.code == GIT_EMODIFIED.rawValue && attempt < 5 {
                 // HEAD moved under us (a human's git commit or pull): build on the new HEAD.
                 attempt += 1
@@ -34,7 +35,25 @@ extension GitRepository {
         }
     }
 
-    private func commitOnce(files: [FileWrite], message: String, author: Signature, allowEmpty: Bool) throws -> ObjectID? {
+    /// Blob ids of files whose objects `writeBlobs` has already stored.
+    public struct PreparedBlobs: Sendable {
+        fileprivate var ids: [String: [UInt8]] = [:]
+        public init() {}
+    }
+
+    /// Stores the blobs of `files` ahead of `commit(files:prepared:)`. Objects are named by their content,
+    /// so they can be written before the working tree is final: the caller overlaps this with its fsync.
+    public func writeBlobs(_ files: [FileWrite]) throws -> PreparedBlobs {
+        let writer = SegmentedBlobWriter(gitDir: gitDir)
+        var prepared = PreparedBlobs()
+        for file in files {
+            if let content = file.content { prepared.ids[file.path] = try writer.write(path: file.path, content: content).id }
+        }
+        return prepared
+    }
+
+    private func commitOnce(files: [FileWrite], message: String, author: Signature, allowEmpty: Bool,
+                            prepared: PreparedBlobs) throws -> ObjectID? {
         guard let headID = try head() else {
             return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
         }
@@ -67,16 +86,16 @@ extension GitRepository {
                 entries.append(IndexFile.Entry(path: Array(file.path.utf8), id: [], mode: 0, stat: nil))
                 continue
             }
-            let blob = try writer.write(path: file.path, content: content)
+            let blobID = try prepared.ids[file.path] ?? writer.write(path: file.path, content: content).id
             var st = stat()
             let full = (workdir as NSString).appendingPathComponent(file.path)
             guard lstat(full, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
                 return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
             }
             var oid = git_oid()
-            blob.id.withUnsafeBufferPointer { _ = git_oid_fromraw(&oid, $0.baseAddress) }
+            blobID.withUnsafeBufferPointer { _ = git_oid_fromraw(&oid, $0.baseAddress) }
             updates.append((file.path, oid, mode))
-            entries.append(IndexFile.Entry(path: Array(file.path.utf8), id: blob.id, mode: mode.rawValue, stat: st))
+            entries.append(IndexFile.Entry(path: Array(file.path.utf8), id: blobID, mode: mode.rawValue, stat: st))
         }
 
         // The index first: should the commit then fail, the change shows as staged, which the next commit

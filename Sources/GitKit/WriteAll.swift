@@ -1,7 +1,7 @@
 import Foundation
 
 /// Writes all of `bytes` to `fd`, retrying short writes and EINTR. False on any other failure (errno says why).
-func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
     var offset = 0
     while offset < bytes.count {
         let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)

@@ -1,36 +1,105 @@
 import Foundation
+import GitKit
 
 /// Writes files so that a reader or a crash never sees half of one: write a temporary file in the same
 /// directory, fsync it, rename it over the target, then fsync the directory so the rename is durable.
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws {
+        let pending = try begin(bytes, to: path)
+        if durable, fsync(pending.fd) != 0 {
+            let reason = String(cString: strerror(errno))
+            abandon([pending])
+            throw StoreError.io("fsync \(path): \(reason)")
+        }
+        try finish([pending], durable: durable)
+    }
+
+    /// A file written to its temporary name, not yet synced or renamed; its descriptor is still open.
+    public struct Pending: Sendable {
+        let path: String
+        let tmp: String
+        let fd: Int32
+    }
+
+    /// Writes `bytes` to a new temporary file beside `path` and leaves it there, open, for `finish`.
+    public static func begin(_ bytes: [UInt8], to path: String) throws -> Pending {
         let dir = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let tmp = "\(dir)/.\((path as NSString).lastPathComponent).cmem-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError.io("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        let ok = bytes.withUnsafeBytes { writeAll(fd, $0) }
+        guard ok else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            unlink(tmp)
+            throw StoreError.io("cannot write \(path): \(reason)")
+        }
+        return Pending(path: path, tmp: tmp, fd: fd)
+    }
+
+    /// Syncs the files on another thread; the returned call waits for it and says whether all succeeded.
+    /// An fsync is mostly waiting for the disk, so the caller can do other work in the meantime.
+    public static func syncInBackground(_ pending: [Pending]) -> () -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        let result = SyncResult()
+        let fds = pending.map(\.fd)
+        DispatchQueue.global(qos: .userInitiated).async {
+            result.ok = fds.allSatisfy { fsync($0) == 0 }
+            done.signal()
+        }
+        return {
+            done.wait()
+            return result.ok
+        }
+    }
+
+    private final class SyncResult: @unchecked Sendable {
+        // Written before the semaphore is signalled, read after it is waited on.
         var ok = false
-        defer {
-            if !ok { unlink(tmp) }
-        }
-        do {
-            defer { close(fd) }
-            var offset = 0
-            try bytes.withUnsafeBytes { raw in
-                while offset < raw.count {
-                    let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw StoreError.io("cannot write \(path): \(String(cString: strerror(errno)))")
-                    }
-                    offset += n
+    }
+
+    /// Renames synced files over their targets, then syncs their directories so the renames are durable.
+    public static func finish(_ pending: [Pending], durable: Bool = true) throws {
+        var dirs: [String] = []
+        for (i, p) in pending.enumerated() {
+            close(p.fd)
+            let replaced = Self.holdLargeFile(p.path)
+            guard rename(p.tmp, p.path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if replaced >= 0 { close(replaced) }
+                unlink(p.tmp)
+                for rest in pending[(i + 1)...] {
+                    close(rest.fd)
+                    unlink(rest.tmp)
                 }
+                throw StoreError.io("cannot rename into \(p.path): \(reason)")
             }
-            if durable, fsync(fd) != 0 { throw StoreError.io("fsync \(path): \(String(cString: strerror(errno)))") }
+            // Held open across the rename, the replaced file is freed by this release, off the caller's path.
+            if replaced >= 0 { DeferredRelease.close(replaced) }
+            let dir = (p.path as NSString).deletingLastPathComponent
+            if !dirs.contains(dir) { dirs.append(dir) }
         }
-        guard rename(tmp, path) == 0 else { throw StoreError.io("cannot rename into \(path): \(String(cString: strerror(errno)))") }
-        ok = true
-        if durable { syncDirectory(dir) }
+        if durable { dirs.forEach(syncDirectory) }
+    }
+
+    /// Gives up on files `begin` wrote: closes and removes them.
+    public static func abandon(_ pending: [Pending]) {
+        for p in pending {
+            close(p.fd)
+            unlink(p.tmp)
+        }
+    }
+
+    /// A descriptor on the file about to be replaced when it is large (-1 otherwise). The rename would
+    /// drop its last link, and the kernel would free its pages inside the rename.
+    static func holdLargeFile(_ path: String) -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return -1 }
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_size >= 256 * 1024 { return fd }
+        close(fd)
+        return -1
     }
 
     public static func write(_ text: String, to path: String, durable: Bool = true) throws {

@@ -132,17 +132,39 @@ public final class MemoryStore {
             let tx = Transaction(store: self)
             let value = try body(tx)
             guard !tx.isEmpty else { return (value, CommitResult(commit: nil, paths: [], message: "")) }
-            for file in tx.files {
-                try AtomicFile.write(file.bytes, to: try absolute(file.path), durable: durable)
+            // Interactive writes touch a few files of a large repository: rewrite only their tree and index
+            // entries. Imports stage thousands of files per commit; libgit2's index suits those.
+            let fast = tx.files.count <= MemoryStore.fastCommitLimit
+            let writes = tx.files.map { GitRepository.FileWrite(path: $0.path, content: $0.bytes) }
+            var prepared = GitRepository.PreparedBlobs()
+            if fast && durable {
+                // The files' fsync is mostly waiting for the disk: their git blobs are hashed, compressed
+                // and stored meanwhile. The commit itself waits until the files are durable and in place.
+                var pending: [AtomicFile.Pending] = []
+                do {
+                    for file in tx.files { pending.append(try AtomicFile.begin(file.bytes, to: try absolute(file.path))) }
+                } catch {
+                    AtomicFile.abandon(pending)
+                    throw error
+                }
+                let synced = AtomicFile.syncInBackground(pending)
+                // A failure here is met again, and reported, by the commit below.
+                prepared = (try? git.writeBlobs(writes)) ?? prepared
+                guard synced() else {
+                    AtomicFile.abandon(pending)
+                    throw StoreError.io("fsync failed for \(tx.files.map(\.path).joined(separator: ", ")): \(String(cString: strerror(errno)))")
+                }
+                try AtomicFile.finish(pending)
+            } else {
+                for file in tx.files {
+                    try AtomicFile.write(file.bytes, to: try absolute(file.path), durable: durable)
+                }
+                if !durable { syncFileSystem() }
             }
-            if !durable { syncFileSystem() }
             let message = MemoryStore.commitMessage(tx.lines)
             do {
-                // Interactive writes touch a few files of a large repository: rewrite only their tree and
-                // index entries. Imports stage thousands of files per commit; libgit2's index suits those.
-                let id = tx.files.count <= MemoryStore.fastCommitLimit
-                    ? try git.commit(files: tx.files.map { GitRepository.FileWrite(path: $0.path, content: $0.bytes) },
-                                     message: message, author: author)
+                let id = fast
+                    ? try git.commit(files: writes, message: message, author: author, prepared: prepared)
                     : try git.commit(paths: tx.files.map(\.path), message: message, author: author)
                 return (value, CommitResult(commit: id, paths: tx.files.map(\.path), message: message))
             } catch let error as GitError {
