@@ -32,10 +32,13 @@ public struct ProjectScope: Sendable, Equatable {
     static func standardise(_ path: String) -> String {
         var p = (path as NSString).expandingTildeInPath
         if !p.hasPrefix("/") { p = FileManager.default.currentDirectoryPath + "/" + p }
-        p = (p as NSString).standardizingPath
+        // realpath answers in one call for a path that exists; Foundation's standardizing reads each
+        // component's link on its own, so it is left for paths that do not exist yet.
         if let real = realpath(p, nil) {
             defer { free(real) }
             p = String(cString: real)
+        } else {
+            p = (p as NSString).standardizingPath
         }
         while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
         return p

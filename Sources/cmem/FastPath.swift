@@ -25,8 +25,8 @@ enum FastPath {
             finish { try EventCommand.Record.record(request) }
         case ("hook", let name):
             guard let event = HookEvent(rawValue: name) else { return }
-            let budgeted: Set<HookEvent> = [.sessionStart, .preCompact, .sessionEnd]
-            guard let options = LongOptions(rest, values: budgeted.contains(event) ? ["repo", "budget"] : ["repo"], flags: ["json"])
+            let budgeted = [HookEvent.sessionStart, .preCompact, .sessionEnd].contains(event)
+            guard let options = LongOptions(rest, values: budgeted ? ["repo", "budget"] : ["repo"], flags: ["json"])
             else { return }
             var budget: Int?
             if let text = options.value("budget") {
@@ -76,11 +76,12 @@ enum FastPath {
 /// `--name value`, `--name=value` and `--flag`, for the names given and nothing else.
 struct LongOptions {
     private(set) var values: [String: [String]] = [:]
-    private(set) var flags: Set<String> = []
+    private(set) var flags: [String] = []
 
     /// Nil when the arguments hold anything else, a name twice (unless repeatable), or a value that is
     /// empty or starts with `-`: those are ArgumentParser's to judge.
-    init?(_ arguments: ArraySlice<String>, values valueNames: Set<String>, repeatable: Set<String> = [], flags flagNames: Set<String>) {
+    /// (Arrays, not sets: a handful of names, and a Set's first use costs more than the whole search.)
+    init?(_ arguments: ArraySlice<String>, values valueNames: [String], repeatable: [String] = [], flags flagNames: [String]) {
         var i = arguments.startIndex
         while i < arguments.endIndex {
             let argument = arguments[i]
@@ -97,7 +98,7 @@ struct LongOptions {
             }
             if flagNames.contains(name) {
                 guard value == nil, !flags.contains(name) else { return nil }
-                flags.insert(name)
+                flags.append(name)
                 continue
             }
             guard valueNames.contains(name), values[name] == nil || repeatable.contains(name) else { return nil }
