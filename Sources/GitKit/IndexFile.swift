@@ -19,7 +19,8 @@ enum IndexFile {
     }
 
     enum Outcome: Equatable {
-        case written
+        /// Written; the checksum was computed from byte `hashedFrom` on (earlier bytes came from the cache).
+        case written(hashedFrom: Int)
         case declined(String)
     }
 
@@ -65,10 +66,12 @@ enum IndexFile {
         } catch let d as Declined {
             return .declined(d.message)
         }
-        var hasher = SHA1.Hasher()
+        let oldTrailer = Array(data[(size - 20)...])
+        var checksum = IndexChecksumWriter(cache: IndexChecksumCache.load(gitDir: gitDir, trailer: oldTrailer),
+                                           unchanged: Self.unchangedPrefix(pieces, data))
         var ok = true
         func emit(_ raw: UnsafeRawBufferPointer) {
-            hasher.update(raw)
+            checksum.update(raw)
             if ok { ok = writeAll(fd, raw) }
         }
         for piece in pieces {
@@ -77,7 +80,7 @@ enum IndexFile {
             case let .bytes(bytes): bytes.withUnsafeBytes { emit($0) }
             }
         }
-        let digest = hasher.finish()
+        let (digest, cache) = checksum.finish()
         if ok { ok = digest.withUnsafeBytes { writeAll(fd, $0) } }
         close(fd)
         fd = -1
@@ -88,7 +91,26 @@ enum IndexFile {
         // The old index is unlinked now; freeing its pages takes a while and can go on beside the commit.
         released = true
         DeferredRelease.close(input, unmapping: map, length: size)
-        return .written
+        cache.store(gitDir: gitDir)
+        return .written(hashedFrom: checksum.resumeAt)
+    }
+
+    /// How many leading bytes of the new index (the pieces, in order) equal the old index's.
+    static func unchangedPrefix(_ pieces: [Piece], _ old: UnsafeRawBufferPointer) -> Int {
+        var length = 0
+        for piece in pieces {
+            switch piece {
+            case let .bytes(bytes):
+                if bytes.isEmpty { continue }
+                guard length + bytes.count <= old.count,
+                      bytes.withUnsafeBytes({ memcmp($0.baseAddress!, old.baseAddress! + length, bytes.count) }) == 0 else { return length }
+                length += bytes.count
+            case let .source(range):
+                guard range.lowerBound == length else { return length }
+                length += range.count
+            }
+        }
+        return length
     }
 
     struct Declined: Error { let message: String }

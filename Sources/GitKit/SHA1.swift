@@ -17,6 +17,21 @@ enum SHA1 {
             bytes.withUnsafeBytes { update($0) }
         }
 
+        /// Resumes from a state `midstate` captured after `length` bytes (a multiple of 64).
+        init(resuming h: [UInt32], length: Int) {
+            context.h = (h[0], h[1], h[2], h[3], h[4])
+            context.length = UInt64(length)
+            context.used = 0
+        }
+
+        /// The state after the bytes hashed so far, when they end on a 64-byte block (nil otherwise).
+        var midstate: [UInt32]? {
+            guard context.used == 0 else { return nil }
+            return [context.h.0, context.h.1, context.h.2, context.h.3, context.h.4]
+        }
+
+        var length: Int { Int(context.length) }
+
         mutating func finish() -> [UInt8] {
             var digest = [UInt8](repeating: 0, count: 20)
             cgf_sha1_final(&context, &digest)
