@@ -37,8 +37,9 @@ extension GitRepository {
 
     /// Blob ids of files whose objects `writeBlobs` has already stored.
     public struct PreparedBlobs: Sendable {
-        fileprivate var ids: [String: [UInt8]] = [:]
+        fileprivate var ids: [(path: String, id: [UInt8])] = []
         public init() {}
+        fileprivate func id(of path: String) -> [UInt8]? { ids.last { $0.path == path }?.id }
     }
 
     /// Stores the blobs of `files` ahead of `commit(files:prepared:)`. Objects are named by their content,
@@ -47,7 +48,7 @@ extension GitRepository {
         let writer = SegmentedBlobWriter(gitDir: gitDir)
         var prepared = PreparedBlobs()
         for file in files {
-            if let content = file.content { prepared.ids[file.path] = try writer.write(path: file.path, content: content).id }
+            if let content = file.content { prepared.ids.append((file.path, try writer.write(path: file.path, content: content).id)) }
         }
         return prepared
     }
@@ -86,7 +87,7 @@ extension GitRepository {
                 entries.append(IndexFile.Entry(path: Array(file.path.utf8), id: [], mode: 0, stat: nil))
                 continue
             }
-            let blobID = try prepared.ids[file.path] ?? writer.write(path: file.path, content: content).id
+            let blobID = try prepared.id(of: file.path) ?? writer.write(path: file.path, content: content).id
             var st = stat()
             let full = (workdir as NSString).appendingPathComponent(file.path)
             guard lstat(full, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {

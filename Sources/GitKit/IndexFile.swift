@@ -159,9 +159,11 @@ enum IndexFile {
             precondition(data.count >= 20)
             d = data
             end = data.count - 20
-            var byPath: [[UInt8]: Entry] = [:]
-            for u in updates { byPath[u.path] = u }
-            targets = byPath.values.sorted { $0.path.lexicographicallyPrecedes($1.path) }
+            // Sorted by path, the last update of a path winning. (No dictionary: its first use would cost
+            // a conformance search of the whole binary, more than sorting a few entries.)
+            var sorted: [Entry] = []
+            for u in updates.reversed() where !sorted.contains(where: { $0.path == u.path }) { sorted.append(u) }
+            targets = sorted.sorted { $0.path.lexicographicallyPrecedes($1.path) }
         }
 
         func be32(_ at: Int) -> UInt32 {

@@ -91,6 +91,17 @@ public enum AtomicFile {
         }
     }
 
+    /// Maps in a large fresh buffer's pages with one call (MADV_POPULATE_WRITE), where touching them one by
+    /// one would take a page fault each: 300 of them for a 1.2 MB day file. Best effort (Linux 5.14+).
+    static func populate(_ buffer: UnsafeMutableRawBufferPointer) {
+        guard buffer.count >= 256 * 1024, let base = buffer.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + page - 1) & ~(page - 1)
+        let end = (Int(bitPattern: base) + buffer.count) & ~(page - 1)
+        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(aligned, end - start, 23 /* MADV_POPULATE_WRITE */)
+    }
+
     /// A descriptor on the file about to be replaced when it is large (-1 otherwise). The rename would
     /// drop its last link, and the kernel would free its pages inside the rename.
     static func holdLargeFile(_ path: String) -> Int32 {
@@ -130,6 +141,7 @@ public enum AtomicFile {
         // zero-fill of memory that read(2) is about to overwrite.
         var failure: String?
         let bytes = [UInt8](unsafeUninitializedCapacity: size + 16_384) { buffer, count in
+            Self.populate(UnsafeMutableRawBufferPointer(buffer))
             var offset = 0
             while offset < size {
                 let n = Glibc.read(fd, buffer.baseAddress! + offset, size - offset)

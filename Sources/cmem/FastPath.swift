@@ -49,7 +49,7 @@ enum FastPath {
         r.repo = o.value("repo")
         r.json = o.flags.contains("json")
         r.source = o.value("source") ?? r.source
-        r.components = o.values["component"] ?? []
+        r.components = o.all("component")
         r.severity = o.value("severity") ?? r.severity
         r.details = o.value("details")
         r.causedBy = o.value("caused-by")
@@ -75,12 +75,13 @@ enum FastPath {
 
 /// `--name value`, `--name=value` and `--flag`, for the names given and nothing else.
 struct LongOptions {
-    private(set) var values: [String: [String]] = [:]
+    /// In the order given. (Arrays, not a dictionary or sets: a handful of names, and the first use of
+    /// each generic collection type costs a conformance search of the whole binary, more than the parse.)
+    private var values: [(name: String, value: String)] = []
     private(set) var flags: [String] = []
 
     /// Nil when the arguments hold anything else, a name twice (unless repeatable), or a value that is
     /// empty or starts with `-`: those are ArgumentParser's to judge.
-    /// (Arrays, not sets: a handful of names, and a Set's first use costs more than the whole search.)
     init?(_ arguments: ArraySlice<String>, values valueNames: [String], repeatable: [String] = [], flags flagNames: [String]) {
         var i = arguments.startIndex
         while i < arguments.endIndex {
@@ -101,16 +102,18 @@ struct LongOptions {
                 flags.append(name)
                 continue
             }
-            guard valueNames.contains(name), values[name] == nil || repeatable.contains(name) else { return nil }
+            guard valueNames.contains(name), repeatable.contains(name) || !values.contains(where: { $0.name == name }) else { return nil }
             if value == nil {
                 guard i < arguments.endIndex else { return nil }
                 value = arguments[i]
                 i += 1
             }
             guard let v = value, let first = v.first, first != "-" else { return nil }
-            values[name, default: []].append(v)
+            values.append((name, v))
         }
     }
 
-    func value(_ name: String) -> String? { values[name]?.last }
+    func value(_ name: String) -> String? { values.last { $0.name == name }?.value }
+
+    func all(_ name: String) -> [String] { values.filter { $0.name == name }.map(\.value) }
 }
