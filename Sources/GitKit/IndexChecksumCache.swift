@@ -9,8 +9,8 @@ import Foundation
 /// hashing the whole 2.3 MB index of a 1M-event memory again is most of the work: about 1 ms here.
 /// The states belong to one index, named by its own trailing checksum; they are used only when the
 /// index on disk still ends with that checksum, so its bytes are exactly those the states were taken
-/// over. The record is a machine-local cache in `.git/cmem/` with a crc32 over it; anything that does
-/// not check out is ignored and the whole index is hashed.
+/// over. The record is a `CacheRecord`; anything that does not check out is ignored and the whole index
+/// is hashed.
 struct IndexChecksumCache {
     static let stride = 256 * 1024
 
@@ -25,17 +25,15 @@ struct IndexChecksumCache {
 
     static func path(gitDir: String) -> String { gitDir + "cmem/index-sha1" }
 
+    static let tag = "cmem-index-sha1 2"
+
     /// The record, if it is whole and belongs to an index ending with `trailer`.
     static func load(gitDir: String, trailer: [UInt8]) -> IndexChecksumCache? {
-        guard let text = try? String(contentsOfFile: path(gitDir: gitDir), encoding: .utf8) else { return nil }
-        guard let newline = text.firstIndex(of: "\n") else { return nil }
-        let head = text[..<newline].split(separator: " ")
-        let body = text[text.index(after: newline)...]
-        guard head.count == 4, head[0] == "cmem-index-sha1", head[1] == "1",
-              head[2] == ObjectID(raw: trailer).hex[...],
-              let crc = UInt32(head[3]), crc == Self.crc(Substring(body)) else { return nil }
+        guard let body = CacheRecord.read(path(gitDir: gitDir), tag: tag) else { return nil }
+        let lines = body.split(separator: "\n")
+        guard let first = lines.first, first == ObjectID(raw: trailer).hex[...] else { return nil }
         var states: [State] = []
-        for line in body.split(separator: "\n") {
+        for line in lines.dropFirst() {
             let fields = line.split(separator: " ")
             guard fields.count == 6, let offset = Int(fields[0]), offset > 0, offset % stride == 0 else { return nil }
             let h = fields.dropFirst().compactMap { UInt32($0, radix: 16) }
@@ -45,28 +43,11 @@ struct IndexChecksumCache {
         return IndexChecksumCache(trailer: trailer, states: states)
     }
 
-    /// Written beside the new index, after it is in place; not synced (a lost record only costs a hash).
+    /// Written after the new index is in place; not synced (a lost record only costs a hash).
     func store(gitDir: String) {
-        var body = ""
+        var body = ObjectID(raw: trailer).hex + "\n"
         for s in states { body += "\(s.offset) " + s.h.map { String($0, radix: 16) }.joined(separator: " ") + "\n" }
-        let text = "cmem-index-sha1 1 \(ObjectID(raw: trailer).hex) \(Self.crc(Substring(body)))\n" + body
-        let target = Self.path(gitDir: gitDir)
-        let tmp = "\(target).\(getpid()).tmp"
-        var fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0, errno == ENOENT {
-            try? FileManager.default.createDirectory(atPath: gitDir + "cmem", withIntermediateDirectories: true)
-            fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        }
-        guard fd >= 0 else { return }
-        var bytes = text
-        let ok = bytes.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
-        close(fd)
-        if !ok || rename(tmp, target) != 0 { unlink(tmp) }
-    }
-
-    static func crc(_ text: Substring) -> UInt32 {
-        var copy = String(text)
-        return copy.withUTF8 { cgf_crc32(0, $0.baseAddress, $0.count) }
+        CacheRecord.write(body, tag: Self.tag, to: Self.path(gitDir: gitDir))
     }
 }
 

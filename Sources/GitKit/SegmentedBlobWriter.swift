@@ -16,6 +16,8 @@ import Foundation
 /// whole; anything else compresses afresh.
 struct SegmentedBlobWriter {
     static let segmentSize = 64 * 1024
+    /// Version 2 records are `CacheRecord`s (version 1 had no crc of their own and are ignored).
+    static let recordTag = "cmem-segments 2"
     /// Smaller files are compressed in one piece and leave no record: there is little to reuse.
     static let minimumSegmentedSize = 2 * segmentSize
 
@@ -103,9 +105,9 @@ struct SegmentedBlobWriter {
 
         try Self.storeObject(out, at: objectPath)
         if segmented {
-            var record = "cmem-segments 1 \(hex) \(content.count) \(Self.segmentSize) \(headerEnd) \(out.count)\n"
+            var record = "\(hex) \(content.count) \(Self.segmentSize) \(headerEnd) \(out.count)\n"
             for (end, crc) in zip(ends, crcs) { record += "\(end) \(crc)\n" }
-            Self.writeRecord(record, to: recordPath)
+            CacheRecord.write(record, tag: Self.recordTag, to: recordPath)
         }
         return Result(id: id, reusedBytes: (previous?.count ?? 0) * Self.segmentSize)
     }
@@ -122,14 +124,14 @@ struct SegmentedBlobWriter {
 
     /// The leading segments of the previous version that the new content still has, byte for byte.
     private func reusable(recordPath: String, content: [UInt8]) -> Reuse? {
-        guard let text = try? String(contentsOfFile: recordPath, encoding: .utf8) else { return nil }
+        guard let text = CacheRecord.read(recordPath, tag: Self.recordTag) else { return nil }
         let lines = text.split(separator: "\n")
         guard let first = lines.first else { return nil }
         let fields = first.split(separator: " ")
-        guard fields.count == 7, fields[0] == "cmem-segments", fields[1] == "1",
-              let oldHex = ObjectID(hex: String(fields[2]))?.hex,
-              Int(fields[4]) == Self.segmentSize,
-              let headerEnd = Int(fields[5]), let fileSize = Int(fields[6]) else { return nil }
+        guard fields.count == 5,
+              let oldHex = ObjectID(hex: String(fields[0]))?.hex,
+              Int(fields[2]) == Self.segmentSize,
+              let headerEnd = Int(fields[3]), let fileSize = Int(fields[4]) else { return nil }
         var ends: [Int] = []
         var crcs: [UInt32] = []
         for line in lines.dropFirst() {
@@ -187,21 +189,5 @@ struct SegmentedBlobWriter {
         let failure = String(cString: strerror(errno))
         unlink(tmp)
         guard ok else { throw GitError(code: -1, message: "cannot write object \(path): \(failure)", function: "storeObject") }
-    }
-
-    /// The record is a cache: written atomically but not synced, and checked before every use.
-    static func writeRecord(_ text: String, to path: String) {
-        let dir = (path as NSString).deletingLastPathComponent
-        let tmp = "\(path).\(getpid()).tmp"
-        var fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0, errno == ENOENT {
-            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        }
-        guard fd >= 0 else { return }
-        var text = text
-        let ok = text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
-        close(fd)
-        if !ok || rename(tmp, path) != 0 { unlink(tmp) }
     }
 }

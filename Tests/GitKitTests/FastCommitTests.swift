@@ -185,15 +185,24 @@ struct FastCommitTests {
         let edited = try writer.write(path: "timeline/day.md", content: Array(text.utf8))
         #expect(edited.reusedBytes == 0)
         #expect(try git("cat-file", "-p", ObjectID(raw: edited.id).hex) == text)
-        // A damaged record is ignored.
+        // A record cut short (records are rewritten in place) or damaged is ignored.
         let records = repo.repository.gitDir + "cmem/segments"
-        for name in try FileManager.default.contentsOfDirectory(atPath: records) {
-            try "cmem-segments 1 garbage\n1 2\n".write(toFile: records + "/" + name, atomically: true, encoding: .utf8)
+        for damage in ["cut", "garbage"] {
+            for name in try FileManager.default.contentsOfDirectory(atPath: records) {
+                let path = records + "/" + name
+                let valid = try String(contentsOfFile: path, encoding: .utf8)
+                #expect(valid.hasPrefix(SegmentedBlobWriter.recordTag + " "))
+                let bad = damage == "cut" ? String(valid.prefix(valid.count * 2 / 3)) : SegmentedBlobWriter.recordTag + " 0\ngarbage 1 2\n"
+                try bad.write(toFile: path, atomically: true, encoding: .utf8)
+            }
+            text += "one more line after a \(damage) record\n"
+            let afterDamage = try writer.write(path: "timeline/day.md", content: Array(text.utf8))
+            #expect(afterDamage.reusedBytes == 0, "\(damage)")
+            #expect(try git("cat-file", "-p", ObjectID(raw: afterDamage.id).hex) == text)
+            // The record written after it is whole again.
+            text += "and another\n"
+            #expect(try writer.write(path: "timeline/day.md", content: Array(text.utf8)).reusedBytes > 0, "\(damage)")
         }
-        text += "one more line\n"
-        let afterDamage = try writer.write(path: "timeline/day.md", content: Array(text.utf8))
-        #expect(afterDamage.reusedBytes == 0)
-        #expect(try git("cat-file", "-p", ObjectID(raw: afterDamage.id).hex) == text)
         for id in ids { #expect(try git("cat-file", "-t", ObjectID(raw: id).hex) == "blob\n") }
         let fsck = try ProcessRunner.git(["fsck", "--strict", "--no-dangling"], cwd: repo.path)
         #expect(fsck.status == 0 && fsck.stderr.isEmpty, "\(fsck.stderr)")
