@@ -12,12 +12,12 @@ import Foundation
 /// it like any other loose object.
 ///
 /// Which segments an object holds is remembered in `.git/cmem/segments/` (machine-local). A segment is
-/// reused only when its crc32 and length match the new content and the old object file is present and
-/// whole; anything else compresses afresh.
+/// reused only when its CRC-32C and length match the new content and the old object file is present and
+/// whole; anything else compresses afresh. The stream's adler32 is combined from the segments' own.
 struct SegmentedBlobWriter {
     static let segmentSize = 64 * 1024
-    /// Version 2 records are `CacheRecord`s (version 1 had no crc of their own and are ignored).
-    static let recordTag = "cmem-segments 2"
+    /// Version 3: a `CacheRecord` with each segment's end, CRC-32C and adler32. Older records are ignored.
+    static let recordTag = "cmem-segments 3"
     /// Smaller files are compressed in one piece and leave no record: there is little to reuse.
     static let minimumSegmentedSize = 2 * segmentSize
 
@@ -51,11 +51,13 @@ struct SegmentedBlobWriter {
         // One buffer, sized for the worst case and never zero-filled: fresh pages are the dearest part of
         // handling a large file.
         let capacity = 2 + cgf_deflate_bound(header.count) + cgf_deflate_bound(content.count)
-            + (content.count / Self.segmentSize + 1) * 64 + (previous?.bytes.count ?? 0) + 4
+            + (content.count / Self.segmentSize + 1) * 64 + (previous?.length ?? 0) + 4
         var ends: [Int] = []
         var crcs: [UInt32] = []
+        var adlers: [UInt32] = []
         var headerEnd = 0
         var failed = false
+        var reused = 0
         let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             let base = buffer.baseAddress!
             base[0] = 0x78
@@ -68,30 +70,34 @@ struct SegmentedBlobWriter {
             }
             header.withUnsafeBytes { segment($0, final: false) }
             headerEnd = count
+            // The stream's adler32 is put together from the pieces': the reused segments' come from the record.
+            var adler = header.withUnsafeBytes { cgf_adler32(1, $0.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.count) }
             let full = segmented ? content.count / Self.segmentSize : 0
-            var next = 0
-            if let previous {
-                previous.bytes.withUnsafeBytes { raw in
-                    (base + count).update(from: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: raw.count)
-                }
+            if let previous, previous.copy(into: base + count) {
                 for i in 0..<previous.count {
                     ends.append(headerEnd + previous.ends[i] - previous.oldHeaderEnd)
                     crcs.append(previous.crcs[i])
+                    adlers.append(previous.adlers[i])
+                    adler = cgf_adler32_combine(adler, previous.adlers[i], Self.segmentSize)
                 }
-                count += previous.bytes.count
-                next = previous.count
+                count += previous.length
+                reused = previous.count
             }
             content.withUnsafeBytes { raw in
-                for i in next..<full where !failed {
+                for i in reused..<full where !failed {
                     let chunk = UnsafeRawBufferPointer(rebasing: raw[(i * Self.segmentSize)..<((i + 1) * Self.segmentSize)])
+                    let bytes = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
                     segment(chunk, final: false)
                     ends.append(count)
-                    crcs.append(cgf_crc32(0, chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), chunk.count))
+                    crcs.append(cgf_crc32c(0, bytes, chunk.count))
+                    let a = cgf_adler32(1, bytes, chunk.count)
+                    adlers.append(a)
+                    adler = cgf_adler32_combine(adler, a, chunk.count)
                 }
-                if !failed { segment(UnsafeRawBufferPointer(rebasing: raw[(full * Self.segmentSize)...]), final: true) }
+                let tail = UnsafeRawBufferPointer(rebasing: raw[(full * Self.segmentSize)...])
+                if !failed { segment(tail, final: true) }
+                adler = cgf_adler32_combine(adler, cgf_adler32(1, tail.baseAddress?.assumingMemoryBound(to: UInt8.self), tail.count), tail.count)
             }
-            var adler = header.withUnsafeBytes { cgf_adler32(1, $0.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.count) }
-            adler = content.withUnsafeBytes { cgf_adler32(adler, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), $0.count) }
             if !failed, count + 4 <= capacity {
                 for shift in [24, 16, 8, 0] {
                     base[count] = UInt8(truncatingIfNeeded: adler >> UInt32(shift))
@@ -106,20 +112,40 @@ struct SegmentedBlobWriter {
         try Self.storeObject(out, at: objectPath)
         if segmented {
             var record = "\(hex) \(content.count) \(Self.segmentSize) \(headerEnd) \(out.count)\n"
-            for (end, crc) in zip(ends, crcs) { record += "\(end) \(crc)\n" }
+            for i in ends.indices { record += "\(ends[i]) \(crcs[i]) \(adlers[i])\n" }
             CacheRecord.write(record, tag: Self.recordTag, to: recordPath)
         }
-        return Result(id: id, reusedBytes: (previous?.count ?? 0) * Self.segmentSize)
+        return Result(id: id, reusedBytes: reused * Self.segmentSize)
     }
 
     private struct Reuse {
-        /// Compressed bytes of the leading segments that match, copied from the old object.
-        let bytes: [UInt8]
+        /// How many leading segments match, and the length of their compressed bytes in the old object.
         let count: Int
+        let length: Int
         let ends: [Int]
         let crcs: [UInt32]
+        let adlers: [UInt32]
         /// Where the old object's first content segment began (its ends are rebased from there).
         let oldHeaderEnd: Int
+        let oldPath: String
+        let oldSize: Int
+
+        /// Reads the reused compressed bytes from the old object straight into the new one's buffer.
+        func copy(into destination: UnsafeMutablePointer<UInt8>) -> Bool {
+            let fd = open(oldPath, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, Int(st.st_size) == oldSize else { return false }
+            var done = 0
+            while done < length {
+                let n = pread(fd, destination + done, length - done, off_t(oldHeaderEnd + done))
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
     }
 
     /// The leading segments of the previous version that the new content still has, byte for byte.
@@ -134,45 +160,28 @@ struct SegmentedBlobWriter {
               let headerEnd = Int(fields[3]), let fileSize = Int(fields[4]) else { return nil }
         var ends: [Int] = []
         var crcs: [UInt32] = []
+        var adlers: [UInt32] = []
         for line in lines.dropFirst() {
             let parts = line.split(separator: " ")
-            guard parts.count == 2, let end = Int(parts[0]), let crc = UInt32(parts[1]) else { return nil }
+            guard parts.count == 3, let end = Int(parts[0]), let crc = UInt32(parts[1]), let adler = UInt32(parts[2]) else { return nil }
             ends.append(end)
             crcs.append(crc)
+            adlers.append(adler)
         }
         var matching = 0
         content.withUnsafeBytes { raw in
+            let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             while matching < crcs.count, (matching + 1) * Self.segmentSize <= content.count {
-                let start = matching * Self.segmentSize
-                guard cgf_crc32(0, raw.baseAddress! + start, Self.segmentSize) == crcs[matching] else { break }
+                guard cgf_crc32c(0, base + matching * Self.segmentSize, Self.segmentSize) == crcs[matching] else { break }
                 matching += 1
             }
         }
         guard matching > 0 else { return nil }
-        let oldPath = "\(objectsDir)/\(oldHex.prefix(2))/\(oldHex.dropFirst(2))"
         guard headerEnd > 2, ends[0] > headerEnd, ends[matching - 1] <= fileSize,
               zip(ends, ends.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
-        let fd = open(oldPath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, Int(st.st_size) == fileSize else { return nil }
-        let length = ends[matching - 1] - headerEnd
-        var complete = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
-            var done = 0
-            while done < length {
-                let n = pread(fd, buffer.baseAddress! + done, length - done, off_t(headerEnd + done))
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { break }
-                done += n
-            }
-            complete = done == length
-            count = complete ? length : 0
-        }
-        guard complete else { return nil }
-        return Reuse(bytes: bytes, count: matching, ends: Array(ends.prefix(matching)), crcs: Array(crcs.prefix(matching)),
-                     oldHeaderEnd: headerEnd)
+        return Reuse(count: matching, length: ends[matching - 1] - headerEnd, ends: Array(ends.prefix(matching)),
+                     crcs: Array(crcs.prefix(matching)), adlers: Array(adlers.prefix(matching)), oldHeaderEnd: headerEnd,
+                     oldPath: "\(objectsDir)/\(oldHex.prefix(2))/\(oldHex.dropFirst(2))", oldSize: fileSize)
     }
 
     /// Writes a loose object the way git does: a temporary file in the objects folder, made read-only

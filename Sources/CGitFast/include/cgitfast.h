@@ -31,6 +31,12 @@ size_t cgf_deflate_bound(size_t length);
 uint32_t cgf_adler32(uint32_t adler, const uint8_t *data, size_t length);
 uint32_t cgf_crc32(uint32_t crc, const uint8_t *data, size_t length);
 
+/* CRC-32C (Castagnoli), on SSE4.2 when the CPU has it. Start from 0. */
+uint32_t cgf_crc32c(uint32_t crc, const uint8_t *data, size_t length);
+
+/* The adler32 of two pieces one after the other, from theirs (zlib's adler32_combine). */
+uint32_t cgf_adler32_combine(uint32_t first, uint32_t second, size_t second_length);
+
 /* 1 once libgit2's init has asked for the system CA bundle and been told no (see no_ca_bundle.c). */
 int cgf_ca_bundle_skipped(void);
 
