@@ -64,6 +64,6 @@ public enum HookLog {
 
 /// `$HOME`, else the account's home directory.
 public func homeDirectory() -> String {
-    if let home = ProcessInfo.processInfo.environment["HOME"], home.hasPrefix("/") { return home }
+    if let raw = getenv("HOME"), case let home = String(cString: raw), home.hasPrefix("/") { return home }
     return NSHomeDirectory()
 }

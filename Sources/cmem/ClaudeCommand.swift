@@ -71,7 +71,7 @@ extension ClaudeCommand {
         func run() throws {
             try run(json: global.json) {
                 let exe = currentExecutable()
-                let explicitRepo = global.repo ?? ProcessInfo.processInfo.environment["CMEM_REPO"].flatMap { $0.isEmpty ? nil : $0 }
+                let explicitRepo = global.repo ?? environment("CMEM_REPO").flatMap { $0.isEmpty ? nil : $0 }
                 let repo = explicitRepo.map(absolutePath)
                 let changes = try ClaudeSettings.install(settingsPath: scope.settingsPath, mcpPath: scope.mcpPath, executable: exe, repo: repo)
                 var guardResult: PreCommitGuard.InstallResult?

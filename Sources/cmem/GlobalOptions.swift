@@ -20,7 +20,8 @@ struct GlobalOptions: ParsableArguments {
 
     static func repoPath(_ repo: String?) -> String {
         if let repo { return repo }
-        if let env = ProcessInfo.processInfo.environment["CMEM_REPO"], !env.isEmpty { return env }
+        if let env = environment("CMEM_REPO"), !env.isEmpty { return env }
+        if let home = environment("HOME"), home.hasPrefix("/") { return home + (home.hasSuffix("/") ? "" : "/") + ".cortex/memory" }
         return (NSHomeDirectory() as NSString).appendingPathComponent(".cortex/memory")
     }
 
@@ -34,10 +35,16 @@ enum Log {
     static let logger: Logger = {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            let level = ProcessInfo.processInfo.environment["CMEM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+            let level = environment("CMEM_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .warning
             handler.logLevel = level
             return handler
         }
         return Logger(label: "cmem")
     }()
+}
+
+/// One environment variable. (Foundation's `ProcessInfo.environment` copies the whole environment into a
+/// dictionary first, a measurable part of a hook's start-up.)
+func environment(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
 }

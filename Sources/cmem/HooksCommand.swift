@@ -48,7 +48,7 @@ struct CodeRepositoryOptions: ParsableArguments {
     /// run then resolves $CMEM_REPO or the default itself).
     var pinnedMemory: String? {
         if let memory { return absolutePath(memory) }
-        if let env = ProcessInfo.processInfo.environment["CMEM_REPO"], !env.isEmpty { return absolutePath(env) }
+        if let env = environment("CMEM_REPO"), !env.isEmpty { return absolutePath(env) }
         return nil
     }
 }
@@ -177,7 +177,7 @@ extension HooksCommand {
             // A terminal's Ctrl-C or hang-up right after the commit must not lose the event half way.
             signal(SIGINT, SIG_IGN)
             signal(SIGHUP, SIG_IGN)
-            let memoryPath = absolutePath(memory ?? ProcessInfo.processInfo.environment["CMEM_REPO"].flatMap { $0.isEmpty ? nil : $0 }
+            let memoryPath = absolutePath(memory ?? environment("CMEM_REPO").flatMap { $0.isEmpty ? nil : $0 }
                 ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cortex/memory"))
             let rootPath = absolutePath(root ?? FileManager.default.currentDirectoryPath)
             let label = GitEventBuilder.componentName((rootPath as NSString).lastPathComponent)

@@ -19,8 +19,8 @@ enum Output {
 
     /// Whether to colour output: only on a terminal, and never when NO_COLOR is set (no-color.org).
     static let useColor: Bool = {
-        if let v = ProcessInfo.processInfo.environment["NO_COLOR"], !v.isEmpty { return false }
-        return isatty(1) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        if let v = environment("NO_COLOR"), !v.isEmpty { return false }
+        return isatty(1) == 1 && environment("TERM") != "dumb"
     }()
 
     static func bold(_ s: String) -> String { useColor ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
