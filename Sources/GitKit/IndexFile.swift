@@ -66,8 +66,7 @@ enum IndexFile {
         } catch let d as Declined {
             return .declined(d.message)
         }
-        let oldTrailer = Array(data[(size - 20)...])
-        var checksum = IndexChecksumWriter(cache: IndexChecksumCache.load(gitDir: gitDir, trailer: oldTrailer),
+        var checksum = IndexChecksumWriter(cache: IndexChecksumCache.load(gitDir: gitDir, current: data),
                                            unchanged: Self.unchangedPrefix(pieces, data))
         var ok = true
         func emit(_ raw: UnsafeRawBufferPointer) {
