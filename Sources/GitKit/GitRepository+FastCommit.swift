@@ -127,6 +127,7 @@ extension GitRepository {
         defer { git_signature_free(signature) }
         var commitOid = git_oid()
         var parents: [OpaquePointer?] = [parent]
+        beforeMovingHead?()
         let rc = parents.withUnsafeMutableBufferPointer { buffer in
             git_commit_create(&commitOid, handle, "HEAD", signature, signature, "UTF-8", message, tree, 1, buffer.baseAddress)
         }

@@ -7,6 +7,8 @@ public final class GitRepository {
     let handle: OpaquePointer
     public let workdir: String
     public let gitDir: String
+    /// Tests only: runs just before `commit(files:)` moves HEAD, to let another writer move it first.
+    var beforeMovingHead: (() -> Void)?
 
     /// Opens the repository whose working tree is exactly `path` (no discovery upwards: writing into
     /// a parent repository by accident would be a bad surprise).

@@ -109,6 +109,30 @@ struct FastCommitTests {
         #expect(Int(header[7]) == version)
     }
 
+    @Test("a human's commit landing mid-write is kept, and the write is committed on top of it")
+    func headMovedDuringCommit() throws {
+        try seed()
+        let before = try git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+        var moved = 0
+        repo.repository.beforeMovingHead = {
+            guard moved == 0 else { return }
+            moved += 1
+            try? repo.write("human.md", "written by hand\n")
+            _ = try? ProcessRunner.git(["add", "human.md"], cwd: repo.path)
+            // Only their own file: what cmem has already staged stays staged (git commit -- paths).
+            _ = try? ProcessRunner.git(["commit", "-qm", "human, racing", "--", "human.md"], cwd: repo.path)
+        }
+        defer { repo.repository.beforeMovingHead = nil }
+        try write(["notes/2026/01/note-0.md": "cmem's write\n"], message: "cmem")
+        #expect(moved == 1)
+        let log = try git("log", "--format=%s")
+        #expect(log.hasPrefix("cmem\nhuman, racing\nhuman\n"), "\(log)")
+        #expect(try git("rev-parse", "HEAD~2").trimmingCharacters(in: .whitespacesAndNewlines) == before)
+        #expect(try git("show", "HEAD:human.md") == "written by hand\n")
+        #expect(try git("show", "HEAD:notes/2026/01/note-0.md") == "cmem's write\n")
+        try expectConsistent("after the race")
+    }
+
     @Test("an unchanged write makes no commit")
     func unchangedMakesNoCommit() throws {
         try seed()
