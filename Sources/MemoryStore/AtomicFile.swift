@@ -38,25 +38,28 @@ public enum AtomicFile {
         return Pending(path: path, tmp: tmp, fd: fd)
     }
 
-    /// Syncs the files on another thread; the returned call waits for it and says whether all succeeded.
-    /// An fsync is mostly waiting for the disk, so the caller can do other work in the meantime.
-    public static func syncInBackground(_ pending: [Pending]) -> () -> Bool {
+    /// Syncs the files on another thread; the returned call waits for it and gives nil when all succeeded,
+    /// else why one failed. An fsync is mostly waiting for the disk: the caller works in the meantime.
+    public static func syncInBackground(_ pending: [Pending]) -> () -> String? {
         let done = DispatchSemaphore(value: 0)
         let result = SyncResult()
-        let fds = pending.map(\.fd)
+        let files = pending.map { ($0.fd, $0.path) }
         DispatchQueue.global(qos: .userInitiated).async {
-            result.ok = fds.allSatisfy { fsync($0) == 0 }
+            for (fd, path) in files where fsync(fd) != 0 {
+                result.failure = "fsync \(path): \(String(cString: strerror(errno)))"
+                break
+            }
             done.signal()
         }
         return {
             done.wait()
-            return result.ok
+            return result.failure
         }
     }
 
     private final class SyncResult: @unchecked Sendable {
         // Written before the semaphore is signalled, read after it is waited on.
-        var ok = false
+        var failure: String?
     }
 
     /// Renames synced files over their targets, then syncs their directories so the renames are durable.

@@ -150,9 +150,9 @@ public final class MemoryStore {
                 let synced = AtomicFile.syncInBackground(pending)
                 // A failure here is met again, and reported, by the commit below.
                 prepared = (try? git.writeBlobs(writes)) ?? prepared
-                guard synced() else {
+                if let failure = synced() {
                     AtomicFile.abandon(pending)
-                    throw StoreError.io("fsync failed for \(tx.files.map(\.path).joined(separator: ", ")): \(String(cString: strerror(errno)))")
+                    throw StoreError.io(failure)
                 }
                 try AtomicFile.finish(pending)
             } else {
