@@ -246,64 +246,21 @@ func clip(_ s: String, _ max: Int) -> String {
     return String(t.prefix(max - 1)) + "…"
 }
 
-/// The event blocks of a day file, found as `TimelineDay.parse` finds them: a line "```yaml" followed by a
-/// line starting with `event_id:`, up to the next "```" line. Text outside blocks and the headings are not
-/// needed to read events.
+/// The event blocks of a day file (`TimelineBlock`, as `TimelineDay.parse` finds them). Text outside
+/// blocks and the headings are not needed to read events.
 enum EventBlocks {
     /// A day file holding only the blocks whose YAML `keep` accepts, each as "```yaml\n" + YAML + "```\n".
     /// Stops where the parser stops: at a block that is never closed.
     static func select(_ b: UnsafeBufferPointer<UInt8>, keep: (UnsafeBufferPointer<UInt8>) -> Bool) -> [UInt8] {
         var out: [UInt8] = []
-        let n = b.count
-        var pos = 0
-        guard let base = b.baseAddress else { return [] }
-        func lineEnd(_ from: Int) -> Int {
-            guard from < n, let p = memchr(base + from, 10, n - from) else { return n }
-            return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
-        }
-        func isFenceOpen(_ s: Int, _ e: Int) -> Bool {
-            var end = e
-            if end > s, b[end - 1] == 13 { end -= 1 }
-            guard end - s == 7 else { return false }
-            return b[s] == 96 && b[s + 1] == 96 && b[s + 2] == 96 && b[s + 3] == 121 && b[s + 4] == 97 && b[s + 5] == 109 && b[s + 6] == 108
-        }
-        func isFenceClose(_ s: Int, _ e: Int) -> Bool {
-            var end = e
-            if end > s, b[end - 1] == 13 { end -= 1 }
-            return end - s == 3 && b[s] == 96 && b[s + 1] == 96 && b[s + 2] == 96
-        }
-        let eventID = Array("event_id:".utf8)
-        func startsWithEventID(_ s: Int) -> Bool {
-            guard s + eventID.count <= n else { return false }
-            for k in 0..<eventID.count where b[s + k] != eventID[k] { return false }
-            return true
-        }
-        while pos < n {
-            let e = lineEnd(pos)
-            if isFenceOpen(pos, e), e + 1 < n, startsWithEventID(e + 1) {
-                var p = e + 1
-                let yamlStart = p
-                var yamlEnd = -1
-                while p < n {
-                    let le = lineEnd(p)
-                    if isFenceClose(p, le) {
-                        yamlEnd = p
-                        p = min(le + 1, n)
-                        break
-                    }
-                    p = min(le + 1, n)
-                }
-                guard yamlEnd >= 0 else { break }
-                let yaml = UnsafeBufferPointer(rebasing: b[yamlStart..<yamlEnd])
-                if keep(yaml) {
-                    out += "```yaml\n".utf8
-                    out += yaml
-                    out += "```\n".utf8
-                }
-                pos = p
-                continue
+        TimelineBlock.scan(b) { block in
+            guard block.closed else { return }
+            let yaml = UnsafeBufferPointer(rebasing: b[block.yaml])
+            if keep(yaml) {
+                out += "```yaml\n".utf8
+                out += yaml
+                out += "```\n".utf8
             }
-            pos = e + 1
         }
         return out
     }

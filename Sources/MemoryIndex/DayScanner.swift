@@ -7,77 +7,16 @@ import MemoryModel
 /// checks that both paths give the same documents.
 extension DocumentParser {
     mutating func scanDay(_ b: UnsafeBufferPointer<UInt8>) {
-        let n = b.count
-        var pos = 0
-        var line = 1
-        var headingStart = -1
-        var headingLine = 0
-
-        @inline(__always) func lineEnd(_ from: Int) -> Int {
-            var i = from
-            while i < n, b[i] != 10 { i += 1 }
-            return i
-        }
-        @inline(__always) func isFenceOpen(_ s: Int, _ e: Int) -> Bool {
-            var end = e
-            if end > s, b[end - 1] == 13 { end -= 1 }
-            return end - s == 7 && b[s] == 96 && b[s + 1] == 96 && b[s + 2] == 96 && b[s + 3] == 121 && b[s + 4] == 97
-                && b[s + 5] == 109 && b[s + 6] == 108
-        }
-        @inline(__always) func isFenceClose(_ s: Int, _ e: Int) -> Bool {
-            var end = e
-            if end > s, b[end - 1] == 13 { end -= 1 }
-            return end - s == 3 && b[s] == 96 && b[s + 1] == 96 && b[s + 2] == 96
-        }
-        @inline(__always) func startsWithEventID(_ s: Int) -> Bool {
-            guard s + 9 <= n else { return false }
-            return b[s] == 101 && b[s + 1] == 118 && b[s + 2] == 101 && b[s + 3] == 110 && b[s + 4] == 116 && b[s + 5] == 95
-                && b[s + 6] == 105 && b[s + 7] == 100 && b[s + 8] == 58 // "event_id:"
-        }
-
-        while pos < n {
-            let e = lineEnd(pos)
-            if e - pos > 3, b[pos] == 35, b[pos + 1] == 35, b[pos + 2] == 32 {
-                headingStart = pos
-                headingLine = line
+        TimelineBlock.scan(b) { block in
+            guard block.closed else {
+                // The model reports the unclosed block and reads what it can from here.
+                fallback(b, from: block.start, to: b.count, firstLine: block.startLine)
+                return
             }
-            if isFenceOpen(pos, e), e + 1 < n, startsWithEventID(e + 1) {
-                let fenceLine = line
-                let blockStart = headingStart >= 0 ? headingStart : pos
-                let blockLine = headingStart >= 0 ? headingLine : line
-                var p = e + 1
-                var l = line + 1
-                var closed = false
-                let yamlStart = p
-                var yamlEnd = p
-                while p < n {
-                    let le = lineEnd(p)
-                    if isFenceClose(p, le) {
-                        yamlEnd = p
-                        closed = true
-                        p = min(le + 1, n)
-                        l += 1
-                        break
-                    }
-                    p = min(le + 1, n)
-                    l += 1
-                }
-                guard closed else {
-                    // The model reports the unclosed block and reads what it can from here.
-                    fallback(b, from: blockStart, to: n, firstLine: blockLine)
-                    return
-                }
-                if !fastBlock(b, yamlStart, yamlEnd, blockStart: blockStart, blockEnd: p, line: blockLine) {
-                    fallback(b, from: blockStart, to: p, firstLine: blockLine)
-                }
-                _ = fenceLine
-                headingStart = -1
-                pos = p
-                line = l
-                continue
+            if !fastBlock(b, block.yaml.lowerBound, block.yaml.upperBound, blockStart: block.start, blockEnd: block.end,
+                          line: block.startLine) {
+                fallback(b, from: block.start, to: block.end, firstLine: block.startLine)
             }
-            pos = e + 1
-            line += 1
         }
     }
 

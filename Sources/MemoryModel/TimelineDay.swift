@@ -71,83 +71,25 @@ public enum TimelineDay {
 
     public static func parse(_ b: UnsafeBufferPointer<UInt8>, path: String, wantSpans: Bool = false) -> ParseResult {
         var result = ParseResult()
-        let n = b.count
-        var pos = 0
-        var line = 1
-        // Start of the most recent `## ` heading since the last block: the block's own heading.
-        var lastHeadingStart = -1
-
-        @inline(__always) func lineEnd(_ from: Int) -> Int {
-            var i = from
-            while i < n, b[i] != 10 { i += 1 }
-            return i
-        }
-        @inline(__always) func isFenceOpen(_ s: Int, _ e: Int) -> Bool {
-            var end = e
-            if end > s, b[end - 1] == 13 { end -= 1 }
-            guard end - s == 7 else { return false }
-            return b[s] == 96 && b[s + 1] == 96 && b[s + 2] == 96 && b[s + 3] == 121 && b[s + 4] == 97 && b[s + 5] == 109 && b[s + 6] == 108
-        }
-        @inline(__always) func isFenceClose(_ s: Int, _ e: Int) -> Bool {
-            var end = e
-            if end > s, b[end - 1] == 13 { end -= 1 }
-            return end - s == 3 && b[s] == 96 && b[s + 1] == 96 && b[s + 2] == 96
-        }
-        @inline(__always) func startsWithEventID(_ s: Int) -> Bool {
-            let key: StaticString = "event_id:"
-            guard s + key.utf8CodeUnitCount <= n else { return false }
-            for k in 0..<key.utf8CodeUnitCount where b[s + k] != key.utf8Start[k] { return false }
-            return true
-        }
-
-        while pos < n {
-            let e = lineEnd(pos)
-            if e - pos > 3, b[pos] == 35, b[pos + 1] == 35, b[pos + 2] == 32 { lastHeadingStart = pos } // "## "
-            if isFenceOpen(pos, e), e + 1 < n, startsWithEventID(e + 1) {
-                let fenceLine = line
-                let blockStart = lastHeadingStart >= 0 ? lastHeadingStart : pos
-                // Collect the YAML lines up to the closing fence.
-                var p = e + 1
-                var l = line + 1
-                var closed = false
-                let yamlStart = p
-                var yamlEnd = p
-                while p < n {
-                    let le = lineEnd(p)
-                    if isFenceClose(p, le) {
-                        yamlEnd = p
-                        closed = true
-                        p = min(le + 1, n)
-                        l += 1
-                        break
-                    }
-                    p = min(le + 1, n)
-                    l += 1
-                }
-                if !closed {
-                    result.errors.append(NoteError(path: path, line: fenceLine, message: "event block is not closed with ```"))
-                    break
-                }
-                let yaml = UnsafeBufferPointer(rebasing: b[yamlStart..<yamlEnd])
-                switch parseBlock(yaml, path: path, line: fenceLine + 1) {
-                case let .success(event):
-                    result.events.append(event)
-                    if wantSpans {
-                        result.spans.append(BlockSpan(id: event.id, timestamp: event.timestamp, start: blockStart, end: p, line: fenceLine))
-                    }
-                case let .failure(error):
-                    result.errors.append(error)
-                    if wantSpans, let id = rawEventID(yaml) {
-                        result.spans.append(BlockSpan(id: id, timestamp: nil, start: blockStart, end: p, line: fenceLine))
-                    }
-                }
-                lastHeadingStart = -1
-                pos = p
-                line = l
-                continue
+        TimelineBlock.scan(b) { block in
+            guard block.closed else {
+                result.errors.append(NoteError(path: path, line: block.fenceLine, message: "event block is not closed with ```"))
+                return
             }
-            pos = e + 1
-            line += 1
+            let yaml = UnsafeBufferPointer(rebasing: b[block.yaml])
+            switch parseBlock(yaml, path: path, line: block.fenceLine + 1) {
+            case let .success(event):
+                result.events.append(event)
+                if wantSpans {
+                    result.spans.append(BlockSpan(id: event.id, timestamp: event.timestamp, start: block.start, end: block.end,
+                                                  line: block.fenceLine))
+                }
+            case let .failure(error):
+                result.errors.append(error)
+                if wantSpans, let id = rawEventID(yaml) {
+                    result.spans.append(BlockSpan(id: id, timestamp: nil, start: block.start, end: block.end, line: block.fenceLine))
+                }
+            }
         }
         return result
     }
