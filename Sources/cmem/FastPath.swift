@@ -60,7 +60,9 @@ enum FastPath {
 
     /// Runs the command and exits with its status, as ArgumentParser's `exit(withError:)` would.
     private static func finish(_ body: () throws -> Void) -> Never {
-        Log.logger.trace("arguments parsed by FastPath")
+        // Only when logging was asked for: the hooks run with a silent logger of their own, and setting up
+        // cmem's costs more than this path saves.
+        if environment("CMEM_LOG_LEVEL") != nil { Log.logger.trace("arguments parsed by FastPath") }
         do {
             try body()
         } catch let code as ExitCode {
