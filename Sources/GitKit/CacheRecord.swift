@@ -19,17 +19,9 @@ enum CacheRecord {
         }
         guard fd >= 0 else { return }
         defer { close(fd) }
-        let length = text.withUTF8 { bytes -> Int in
-            var done = 0
-            while done < bytes.count {
-                let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(done))
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return -1 }
-                done += n
-            }
-            return done
-        }
-        if length < 0 || ftruncate(fd, off_t(length)) != 0 { _ = ftruncate(fd, 0) }
+        // Opened without O_TRUNC, the file is written from its start; what is left beyond is cut off.
+        let written = text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
+        if !written || ftruncate(fd, off_t(text.utf8.count)) != 0 { _ = ftruncate(fd, 0) }
     }
 
     /// The body, when the file starts with `tag` and its crc matches.

@@ -30,8 +30,6 @@ enum SHA1 {
             return [context.h.0, context.h.1, context.h.2, context.h.3, context.h.4]
         }
 
-        var length: Int { Int(context.length) }
-
         mutating func finish() -> [UInt8] {
             var digest = [UInt8](repeating: 0, count: 20)
             cgf_sha1_final(&context, &digest)

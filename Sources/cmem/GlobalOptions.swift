@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClaudeHooks
 import Foundation
 import Logging
 import MemoryModel
@@ -21,8 +22,8 @@ struct GlobalOptions: ParsableArguments {
     static func repoPath(_ repo: String?) -> String {
         if let repo { return repo }
         if let env = environment("CMEM_REPO"), !env.isEmpty { return env }
-        if let home = environment("HOME"), home.hasPrefix("/") { return home + (home.hasSuffix("/") ? "" : "/") + ".cortex/memory" }
-        return (NSHomeDirectory() as NSString).appendingPathComponent(".cortex/memory")
+        let home = homeDirectory()
+        return home + (home.hasSuffix("/") ? "" : "/") + ".cortex/memory"
     }
 
     static func openStore(repo: String?) throws -> MemoryStore {

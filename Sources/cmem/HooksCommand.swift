@@ -177,8 +177,7 @@ extension HooksCommand {
             // A terminal's Ctrl-C or hang-up right after the commit must not lose the event half way.
             signal(SIGINT, SIG_IGN)
             signal(SIGHUP, SIG_IGN)
-            let memoryPath = absolutePath(memory ?? environment("CMEM_REPO").flatMap { $0.isEmpty ? nil : $0 }
-                ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cortex/memory"))
+            let memoryPath = absolutePath(GlobalOptions.repoPath(memory))
             let rootPath = absolutePath(root ?? FileManager.default.currentDirectoryPath)
             let label = GitEventBuilder.componentName((rootPath as NSString).lastPathComponent)
             do {
