@@ -58,16 +58,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "MemoryStore",
-            dependencies: [
-                "GitKit", "MemoryModel",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Mustache", package: "swift-mustache"),
-            ],
+            name: "Redaction",
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "Redaction",
+            name: "MemoryStore",
+            dependencies: [
+                "GitKit", "MemoryModel", "Redaction",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -163,7 +163,7 @@ let package = Package(
             dependencies: ["MemoryStore", "MemoryModel", "GitKit", "TestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RedactionTests", dependencies: ["Redaction"], swiftSettings: swiftSettings),
+        .testTarget(name: "RedactionTests", dependencies: ["Redaction", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MemoryIndexTests",
             dependencies: ["MemoryIndex", "MemoryModel", "GitKit", "TestSupport"],

@@ -170,10 +170,8 @@ public struct CollectorConfig: Sendable, Equatable {
     private static func duration(_ v: JSONValue, _ path: String) throws -> Int64? {
         switch v {
         case .null: return nil
-        case let .number(n) where n >= 0 && n == n.rounded(): return Int64(n)
-        case let .string(s):
-            if let d = parseDuration(s.trimmingSpaces) { return d }
-            throw ValidationError("\(path): \(JSONValue.quoted(s)) is not a duration; write e.g. 30s, 15m or 1h")
+        case let .number(n): return try DurationText.seconds(n, what: path)
+        case let .string(s): return try DurationText.seconds(s.trimmingSpaces, what: path)
         default: throw ValidationError("\(path): expected a duration such as 30s, 15m or 1h")
         }
     }

@@ -176,6 +176,13 @@ enum FileIO {
 
     static func remove(_ path: String) { unlink(path) }
 
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Removes an empty directory; one that is already gone is no error.
+    static func removeDirectory(_ path: String) throws {
+        guard rmdir(path) == 0 || errno == ENOENT else { throw Failure(path: path, operation: "rmdir", errno: errno) }
+    }
+
     /// Names in a directory (without `.` and `..`), or nil when it cannot be opened.
     static func list(_ path: String) -> [(name: String, isDirectory: Bool)]? {
         guard let dir = opendir(path) else { return nil }

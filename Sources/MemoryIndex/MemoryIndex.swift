@@ -58,7 +58,9 @@ public final class MemoryIndex: @unchecked Sendable {
         while root.count > 1, root.hasSuffix("/") { root.removeLast() }
         repositoryPath = root
         gitDirectory = RepositoryFiles.gitDirectory(root: root)
-        snapshotDirectory = gitDirectory + "/cmem"
+        // Its own folder: `.git/cmem/` also holds state that cannot be rebuilt (session maps, snapshots,
+        // sync state, logs), and `cmem index rebuild` must be able to discard the index alone.
+        snapshotDirectory = MemoryIndex.snapshotDirectory(gitDirectory: gitDirectory)
         self.logger = logger
         self.options = options
         let empty = MemoryIndex.emptySegment()
@@ -73,6 +75,7 @@ public final class MemoryIndex: @unchecked Sendable {
     /// when there is no usable snapshot; a damaged one is reported and replaced, never trusted.
     public static func open(repoPath: String, logger: Logger, options: Options = Options()) throws -> MemoryIndex {
         let index = MemoryIndex(root: repoPath, logger: logger, options: options)
+        if options.persist { index.removeLegacySnapshot() }
         try index.updateLock.withLock { try index.load() }
         return index
     }
@@ -90,6 +93,26 @@ public final class MemoryIndex: @unchecked Sendable {
         try updateLock.withLock {
             try synchronize(from: snapshot, forceFull: false, extraPaths: paths)
         }
+    }
+
+    /// `.git/cmem/index/`: everything the index persists, and nothing else.
+    public static func snapshotDirectory(gitDirectory: String) -> String { gitDirectory + "/cmem/index" }
+
+    /// Discards the persisted snapshot of the repository at `repoPath`, and only it; the next `open`
+    /// rebuilds it from the notes.
+    public static func discardSnapshot(repoPath: String) throws {
+        let directory = snapshotDirectory(gitDirectory: RepositoryFiles.gitDirectory(root: repoPath))
+        guard let entries = FileIO.list(directory) else { return }
+        for entry in entries where !entry.isDirectory { FileIO.remove(directory + "/" + entry.name) }
+        try FileIO.removeDirectory(directory)
+    }
+
+    /// Snapshots before index version 5 of the layout sat in `.git/cmem/` itself: they are a cache, so
+    /// they are deleted rather than moved (one rebuild after the upgrade).
+    private func removeLegacySnapshot() {
+        let legacy = gitDirectory + "/cmem/"
+        guard FileIO.exists(legacy + "base.cmx") || FileIO.exists(legacy + "delta.cmx") else { return }
+        for name in ["base.cmx", "delta.cmx", "swept"] { FileIO.remove(legacy + name) }
     }
 
     // MARK: Loading

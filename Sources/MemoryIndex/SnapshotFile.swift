@@ -7,7 +7,7 @@ import Darwin
 #endif
 import Dispatch
 
-/// The files a snapshot is made of, in `.git/cmem/`: `base.cmx` (the bulk, rewritten only by a compaction)
+/// The files a snapshot is made of, in `.git/cmem/index/`: `base.cmx` (the bulk, rewritten only by a compaction)
 /// and `delta.cmx` (the files changed since, plus the state: commit, dirty files, signatures; rewritten on
 /// every update). Both have the same shape: a 64-byte header, then a segment payload.
 ///

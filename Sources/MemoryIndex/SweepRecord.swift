@@ -1,4 +1,4 @@
-/// `.git/cmem/swept`: `cmem-swept 1 SIZE MTIME_NS INODE AT_MS`, the delta file's signature and the time of a
+/// `.git/cmem/index/swept`: `cmem-swept 1 SIZE MTIME_NS INODE AT_MS`, the delta file's signature and the time of a
 /// sweep that found nothing to change. It applies only while the delta file is that same file.
 struct SweepRecord: Equatable {
     var delta: FileIO.Signature

@@ -79,14 +79,26 @@ public struct ToolArguments: Sendable {
     public func time(_ key: String, now: Timestamp = .now()) throws -> Timestamp? {
         guard let s = try string(key) else { return nil }
         if let t = Timestamp(iso8601: s) { return t }
-        if let secs = parseDuration(s), s.last.map({ !$0.isNumber }) ?? false { return now.adding(seconds: -secs) }
+        if DurationText.hasUnit(s), DurationText.parse(s) != .invalid {
+            do {
+                return now.adding(seconds: -(try DurationText.seconds(s, what: key)))
+            } catch let error as ValidationError {
+                throw ToolError("\(tool): \(error.message)")
+            }
+        }
         throw ToolError("\(tool): \(key) \(JSONValue.quoted(s)) is not a time; use ISO 8601 (2026-01-19T14:30:00Z) or a duration ago (2h, 7d)")
     }
 
     /// A duration in seconds (`30m`, `24h`, `7d`).
     public func duration(_ key: String) throws -> Int64? {
         guard let s = try string(key) else { return nil }
-        guard let secs = parseDuration(s), secs > 0 else {
+        let secs: Int64
+        do {
+            secs = try DurationText.seconds(s, what: key)
+        } catch let error as ValidationError {
+            throw ToolError("\(tool): \(error.message)")
+        }
+        guard secs > 0 else {
             throw ToolError("\(tool): \(key) \(JSONValue.quoted(s)) is not a duration like 30m, 24h or 7d")
         }
         return secs

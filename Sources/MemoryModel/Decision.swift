@@ -33,7 +33,10 @@ public struct Decision: Sendable, Equatable {
         self.project = project
     }
 
-    public var path: String { Decision.path(id: id, timestamp: timestamp) }
+    /// Where the note is when a human moved or renamed it; nil when it is where cmem puts it.
+    public var movedPath: String?
+
+    public var path: String { movedPath ?? Decision.path(id: id, timestamp: timestamp) }
 
     public static func path(id: String, timestamp: Timestamp) -> String {
         let day = timestamp.day
@@ -76,5 +79,6 @@ public struct Decision: Sendable, Equatable {
                   consequences: d["consequences"]?.stringValue ?? "", status: d["status"]?.stringValue ?? "accepted",
                   components: strings(d["components"]).map(Wikilink.target), project: d["project"]?.stringValue ?? "")
         updatedAt = d["updated"]?.stringValue.flatMap(Timestamp.init(iso8601:)) ?? ts
+        if path != Decision.path(id: id, timestamp: ts) { movedPath = path }
     }
 }

@@ -45,8 +45,13 @@ public struct Session: Sendable, Equatable {
     public var isActive: Bool { endedAt == nil }
     public var lastActivity: Timestamp { max(endedAt ?? updatedAt, updatedAt) }
 
-    /// `sessions/YYYY/MM/<id>.md`, by the month the session started.
-    public var path: String { Session.path(id: id, startedAt: startedAt) }
+    /// Where the note is when a human moved or renamed it; nil when it is where cmem puts it. The id,
+    /// not the path, is a session's identity.
+    public var movedPath: String?
+
+    /// The note's repository-relative path: `sessions/YYYY/MM/<id>.md`, by the month the session started,
+    /// unless a human moved it.
+    public var path: String { movedPath ?? Session.path(id: id, startedAt: startedAt) }
 
     public static func path(id: String, startedAt: Timestamp) -> String {
         let day = startedAt.day
@@ -134,6 +139,7 @@ public struct Session: Sendable, Equatable {
         nextSteps = strings(d["next_steps"])
         decisions = strings(d["decisions"]).map(Wikilink.target)
         claudeSessionID = d["claude_session_id"]?.stringValue
+        if path != Session.path(id: id, startedAt: started) { movedPath = path }
         if case let .array(items)? = d["todo_list"] {
             todoList = items.compactMap { item in
                 if let s = item.stringValue { return Todo(text: s) }
@@ -146,7 +152,7 @@ public struct Session: Sendable, Equatable {
                 guard let detail = item["detail"]?.stringValue else { return nil }
                 let time = item["time"]?.stringValue.flatMap(Timestamp.init(iso8601:)) ?? started
                 var exit: Int?
-                if case let .number(n)? = item["exit_code"] { exit = Int(n) }
+                if case let .number(n)? = item["exit_code"] { exit = Int(exactly: n) }
                 return Action(time: time, kind: item["kind"]?.stringValue ?? "note", detail: detail, exitCode: exit)
             }
         }

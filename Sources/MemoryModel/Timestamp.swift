@@ -159,21 +159,6 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 }
 
-/// Durations as people write them on the command line: `90s`, `37m`, `24h`, `7d`.
-public func parseDuration(_ text: String) -> Int64? {
-    guard let unit = text.last, let value = Int64(text.dropLast()), value >= 0 else {
-        return Int64(text)
-    }
-    switch unit {
-    case "s": return value
-    case "m": return value * 60
-    case "h": return value * 3600
-    case "d": return value * 86400
-    case "w": return value * 7 * 86400
-    default: return nil
-    }
-}
-
 @inline(__always) private func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 @inline(__always) private func pad3(_ v: Int) -> String { v < 10 ? "00\(v)" : v < 100 ? "0\(v)" : "\(v)" }
 @inline(__always) private func pad4(_ v: Int) -> String {

@@ -54,13 +54,19 @@ public struct MemoryConfig: Sendable {
                 config.authorName = value["name"]?.stringValue
                 config.authorEmail = value["email"]?.stringValue
             case "sessions":
-                if let w = value["current_window"]?.stringValue, let secs = parseDuration(w) { config.currentWindow = secs }
+                if let w = value["current_window"]?.stringValue {
+                    do {
+                        config.currentWindow = try DurationText.seconds(w, what: "sessions.current_window")
+                    } catch let error as ValidationError {
+                        throw StoreError.invalid("\(path): \(error.message)")
+                    }
+                }
             case "project":
                 if let s = value["scope"]?.stringValue { config.projectScope = s }
             case "retention":
-                if case let .number(n)? = value["timeline_days"] { config.retentionDays = Int(n) }
+                if case let .number(n)? = value["timeline_days"] { config.retentionDays = try count(n, "retention.timeline_days", from: 0) }
             case "handoff":
-                if case let .number(n)? = value["token_budget"] { config.handoffTokenBudget = Int(n) }
+                if case let .number(n)? = value["token_budget"] { config.handoffTokenBudget = try count(n, "handoff.token_budget", from: 1) }
             default: break
             }
         }
@@ -100,4 +106,13 @@ public struct MemoryConfig: Sendable {
 
         """
     }
+
+    /// A whole number from the configuration, at least `from`; an error naming the file and key otherwise.
+    private static func count(_ n: Double, _ key: String, from: Int) throws -> Int {
+        guard n == n.rounded(), n >= Double(from), n <= 1_000_000_000 else {
+            throw StoreError.invalid("\(path): \(key) must be a whole number from \(from) to 1000000000")
+        }
+        return Int(n)
+    }
+
 }

@@ -19,6 +19,7 @@ extension MemoryStore {
                               decision: decision, rationale: rationale, alternatives: alternatives, context: context,
                               consequences: consequences, components: components)
         try Identifier.validate(record.id, what: "decision id")
+        record = redaction.decision(record)
         try transaction { tx in
             if let sessionID {
                 guard let path = try sessionPath(id: sessionID), let text = try tx.read(path) else {
@@ -32,12 +33,13 @@ extension MemoryStore {
                 try tx.write(path, renderSession(new, existing: (old, doc), decisionTitles: [record.id: record.decision]))
             }
             try tx.write(record.path, renderDecision(record))
-            tx.describe("decision \(record.id) \(JSONValue.quoted(oneLine(decision)))" + (sessionID.map { " (\($0))" } ?? ""))
+            tx.describe("decision \(record.id) \(JSONValue.quoted(oneLine(record.decision)))" + (sessionID.map { " (\($0))" } ?? ""))
         }
         return record
     }
 
     func renderDecision(_ d: Decision) -> String {
+        let d = redaction.decision(d)
         var doc = FrontMatterDocument()
         for (key, raw) in d.frontMatterEntries() { doc.set(key, raw: raw) }
         doc.set("tags", raw: YAMLWriter.list("tags", ["cmem/decision"] + (d.project.isEmpty ? [] : ["project/\(tagSafe(d.project))"])))
@@ -64,7 +66,7 @@ extension MemoryStore {
             let path = "\(month)/\(id).md"
             if FileManager.default.fileExists(atPath: root + "/" + path) { return path }
         }
-        return nil
+        return movedNote(in: "decisions", key: "decision_id", id: id)
     }
 
     public func decision(id: String) throws -> Decision {

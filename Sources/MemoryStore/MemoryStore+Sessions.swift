@@ -15,6 +15,28 @@ extension MemoryStore {
             let path = "\(month)/\(id).md"
             if FileManager.default.fileExists(atPath: root + "/" + path) { return path }
         }
+        return movedNote(in: "sessions", key: "session_id", id: id)
+    }
+
+    /// A note a human renamed or moved within `top`: the one whose front matter says `key: id`. Only a
+    /// lookup that missed every path cmem would use pays for this walk.
+    func movedNote(in top: String, key: String, id: String) -> String? {
+        let fm = FileManager.default
+        guard let walker = fm.enumerator(atPath: root + "/" + top) else { return nil }
+        let wanted = [key + ": " + id, key + ": \"" + id + "\"", key + ": '" + id + "'"]
+        while let name = walker.nextObject() as? String {
+            guard name.hasSuffix(".md"), let relative = try? absolute(top + "/" + name) else { continue }
+            var isLink = false
+            if let attributes = try? fm.attributesOfItem(atPath: relative) { isLink = attributes[.type] as? FileAttributeType == .typeSymbolicLink }
+            guard !isLink, let bytes = try? AtomicFile.read(relative, limit: Limits.maxNoteBytes) else { continue }
+            let text = String(decoding: bytes.prefix(64 * 1024), as: UTF8.self)
+            guard text.hasPrefix("---") else { continue }
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst() {
+                if line == "---" || line == "..." { break }
+                let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
+                if wanted.contains(where: { trimmed == $0 }) { return top + "/" + name }
+            }
+        }
         return nil
     }
 
@@ -100,7 +122,12 @@ extension MemoryStore {
         }
     }
 
-    /// The most recent session of `project` that ended or was active within the configured window.
+    /// The project's current session, by one policy (docs/FORMAT.md, "The current session"):
+    /// - the active (not ended) session of the project with the latest activity within the window;
+    /// - else the session that ended last, if it ended within the window: where we left off. Editing an
+    ///   ended session later does not make it current: ended sessions rank by when they ended.
+    /// A session note of the project that cannot be read is an error naming its file and line, never a
+    /// reason to answer with another session.
     ///
     /// A note is rewritten whenever its session changes, so a note last modified before a time cannot hold
     /// a session active after it: only notes modified within the window are read. The project's pointer
@@ -113,24 +140,22 @@ extension MemoryStore {
         // The wall clock before any note is listed: a note changed from here on has a later mtime.
         let started = Timestamp.now()
         let hint = projectPointer(project)
-        if let id = hint.session, let s = try? session(id: id), s.workingDirectory == project.root, s.lastActivity >= cutoff {
-            // The pointer is only a hint: a newer session may have arrived by git pull.
-            var since = s.lastActivity
-            if let checked = hint.checkedAt, hint.bound == s.lastActivity { since = max(since, checked) }
-            let scan = try scanSessions(project: project, cutoff: cutoff, newerThan: s.lastActivity, modifiedSince: since)
-            let result = scan.best ?? s
-            if scan.read > 0, result.workingDirectory == project.root {
-                setPointer(project: project, ProjectPointer(session: result.id, checkedAt: started, bound: result.lastActivity))
+        if let id = hint.session, let s = try? session(id: id), s.workingDirectory == project.root,
+           let since = hintScanStart(s, hint, cutoff: cutoff) {
+            let scan = try scanSessions(project: project, cutoff: cutoff, modifiedSince: since)
+            let result = SessionRank.better(s, scan.best)
+            if scan.read > 0 || result.id != s.id {
+                setPointer(project: project, ProjectPointer(session: result.id, checkedAt: started, bound: SessionRank.key(result)))
             }
             return result
         }
         var since = cutoff
         if hint.session == nil, let checked = hint.checkedAt, let bound = hint.bound, bound <= cutoff { since = max(since, checked) }
-        let scan = try scanSessions(project: project, cutoff: cutoff, newerThan: nil, modifiedSince: since)
+        let scan = try scanSessions(project: project, cutoff: cutoff, modifiedSince: since)
         // Remember what this lookup established, so the next one reads only what changed since.
         if let found = scan.best {
             if found.workingDirectory == project.root {
-                setPointer(project: project, ProjectPointer(session: found.id, checkedAt: started, bound: found.lastActivity))
+                setPointer(project: project, ProjectPointer(session: found.id, checkedAt: started, bound: SessionRank.key(found)))
             }
         } else if scan.read > 0 || since == cutoff {
             setPointer(project: project, ProjectPointer(session: nil, checkedAt: started, bound: cutoff))
@@ -138,13 +163,31 @@ extension MemoryStore {
         return scan.best
     }
 
-    /// The latest session of `project` in notes modified at or after `modifiedSince` (1 s of slack for
-    /// rounding), active at or after `cutoff` and, with `newerThan`, after it; and how many notes were read.
-    /// Every note is looked at (a hand edit in place changes no directory), with one `fstatat` each.
-    private func scanSessions(project: ProjectScope, cutoff: Timestamp, newerThan: Timestamp?,
-                              modifiedSince: Timestamp) throws -> (best: Session?, read: Int) {
+    /// From when notes must be read to know whether a session better than the pointer's exists; nil when
+    /// the pointer proves nothing and every note of the window must be read.
+    /// - An active session is beaten only by an active session with later activity, whose note was then
+    ///   modified after this session's last activity (and after the lookup that left the pointer, if the
+    ///   session has not changed since).
+    /// - An ended session left by a lookup was the best of every note modified before that lookup; one
+    ///   left by a write proves nothing (an active session may have been active all along).
+    private func hintScanStart(_ s: Session, _ hint: ProjectPointer, cutoff: Timestamp) -> Timestamp? {
+        guard SessionRank.qualifies(s, cutoff: cutoff) else { return nil }
+        if s.isActive {
+            var since = s.lastActivity
+            if let checked = hint.checkedAt, hint.bound == s.lastActivity { since = max(since, checked) }
+            return since
+        }
+        guard let checked = hint.checkedAt, hint.bound == SessionRank.key(s) else { return nil }
+        return checked
+    }
+
+    /// The project's best session (by `SessionRank`) in notes modified at or after `modifiedSince` (1 s of
+    /// slack for rounding) that qualify at `cutoff`, and how many notes were read. Every note is looked at
+    /// (a hand edit in place changes no directory), with one `fstatat` each.
+    private func scanSessions(project: ProjectScope, cutoff: Timestamp, modifiedSince: Timestamp) throws -> (best: Session?, read: Int) {
         var best: Session?
         var read = 0
+        var unreadable: StoreError?
         let sinceSeconds = modifiedSince.seconds
         for month in monthDirectories("sessions").reversed() {
             var directoryChecked: Bool?
@@ -152,17 +195,47 @@ extension MemoryStore {
                 read += 1
                 // Whether the directory lies inside the repository, checked once for all its notes.
                 if directoryChecked == nil { directoryChecked = (try? absolute(month + "/" + name)) != nil }
-                guard directoryChecked == true, let s = try? lookupSession(path: month + "/" + name, directoryChecked: true) else {
-                    logger.warning("skipping unreadable session note", metadata: ["path": "\(month)/\(name)"])
+                guard directoryChecked == true else { return }
+                let s: Session
+                do {
+                    s = try lookupSession(path: month + "/" + name, directoryChecked: true)
+                } catch {
+                    if unreadable == nil, mayBelong(month + "/" + name, to: project) {
+                        unreadable = error as? StoreError ?? StoreError.invalid("\(month)/\(name): \(error)")
+                    } else {
+                        logger.warning("skipping unreadable session note", metadata: ["path": "\(month)/\(name)"])
+                    }
                     return
                 }
                 guard s.workingDirectory == project.root || (s.workingDirectory.isEmpty && s.project == project.name),
-                      s.lastActivity >= cutoff else { return }
-                if let newerThan, s.lastActivity <= newerThan { return }
-                if best == nil || s.lastActivity > best!.lastActivity { best = s }
+                      SessionRank.qualifies(s, cutoff: cutoff) else { return }
+                best = best.map { SessionRank.better($0, s) } ?? s
             }
         }
+        if let unreadable { throw unreadable }
         return (best, read)
+    }
+
+    /// Whether a note that cannot be parsed may be a session of `project`: its raw text names the
+    /// project's directory as its working directory, or, naming none, the project's name. A note that
+    /// names neither cannot be told apart from another project's and is skipped with a warning.
+    private func mayBelong(_ path: String, to project: ProjectScope) -> Bool {
+        guard let bytes = try? AtomicFile.read(root + "/" + path, limit: 1 << 20) else { return false }
+        let text = String(decoding: bytes, as: UTF8.self)
+        func value(_ line: Substring, _ key: String) -> String? {
+            guard line.hasPrefix(key + ":") else { return nil }
+            var v = line.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces)
+            if v.count >= 2, v.first == "\"" || v.first == "'", v.last == v.first { v = String(v.dropFirst().dropLast()) }
+            return v
+        }
+        var directory: String?
+        var name: String?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true).prefix(200) {
+            directory = directory ?? value(line, "working_directory")
+            name = name ?? value(line, "project")
+        }
+        if let directory, !directory.isEmpty { return directory == project.root }
+        return name == project.name
     }
 
     /// Calls `body` with the name of each `*.md` entry of `directory` last modified at or after `seconds`
@@ -233,6 +306,10 @@ extension MemoryStore {
         return pointer
     }
 
+    func clearPointer(project: ProjectScope) {
+        unlink(pointerPath(project))
+    }
+
     func setPointer(project: ProjectScope, session: String) {
         setPointer(project: project, ProjectPointer(session: session))
     }
@@ -264,7 +341,7 @@ extension MemoryStore {
         try Limits.checkText(task, what: "task")
         let project = ProjectScope.resolve(cwd: cwd, scope: config.projectScope)
         var session = Session(id: id ?? Identifier.make(.session, at: time), project: project.name,
-                              workingDirectory: project.root, startedAt: time, currentTask: task)
+                              workingDirectory: project.root, startedAt: time, currentTask: redaction.text(task))
         try Identifier.validate(session.id, what: "session id")
         session.claudeSessionID = claudeSessionID
         try transaction { tx in
@@ -272,7 +349,7 @@ extension MemoryStore {
                 throw StoreError.invalid("session \(session.id) already exists at \(existing)")
             }
             try tx.write(session.path, renderSession(session, existing: nil))
-            tx.describe("session \(session.id) start \(JSONValue.quoted(oneLine(task.isEmpty ? project.name : task)))")
+            tx.describe("session \(session.id) start \(JSONValue.quoted(oneLine(session.currentTask.isEmpty ? project.name : session.currentTask)))")
         }
         setPointer(project: project, session: session.id)
         if let claudeSessionID { setClaudePointer(claudeSessionID, session: session.id) }
@@ -290,19 +367,24 @@ extension MemoryStore {
             let (old, doc) = try MemoryStore.parseSession(text, path: path)
             var new = old
             try mutate(&new, tx)
+            new = redaction.session(new)
             new.updatedAt = max(time, old.updatedAt)
             try tx.write(path, renderSession(new, existing: (old, doc)))
             tx.describe("session \(id) \(message)")
             return new
         }
         let project = ProjectScope(root: session.workingDirectory, name: session.project)
-        setPointer(project: project, session: session.id)
+        // Only an active session may become the pointer by being written: writing an ended one (ending
+        // it, or a late edit) leaves the next lookup to find the project's best session by policy.
+        if session.isActive { setPointer(project: project, session: session.id) } else { clearPointer(project: project) }
         return session
     }
 
     /// The note text for `session`. With an existing note, only front-matter keys whose value changed are
     /// rewritten and only the generated part of the body is replaced.
     func renderSession(_ session: Session, existing: (Session, FrontMatterDocument)?, decisionTitles: [String: String] = [:]) -> String {
+        let session = redaction.session(session)
+        let decisionTitles = decisionTitles.mapValues(redaction.text)
         let fresh = session.frontMatterEntries()
         var doc: FrontMatterDocument
         if let (old, oldDoc) = existing {

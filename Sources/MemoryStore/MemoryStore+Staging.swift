@@ -7,6 +7,7 @@ extension MemoryStore {
     /// Events already recorded (same ID) come back as `.duplicate` and add nothing.
     @discardableResult
     public func stageEvents(_ events: [TimelineEvent], into tx: Transaction) throws -> [EventWrite] {
+        let events = events.map(redaction.event)
         for e in events { try e.validate() }
         return try stageEvents(events, in: tx)
     }

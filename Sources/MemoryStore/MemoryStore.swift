@@ -14,6 +14,8 @@ public final class MemoryStore {
     public let templates: Templates
     let lock: WriteLock
     let logger: Logger
+    /// Every text written passes it (see `StoreRedactor`).
+    let redaction = StoreRedactor()
     /// Where machine-local state lives: `.git/cmem/` (never committed, never synced).
     public let stateDir: String
 
@@ -112,7 +114,7 @@ public final class MemoryStore {
         }
 
         /// One line of the commit message, e.g. `event ev-… deployment github-mcp-server`.
-        public func describe(_ line: String) { lines.append(line) }
+        public func describe(_ line: String) { lines.append(store.redaction.text(line)) }
 
         public var isEmpty: Bool { files.isEmpty }
         public var paths: [String] { files.map(\.path) }

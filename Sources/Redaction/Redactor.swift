@@ -115,3 +115,23 @@ public struct Finding: Sendable, Equatable, CustomStringConvertible {
     /// `line:column: kind`
     public var description: String { "\(line):\(column): \(kind)" }
 }
+
+extension Redactor {
+    /// `value` redacted as the value of a field called `name` (a JSON key, a YAML key): a secret is
+    /// replaced whatever it looks like when the name says it is one (`password`, `api_key`), as in
+    /// `password: "…"` in a file, and every secret format is replaced wherever it appears.
+    ///
+    /// Structured values (event details) lose the text around their values that the scanner reads names
+    /// from, so the name is put back in front for the scan: `name: "value"`, a quoted literal.
+    public func redact(_ value: String, named name: String) -> String {
+        let plain = redact(value)
+        guard !name.isEmpty, !plain.isEmpty,
+              !name.utf8.contains(where: { $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x3A || $0 == 0x3D }),
+              !plain.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 == 0x0A || $0 == 0x0D }) else { return plain }
+        let prefix = name + ": \""
+        let probe = prefix + plain + "\""
+        let scanned = redact(probe)
+        guard scanned != probe, scanned.hasPrefix(prefix), scanned.hasSuffix("\"") else { return plain }
+        return String(scanned.dropFirst(prefix.count).dropLast())
+    }
+}

@@ -45,9 +45,7 @@ struct CollectCommand: ParsableCommand {
         if once && watch { throw ArgumentParser.ValidationError("use either --once or --watch, not both") }
         if interval != nil && !watch { throw ArgumentParser.ValidationError("--interval is for --watch") }
         if let interval {
-            guard let s = parseDuration(interval), s > 0 else {
-                throw ArgumentParser.ValidationError("--interval \(interval) is not a duration; write e.g. 30s, 5m or 1h")
-            }
+            try positiveDuration(interval, "--interval")
         }
         if let source {
             do { _ = try CollectionPlan.parseSources(source) } catch let error as MemoryModel.ValidationError {
@@ -142,7 +140,7 @@ struct CollectSetup: Sendable {
         }
         plan = CollectionPlan(kinds: try c.source.map(CollectionPlan.parseSources), available: collector.kinds)
         detector = ChangeDetector(config: config)
-        intervalSeconds = c.interval.flatMap(parseDuration) ?? config.intervalSeconds
+        intervalSeconds = try c.interval.map { try DurationText.seconds($0, what: "--interval") } ?? config.intervalSeconds
         repoPath = c.global.repoPath
     }
 

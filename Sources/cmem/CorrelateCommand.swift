@@ -18,9 +18,8 @@ struct CorrelateCommand: ParsableCommand {
     func run() throws {
         try run(json: global.json) {
             guard !symptom.trimmingCharacters(in: .whitespaces).isEmpty else { throw MemoryModel.ValidationError("describe the symptom") }
-            guard let seconds = parseDuration(window), seconds > 0 else {
-                throw MemoryModel.ValidationError("--window \(window) is not a duration like 24h or 7d")
-            }
+            let seconds = try DurationText.seconds(window, what: "--window")
+            guard seconds > 0 else { throw MemoryModel.ValidationError("--window must be longer than 0s") }
             guard limit > 0 else { throw MemoryModel.ValidationError("--limit must be positive") }
             let onset = try at.map { try parseTime($0, what: "--at") }
             let (_, index) = try IndexAccess.open(global)

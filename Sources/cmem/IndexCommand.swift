@@ -45,8 +45,7 @@ struct IndexCommand: ParsableCommand {
         func run() throws {
             try run(json: global.json) {
                 let store = try global.openStore()
-                let dir = try MemoryIndex.open(repoPath: store.root, logger: Log.logger).status().snapshotDirectory
-                try? FileManager.default.removeItem(atPath: dir)
+                try MemoryIndex.discardSnapshot(repoPath: store.root)
                 let start = Timestamp.now()
                 let index = try MemoryIndex.open(repoPath: store.root, logger: Log.logger)
                 let s = index.status()

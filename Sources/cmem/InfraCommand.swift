@@ -100,9 +100,7 @@ extension InfraCommand {
         @Option(name: .long, help: "How far back to look for the last change (default 30d).") var within: String = "30d"
 
         func validate() throws {
-            guard let d = parseDuration(within), d > 0 else {
-                throw ArgumentParser.ValidationError("--within \(within) is not a duration; write e.g. 7d or 24h")
-            }
+            try positiveDuration(within, "--within")
         }
 
         func run() throws {
@@ -115,7 +113,7 @@ extension InfraCommand {
                 }
                 let related = matches.filter { $0.key != primary.key }
                 var filter = MemoryStore.TimelineFilter()
-                filter.since = Timestamp.now().adding(seconds: -(parseDuration(within) ?? 30 * 86400))
+                filter.since = Timestamp.now().adding(seconds: -(try DurationText.seconds(within, what: "--within")))
                 filter.components = Set([primary.name])
                 filter.limit = Int.max
                 let lastChange = try store.timeline(filter).events.last

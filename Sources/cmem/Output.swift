@@ -78,8 +78,19 @@ func reportFailure(json: Bool, _ message: String, code: Int32) -> ExitCode {
 /// Time options accept ISO 8601 (`2026-01-19`, `2026-01-19T14:30:00Z`) or a duration ago (`2h`, `7d`).
 func parseTime(_ text: String, what: String) throws -> Timestamp {
     if let t = Timestamp(iso8601: text) { return t }
-    if let secs = parseDuration(text), text.last.map({ !$0.isNumber }) ?? false {
-        return Timestamp.now().adding(seconds: -secs)
+    if DurationText.hasUnit(text), DurationText.parse(text) != .invalid {
+        return Timestamp.now().adding(seconds: -(try DurationText.seconds(text, what: what)))
     }
     throw MemoryModel.ValidationError("\(what) \(JSONValue.quoted(text)) is not a time: use ISO 8601 (2026-01-19T14:30:00Z) or a duration ago (2h, 7d)")
+}
+
+/// For `validate()`: a duration option that must be longer than zero, with ArgumentParser's error.
+func positiveDuration(_ text: String, _ option: String) throws {
+    do {
+        guard try DurationText.seconds(text, what: option) > 0 else {
+            throw ArgumentParser.ValidationError("\(option) must be longer than 0s")
+        }
+    } catch let error as MemoryModel.ValidationError {
+        throw ArgumentParser.ValidationError(error.message)
+    }
 }

@@ -165,10 +165,7 @@ extension SessionCommand {
             try run(json: global.json) {
                 let store = try global.openStore()
                 let scope = ProjectScope.resolve(cwd: cwd ?? FileManager.default.currentDirectoryPath, scope: store.config.projectScope)
-                let secs = try window.map { w -> Int64 in
-                    guard let s = parseDuration(w) else { throw MemoryModel.ValidationError("--window \(w) is not a duration like 24h or 7d") }
-                    return s
-                }
+                let secs = try window.map { try DurationText.seconds($0, what: "--window") }
                 guard let s = try store.currentSession(project: scope, window: secs) else {
                     if global.json { Output.json(.null) }
                     return

@@ -27,13 +27,8 @@ struct SyncCommand: ParsableCommand {
     var allowRewrittenRemote = false
 
     func validate() throws {
-        guard let i = parseDuration(interval), i > 0 else {
-            throw ArgumentParser.ValidationError("--interval \(interval) is not a duration like 60s or 5m")
-        }
-        _ = i
-        guard parseDuration(timeout).map({ $0 > 0 }) == true else {
-            throw ArgumentParser.ValidationError("--timeout \(timeout) is not a duration like 90s or 10m")
-        }
+        try positiveDuration(interval, "--interval")
+        try positiveDuration(timeout, "--timeout")
         guard attempts >= 1 else { throw ArgumentParser.ValidationError("--attempts must be at least 1") }
     }
 
@@ -44,7 +39,7 @@ struct SyncCommand: ParsableCommand {
             var options = Synchronizer.Options()
             options.remote = remote
             options.attempts = attempts
-            options.networkTimeout = Double(parseDuration(timeout) ?? 600)
+            options.networkTimeout = Double(try DurationText.seconds(timeout, what: "--timeout"))
             options.allowRewrittenRemote = allowRewrittenRemote
             options.interactive = !watch && isatty(0) == 1
             options.detachFromTerminal = watch
@@ -71,7 +66,7 @@ struct SyncCommand: ParsableCommand {
             return source
         }
         defer { sources.forEach { $0.cancel() } }
-        let seconds = Double(parseDuration(interval) ?? 60)
+        let seconds = Double((try? DurationText.seconds(interval, what: "--interval")) ?? 60)
         if !global.json {
             FileHandle.standardError.write(Data("cmem sync: syncing every \(interval); SIGINT or SIGTERM stops after the current round\n".utf8))
         }

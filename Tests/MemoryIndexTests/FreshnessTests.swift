@@ -23,7 +23,7 @@ private func day(_ date: String, count: Int, prefix: String = "a") -> (String, S
         let first = try Fixture.open(repo)
         #expect(first.freshness.wasRebuilt)
         #expect(first.lastUpdate.filesParsed == 1)
-        #expect(FileManager.default.fileExists(atPath: repo.path + "/.git/cmem/base.cmx"))
+        #expect(FileManager.default.fileExists(atPath: repo.path + "/.git/cmem/index/base.cmx"))
         let second = try Fixture.open(repo)
         #expect(second.freshness.update == .current)
         #expect(second.lastUpdate.filesParsed == 0)
@@ -127,11 +127,11 @@ private func day(_ date: String, count: Int, prefix: String = "a") -> (String, S
         // Written an hour ago, so no signature is too recent to trust.
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: repo.directory.file(s.path))
         _ = try Fixture.open(repo)
-        let deltaPath = repo.path + "/.git/cmem/delta.cmx"
+        let deltaPath = repo.path + "/.git/cmem/index/delta.cmx"
         let before = FileIO.signature(deltaPath)
         let swept = try Fixture.open(repo, sweep: 0)
         #expect(FileIO.signature(deltaPath) == before, "a sweep that changed nothing leaves the delta alone")
-        #expect(SweepRecord.read(repo.path + "/.git/cmem/swept")?.at == swept.freshness.notesVerifiedAt.milliseconds)
+        #expect(SweepRecord.read(repo.path + "/.git/cmem/index/swept")?.at == swept.freshness.notesVerifiedAt.milliseconds)
         let later = try Fixture.open(repo, sweep: 3600)
         #expect(later.freshness.notesVerifiedAt == swept.freshness.notesVerifiedAt, "the sweep's time is remembered")
         // The record is only trusted for the delta it was made against, and edits are still found.
@@ -194,7 +194,7 @@ private func day(_ date: String, count: Int, prefix: String = "a") -> (String, S
         let (p, t, _) = day("2026-02-01", count: 5)
         try repo.commitFiles([p: t])
         _ = try Fixture.open(repo)
-        return (repo, repo.path + "/.git/cmem/base.cmx")
+        return (repo, repo.path + "/.git/cmem/index/base.cmx")
     }
 
     private func mutate(_ path: String, _ body: (inout [UInt8]) -> Void) throws {
@@ -262,7 +262,7 @@ private func day(_ date: String, count: Int, prefix: String = "a") -> (String, S
         let (p, t) = Fixture.dayFile([extra])
         try repo.commitFiles([p: t])
         _ = try Fixture.open(repo)
-        try mutate(repo.path + "/.git/cmem/delta.cmx") { $0[$0.count - 3] ^= 1 }
+        try mutate(repo.path + "/.git/cmem/index/delta.cmx") { $0[$0.count - 3] ^= 1 }
         let index = try Fixture.open(repo)
         #expect(!index.freshness.wasRebuilt)
         #expect(index.search(SearchQuery("yak")).hits.count == 1)

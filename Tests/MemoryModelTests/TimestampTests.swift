@@ -33,9 +33,19 @@ import Testing
     }
 
     @Test func durations() {
-        #expect(parseDuration("24h") == 86_400)
-        #expect(parseDuration("7d") == 604_800)
-        #expect(parseDuration("90s") == 90)
-        #expect(parseDuration("x") == nil)
+        #expect(DurationText.parse("24h") == .seconds(86_400))
+        #expect(DurationText.parse("7d") == .seconds(604_800))
+        #expect(DurationText.parse("90s") == .seconds(90))
+        #expect(DurationText.parse("120") == .seconds(120))
+        #expect(DurationText.parse("x") == .invalid)
+        #expect(DurationText.parse("-5m") == .invalid)
+        #expect(DurationText.parse("") == .invalid)
+        // Past the bound, and past what an Int64 holds: an error, never a trap.
+        #expect(DurationText.parse("999999999999999999d") == .tooLong)
+        #expect(DurationText.parse("99999999999999999999999999s") == .tooLong)
+        #expect(DurationText.parse("36601d") == .tooLong)
+        #expect(DurationText.parse("36600d") == .seconds(36_600 * 86_400))
+        #expect(throws: ValidationError.self) { try DurationText.seconds("999999999999999999d", what: "--window") }
+        #expect(throws: ValidationError.self) { try DurationText.seconds(1e30, what: "interval") }
     }
 }

@@ -1,4 +1,5 @@
 import Redaction
+import TestSupport
 import Testing
 
 @Suite("Redaction corpus")

@@ -1,4 +1,5 @@
 import Redaction
+import TestSupport
 import Testing
 
 @Suite("Redactor")
@@ -155,5 +156,29 @@ struct RedactorTests {
         #expect(abs(shannonEntropy("0123456789abcdef") - 4) < 1e-9)
         #expect(shannonEntropy(Substring(Fake.opaque(64, seed: 1))) > 4.5)
         #expect(shannonEntropy("password") < 3)
+    }
+}
+
+@Suite("Redactor: named values")
+struct NamedValueTests {
+    let redactor = Redactor()
+
+    @Test func aSecretNameRedactsItsValue() {
+        #expect(redactor.redact("Hunter2Secret9", named: "password") == "[REDACTED:password]")
+        #expect(redactor.redact("correct horse battery", named: "db_password") == "[REDACTED:password]")
+        #expect(redactor.redact("9f8e7d6c5b4a39281706f5e4d3c2b1a0", named: "api_key") == "[REDACTED:api_key]")
+    }
+
+    @Test func aHarmlessNameKeepsItsValue() {
+        #expect(redactor.redact("abc1234", named: "sha") == "abc1234")
+        #expect(redactor.redact("github-mcp-server", named: "component") == "github-mcp-server")
+        #expect(redactor.redact("3600", named: "token_expiry_seconds") == "3600")
+        #expect(redactor.redact("", named: "password") == "")
+    }
+
+    @Test func vendorFormatsAreRedactedUnderAnyName() {
+        let ghp = Fake.github("ghp", seed: 3)
+        #expect(redactor.redact("rotate \(ghp) today", named: "note") == "rotate [REDACTED:github_token] today")
+        #expect(redactor.redact("say \"\(ghp)\"", named: "quote\"d") == "say \"[REDACTED:github_token]\"")
     }
 }

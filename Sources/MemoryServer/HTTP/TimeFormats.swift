@@ -37,24 +37,15 @@ enum TimeFormats {
         return Timestamp(iso8601: s)
     }
 
-    /// `90s`, `30m`, `24h`, `7d`, `2w` or plain seconds: `^[1-9][0-9]{0,8}[smhdw]?$`.
+    /// `90s`, `30m`, `24h`, `7d`, `2w` or plain seconds, as the spec's pattern `^[1-9][0-9]{0,8}[smhdw]?$`
+    /// allows, valued by the one duration parser (which also bounds it).
     static func duration(_ s: String) -> Int64? {
         let b = Array(s.utf8)
         var n = b.count
-        var unit: Int64 = 1
-        if let last = b.last, !isDigit(last) {
-            switch last {
-            case UInt8(ascii: "s"): unit = 1
-            case UInt8(ascii: "m"): unit = 60
-            case UInt8(ascii: "h"): unit = 3600
-            case UInt8(ascii: "d"): unit = 86400
-            case UInt8(ascii: "w"): unit = 7 * 86400
-            default: return nil
-            }
-            n -= 1
-        }
-        guard (1...9).contains(n), b[0] != UInt8(ascii: "0"), digits(b, 0, n) else { return nil }
-        return Int64(number(b, 0, n)) * unit
+        if let last = b.last, !isDigit(last) { n -= 1 }
+        guard (1...9).contains(n), b[0] != UInt8(ascii: "0"), digits(b, 0, n),
+              case let .seconds(seconds) = DurationText.parse(s) else { return nil }
+        return seconds
     }
 
     private static func fullDate(_ b: [UInt8], _ at: Int) -> Bool {

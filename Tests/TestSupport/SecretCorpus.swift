@@ -2,29 +2,31 @@
 // JSON, YAML, git remotes, kubectl, docker, config files, transcripts), and look-alikes that must
 // come through untouched.
 
-struct SecretCase: Sendable, CustomStringConvertible {
+public struct SecretCase: Sendable, CustomStringConvertible {
     /// The text as a tool call, prompt or file would carry it.
-    let text: String
+    public let text: String
     /// Every value that must be gone after redaction.
-    let secrets: [String]
+    public let secrets: [String]
     /// The kind the redacted value must be labelled with.
-    let kind: String
+    public let kind: String
 
-    init(_ text: String, _ secrets: [String], _ kind: String) {
+    public init(_ text: String, _ secrets: [String], _ kind: String) {
         self.text = text
         self.secrets = secrets
         self.kind = kind
     }
 
-    init(_ text: String, _ secret: String, _ kind: String) {
+    public init(_ text: String, _ secret: String, _ kind: String) {
         self.init(text, [secret], kind)
     }
 
-    var description: String { text }
+    public var description: String { text }
 }
 
-enum Corpus {
-    static let secrets: [SecretCase] = {
+/// Shared by the redactor's own tests and the per-channel tests that write every secret through each
+/// front end and look for it in the repository afterwards.
+public enum Corpus {
+    public static let secrets: [SecretCase] = {
         let ghp = Fake.github("ghp", seed: 1)
         let gho = Fake.github("gho", seed: 2)
         let ghs = Fake.github("ghs", seed: 3)
@@ -243,7 +245,7 @@ enum Corpus {
         ]
     }()
 
-    static let lookAlikes: [String] = {
+    public static let lookAlikes: [String] = {
         let sha = Fake.hexString(40, seed: 500)
         let sha256 = Fake.hexString(64, seed: 501)
         let uuid = "123e4567-e89b-12d3-a456-426614174000"

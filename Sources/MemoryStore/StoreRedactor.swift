@@ -1,0 +1,55 @@
+import MemoryModel
+import Redaction
+
+/// The redactor on the store's write path: every text and details value of an event, a session or a
+/// decision passes it before anything is rendered, whoever the caller (CLI, REST, MCP, hooks, import,
+/// webhooks, the collector). Front ends need not redact, and one that forgets cannot leak.
+///
+/// It redacts the model's fields, not the rendered note: a field knows its name (the context that makes
+/// `password: Hunter2` a secret), and a value replaced inside the YAML could change the YAML's structure.
+/// Identifiers, timestamps, types and severities are checked by validation and never hold free text.
+struct StoreRedactor: Sendable {
+    let redactor = Redactor()
+
+    func event(_ e: TimelineEvent) -> TimelineEvent {
+        var e = e
+        e.description = redactor.redact(e.description)
+        e.details = json(e.details, name: "details")
+        return e
+    }
+
+    func session(_ s: Session) -> Session {
+        var s = s
+        s.currentTask = redactor.redact(s.currentTask)
+        s.summary = redactor.redact(s.summary)
+        s.activeFiles = s.activeFiles.map(redactor.redact)
+        s.filesRead = s.filesRead.map(redactor.redact)
+        s.blockers = s.blockers.map(redactor.redact)
+        s.nextSteps = s.nextSteps.map(redactor.redact)
+        for i in s.todoList.indices { s.todoList[i].text = redactor.redact(s.todoList[i].text) }
+        for i in s.actions.indices { s.actions[i].detail = redactor.redact(s.actions[i].detail) }
+        return s
+    }
+
+    func decision(_ d: Decision) -> Decision {
+        var d = d
+        d.decision = redactor.redact(d.decision)
+        d.rationale = redactor.redact(d.rationale)
+        d.context = redactor.redact(d.context)
+        d.consequences = redactor.redact(d.consequences)
+        d.alternatives = d.alternatives.map(redactor.redact)
+        return d
+    }
+
+    func text(_ s: String) -> String { redactor.redact(s) }
+
+    /// Every string in a JSON value, each read as the value of the key it sits under.
+    func json(_ value: JSONValue, name: String) -> JSONValue {
+        switch value {
+        case let .string(s): return .string(redactor.redact(s, named: name))
+        case let .array(items): return .array(items.map { json($0, name: name) })
+        case let .object(pairs): return .object(pairs.map { ($0.0, json($0.1, name: $0.0)) })
+        default: return value
+        }
+    }
+}
