@@ -103,11 +103,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The application core: the rules every front end shares
+        .target(
+            name: "MemoryCore",
+            dependencies: [
+                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Network interfaces (linked only into cmem-server, to keep cmem's start-up small)
         .target(
             name: "MemoryServer",
             dependencies: [
-                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "GitKit",
+                "MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "GitKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -116,7 +126,7 @@ let package = Package(
         .target(
             name: "MemoryMCP",
             dependencies: [
-                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit",
+                "MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -127,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "cmem",
             dependencies: [
-                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "ClaudeHooks", "MemorySync", "Redaction", "GitKit",
+                "MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "ClaudeHooks", "MemorySync", "Redaction", "GitKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -199,6 +209,11 @@ let package = Package(
         .testTarget(
             name: "MemoryMCPTests",
             dependencies: ["MemoryMCP", "MemoryStore", "MemoryModel", "TestSupport", .product(name: "MCP", package: "swift-sdk")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MemoryCoreTests",
+            dependencies: ["MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -155,8 +155,11 @@ import TestSupport
         #expect(HandoffBuilder.latestSession(store: store, project: scope)?.id == latest.id)
         #expect(HandoffBuilder.latestSession(store: store, project: scope, excluding: latest.id)?.id == mine[mine.count - 2].id)
         #expect(HandoffBuilder.latestSession(store: store, project: ProjectScope.resolve(cwd: dir.file("other")))?.currentTask == "theirs, newest")
-        // Active within the window: the current session, by its last activity.
+        // Active within the window: the current session, by its last activity; but not past a broken note
+        // of the project, which the current-session policy reports rather than skips.
         _ = try store.updateSession(id: mine[3].id, message: "resume", at: now) { s, _ in s.blockers = ["back on it"] }
+        #expect(throws: StoreError.self) { try store.currentSession(project: scope) }
+        try FileManager.default.removeItem(atPath: dir.file("memory/sessions/\(day.day.prefix(4))/\(day.day.dropFirst(5).prefix(2))/sess-\(day.compact)-ffffffffff.md"))
         #expect(HandoffBuilder.latestSession(store: store, project: scope)?.id == mine[3].id)
     }
 }

@@ -1,0 +1,122 @@
+import Collector
+import Foundation
+import Logging
+import MemoryIndex
+import MemoryModel
+import MemoryStore
+
+/// The application core: what the CLI, the REST routes, the MCP tools and the Claude Code hooks all
+/// call. Front ends translate (arguments, HTTP, JSON-RPC in; these typed answers out); the rules live
+/// here and below: which session is current and which one a write goes to, how a session changes, what
+/// is redacted (the store's write path), how the index answers.
+///
+/// Not thread-safe: one caller at a time (the server and the MCP server keep it behind an actor).
+/// `Queries` from `queries()` may be used from any thread.
+public final class Memory {
+    public let store: MemoryStore
+    let logger: Logger
+    private var index: MemoryIndex?
+
+    public init(store: MemoryStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    public convenience init(path: String, logger: Logger) throws {
+        self.init(store: try MemoryStore(path: path, logger: logger), logger: logger)
+    }
+
+    // MARK: Sessions
+
+    public func project(cwd: String) -> ProjectScope {
+        ProjectScope.resolve(cwd: cwd, scope: store.config.projectScope)
+    }
+
+    /// Where the project of `cwd` left off, by the store's one policy (`MemoryStore.currentSession`);
+    /// nil when the project has no session within the window.
+    public func currentSession(cwd: String, window: Int64? = nil) throws -> SessionAnswer? {
+        guard let s = try store.currentSession(project: project(cwd: cwd), window: window) else { return nil }
+        return answer(s)
+    }
+
+    public func session(id: String) throws -> SessionAnswer {
+        answer(try store.session(id: id))
+    }
+
+    func answer(_ s: Session) -> SessionAnswer {
+        SessionAnswer(session: s, decisions: s.decisions.compactMap { try? store.lookupDecision(id: $0) })
+    }
+
+    /// The session a write goes to: `id` when given (it must exist), else the project's active session.
+    /// An ended session is never written by default: the project's last session having ended means the
+    /// next write needs a new session (or an explicit id).
+    public func targetSession(id: String?, cwd: String) throws -> String {
+        if let id {
+            try Identifier.validate(id, what: "session id")
+            guard try store.sessionPath(id: id) != nil else { throw CoreError.notFound(kind: "session", id: id) }
+            return id
+        }
+        let scope = project(cwd: cwd)
+        guard let current = try store.currentSession(project: scope) else {
+            throw CoreError.invalid("no current session for project \(scope.name) (\(scope.root)); start one first or name the session")
+        }
+        guard current.isActive else {
+            throw CoreError.invalid("the last session of project \(scope.name), \(current.id), ended at \(current.endedAt!.iso8601); "
+                + "start a new session, or name \(current.id) explicitly to change it")
+        }
+        return current.id
+    }
+
+    public func startSession(task: String, cwd: String, claudeSessionID: String? = nil, at time: Timestamp = .now()) throws -> Session {
+        try store.startSession(task: task, cwd: cwd, claudeSessionID: claudeSessionID, at: time)
+    }
+
+    @discardableResult
+    public func change(session id: String, _ change: SessionChange, message: String = "update", at time: Timestamp = .now()) throws -> Session {
+        try change.validate()
+        return try store.updateSession(id: id, message: change.end ? "end" : message, at: time) { s, _ in
+            try change.apply(to: &s, at: time)
+        }
+    }
+
+    @discardableResult
+    public func record(_ action: SessionAction, session id: String, at time: Timestamp = .now()) throws -> Session {
+        try action.validate()
+        return try store.updateSession(id: id, message: "action \(action.kind)", at: time) { s, _ in action.apply(to: &s, at: time) }
+    }
+
+    @discardableResult
+    public func decide(session id: String?, decision: String, rationale: String = "", alternatives: [String] = [],
+                       context: String = "", consequences: String = "", components: [String] = []) throws -> Decision {
+        try store.recordDecision(sessionID: id, decision: decision, rationale: rationale, alternatives: alternatives,
+                                 context: context, consequences: consequences, components: components)
+    }
+
+    // MARK: Events
+
+    /// Validated, redacted (by the store) and committed before this returns.
+    @discardableResult
+    public func record(_ events: [TimelineEvent]) throws -> [MemoryStore.EventWrite] {
+        try store.recordEvents(events)
+    }
+
+    // MARK: The index
+
+    /// The questions answered from the index, opened on first use and brought up to date with the
+    /// working tree on every later call (what the hooks, another process or a `git pull` wrote).
+    public func queries() throws -> Queries {
+        if let index {
+            try index.refresh()
+            return Queries(index: index)
+        }
+        let opened = try MemoryIndex.open(repoPath: store.root, logger: logger)
+        index = opened
+        return Queries(index: opened)
+    }
+
+    // MARK: Infrastructure
+
+    public func infraHealth() throws -> InfraHealth {
+        InfraHealth(state: try InfraRepository.current(store: store))
+    }
+}

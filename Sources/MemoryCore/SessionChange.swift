@@ -1,0 +1,94 @@
+import MemoryModel
+
+/// A change to a session, as every front end asks for it (`cmem session update`, PUT and POST on
+/// /memory/sessions, MCP `session_update` and `handoff_write`). The rules of applying it live here once.
+public struct SessionChange: Sendable, Equatable {
+    public var task: String?
+    public var summary: String?
+    /// Todos to add (one already there is not added twice).
+    public var addTodos: [String] = []
+    /// Todos to mark done, by their text: each must name an existing todo.
+    public var doneTodos: [String] = []
+    /// Replaces the whole todo list (REST's `todo_list`, the hooks' TodoWrite).
+    public var todoList: [Session.Todo]?
+    public var addBlockers: [String] = []
+    public var removeBlockers: [String] = []
+    /// Replaces the blockers.
+    public var blockers: [String]?
+    public var addNextSteps: [String] = []
+    /// Replaces the next steps.
+    public var nextSteps: [String]?
+    public var addFiles: [String] = []
+    /// Replaces the files modified / read.
+    public var activeFiles: [String]?
+    public var filesRead: [String]?
+    /// Ends the session (once: an ended session keeps its end time).
+    public var end = false
+
+    public init() {}
+
+    public var isEmpty: Bool { self == SessionChange() }
+
+    /// Checks sizes before anything is read or written.
+    public func validate() throws {
+        for (value, what) in [(task, "task"), (summary, "summary")] { if let value { try Limits.checkText(value, what: what) } }
+        let lists: [([String], String)] = [
+            (addTodos, "todo"), (doneTodos, "done"), (addBlockers, "blocker"), (removeBlockers, "unblock"), (addNextSteps, "next step"),
+            (addFiles, "file"), (blockers ?? [], "blocker"), (nextSteps ?? [], "next step"), (activeFiles ?? [], "file"),
+            (filesRead ?? [], "file"), ((todoList ?? []).map(\.text), "todo"),
+        ]
+        for (values, what) in lists { for v in values { try Limits.checkText(v, what: what) } }
+    }
+
+    /// Applies the change to `s` at `time`. Marking done a todo that does not exist is an error (the
+    /// caller most likely mistyped it), never a silently added done item.
+    public func apply(to s: inout Session, at time: Timestamp) throws {
+        if let task { s.currentTask = task }
+        if let summary { s.summary = summary }
+        if let todoList { s.todoList = todoList }
+        for t in addTodos where !s.todoList.contains(where: { $0.text == t }) { s.todoList.append(.init(text: t)) }
+        for t in doneTodos {
+            guard let i = s.todoList.firstIndex(where: { $0.text == t }) else {
+                let open = s.todoList.filter(\.isOpen).map { JSONValue.quoted($0.text) }
+                throw CoreError.invalid("session \(s.id) has no todo \(JSONValue.quoted(t))"
+                    + (open.isEmpty ? "; it has no open todos" : "; its open todos are \(open.joined(separator: ", "))"))
+            }
+            s.todoList[i].status = "done"
+        }
+        if let blockers { s.blockers = blockers }
+        for b in addBlockers where !s.blockers.contains(b) { s.blockers.append(b) }
+        s.blockers.removeAll { removeBlockers.contains($0) }
+        if let nextSteps { s.nextSteps = nextSteps }
+        for n in addNextSteps where !s.nextSteps.contains(n) { s.nextSteps.append(n) }
+        if let activeFiles { s.activeFiles = activeFiles }
+        if let filesRead { s.filesRead = filesRead }
+        for f in addFiles where !s.activeFiles.contains(f) { s.activeFiles.append(f) }
+        if end, s.endedAt == nil { s.endedAt = time }
+    }
+}
+
+/// One action of a session: a command run, a file read or edited, a tool used.
+public struct SessionAction: Sendable, Equatable {
+    public var kind: String
+    public var detail: String
+    public var exitCode: Int?
+
+    public init(kind: String, detail: String, exitCode: Int? = nil) {
+        self.kind = kind
+        self.detail = detail
+        self.exitCode = exitCode
+    }
+
+    public func validate() throws {
+        try Limits.checkToken(kind, what: "kind")
+        try Limits.checkText(detail, what: "detail")
+    }
+
+    /// Records the action and what it says about files: an edit or write makes a file active, a read of a
+    /// file not modified here makes it read.
+    public func apply(to s: inout Session, at time: Timestamp) {
+        s.actions.append(Session.Action(time: time, kind: kind, detail: detail, exitCode: exitCode))
+        if kind == "edit" || kind == "write", !s.activeFiles.contains(detail) { s.activeFiles.append(detail) }
+        if kind == "read", !s.filesRead.contains(detail), !s.activeFiles.contains(detail) { s.filesRead.append(detail) }
+    }
+}
