@@ -126,7 +126,7 @@ let package = Package(
         .target(
             name: "MemoryMCP",
             dependencies: [
-                "MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit",
+                "MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "GitKit",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ],

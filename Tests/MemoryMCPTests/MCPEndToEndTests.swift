@@ -121,7 +121,7 @@ import TestSupport
             }
         }
         #expect(answered.count == 20)
-        let todos = try JSONValue.parse(try c.call("session_current", .object([])).text)["todos"]?.items ?? []
+        let todos = try JSONValue.parse(try c.call("session_current", .object([])).text)["todo_list"]?.items.filter { $0["status"]?.stringValue != "done" } ?? []
         #expect(todos.count == 21)
         #expect(c.process.finish() == 0)
         #expect(try ProcessRunner.git(["fsck", "--strict"], cwd: f.repo).status == 0)

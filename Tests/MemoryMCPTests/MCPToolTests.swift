@@ -50,13 +50,14 @@ import TestSupport
     @Test func sessionCurrentAndUpdate() async throws {
         let current = try await call("session_current")
         #expect(current.json?["session_id"]?.stringValue == f.sessionID)
-        #expect(current.json?["todos"] == .array([.string("add readiness probe")]))
-        #expect(current.json?["decisions"]?.items.first?["rationale"]?.stringValue == "pip install races the main container")
+        // Open and done todos alike, each with its status.
+        #expect(current.json?["todo_list"]?.items.filter { $0["status"]?.stringValue != "done" }.map { $0["text"]?.stringValue } == ["add readiness probe"])
+        #expect(current.json?["decision_records"]?.items.first?["rationale"]?.stringValue == "pip install races the main container")
         let token = "ghp_" + "R7sT2vX9kLm4Qw8Zp3Nb6Yc1Hd5Fj0Ga2Ek7"
         let updated = try await call("session_update", ["todo": ["deploy", "ask about GITHUB_TOKEN=\(token)"], "done": ["add readiness probe"], "unblock": ["registry down"]])
         #expect(updated.error == nil, "\(updated.error ?? "")")
-        #expect(updated.json?["todos"]?.items.count == 2)
-        #expect(updated.json?["blockers"] == nil)
+        #expect(updated.json?["todo_list"]?.items.filter { $0["status"]?.stringValue != "done" }.count == 2)
+        #expect(updated.json?["blockers"] == .array([]))
         #expect(try String(contentsOfFile: f.repo + "/" + (try MemoryStore(path: f.repo).sessionPath(id: f.sessionID))!, encoding: .utf8).contains(token) == false)
     }
 
@@ -73,21 +74,21 @@ import TestSupport
 
     @Test func searchTimelineEventAndHistory() async throws {
         let s = try await call("search", ["query": "CrashLoopBackOff", "limit": 5])
-        #expect(s.json?["hits"]?.items.first?["id"]?.stringValue == f.crashID)
+        #expect(s.json?["results"]?.items.first?["id"]?.stringValue == f.crashID)
         let t = try await call("timeline", ["component": ["github-mcp-server"], "since": "1d"])
-        #expect(t.json?["events"]?.items.map { $0["id"]?.stringValue } == [f.crashID, f.deployID])
+        #expect(t.json?["events"]?.items.map { $0["event_id"]?.stringValue } == [f.crashID, f.deployID])
         let sev = try await call("timeline", ["severity": "error"])
         #expect(sev.json?["events"]?.items.count == 1)
         let e = try await call("event", ["id": .string(f.deployID)])
-        #expect(e.json?["effects"]?.items.first?["id"]?.stringValue == f.crashID)
+        #expect(e.json?["caused"]?.items.first?["event_id"]?.stringValue == f.crashID)
         let c = try await call("event", ["id": .string(f.crashID)])
-        #expect(c.json?["cause"]?["id"]?.stringValue == f.deployID)
+        #expect(c.json?["caused_by"]?["event_id"]?.stringValue == f.deployID)
         let h = try await call("component_history", ["component": "github-mcp-server", "limit": 1])
         #expect(h.json?["events"]?.items.count == 1)
         #expect(h.json?["decisions"]?.items.first?["decision"]?.stringValue == "Use init container")
         let r = try await call("correlate", ["symptom": "github-mcp-server crashloop"])
         #expect(r.error == nil, "\(r.error ?? "")")
-        #expect(r.json?["probable_cause"]?["event"]?["id"]?.stringValue == f.deployID, "\(r.json?.json ?? "")")
+        #expect(r.json?["probable_cause"]?["event_id"]?.stringValue == f.deployID, "\(r.json?.json ?? "")")
     }
 
     @Test func infrastructure() async throws {
@@ -139,7 +140,7 @@ import TestSupport
             }
             for try await error in group { #expect(error == nil) }
         }
-        let todos = try await call("session_current").json?["todos"]?.items ?? []
+        let todos = try await call("session_current").json?["todo_list"]?.items.filter { $0["status"]?.stringValue != "done" } ?? []
         #expect(todos.count == 21)
         #expect(try ProcessRunner.git(["status", "--porcelain"], cwd: f.repo).trimmed == "")
     }
