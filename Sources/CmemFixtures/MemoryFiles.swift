@@ -1,4 +1,6 @@
+import Foundation
 import MemoryModel
+import MemoryStore
 
 /// Renders memory records in the repository's on-disk format, for scenarios, tests and benchmarks that
 /// need a realistic repository without going through the store. The shapes follow the templates in
@@ -60,10 +62,12 @@ public enum MemoryFiles {
         return written
     }
 
-    /// Writes `text` at `root/path`, creating directories.
+    /// Writes `text` at `root/path`, creating directories. Not durable: fixtures are rebuilt, not recovered.
     public static func writeText(_ text: String, to root: String, path: String) throws {
         let full = root + "/" + path
-        if let slash = full.lastIndex(of: "/") { try FileIO.makeDirectories(String(full[..<slash])) }
-        try FileIO.write(full, text)
+        if let slash = full.lastIndex(of: "/") {
+            try FileManager.default.createDirectory(atPath: String(full[..<slash]), withIntermediateDirectories: true)
+        }
+        try AtomicFile.write(text, to: full, durable: false)
     }
 }
