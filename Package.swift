@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(name: "MemoryModelTests", dependencies: ["MemoryModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MemoryStoreTests",
-            dependencies: ["MemoryStore", "MemoryModel", "GitKit", "TestSupport"],
+            dependencies: ["MemoryStore", "MemoryModel", "GitKit", "TestSupport", "CmemFixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"], swiftSettings: swiftSettings),
