@@ -154,8 +154,19 @@ let package = Package(
         ),
         .executableTarget(
             name: "cmem-bench",
-            dependencies: ["MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit", "MemorySync", "MemoryServer",
+            dependencies: ["CmemFixtures", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit",
                            .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Fixtures (generators, scenario suites, synthetic clusters, benchmark clients): linked only
+        // by the tests and cmem-bench, never by cmem or cmem-server.
+        .target(
+            name: "CmemFixtures",
+            dependencies: [
+                "MemoryModel", "MemoryStore", "MemoryIndex", "Collector", "MemorySync", "GitKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -170,18 +181,18 @@ let package = Package(
         .testTarget(name: "MemoryModelTests", dependencies: ["MemoryModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MemoryStoreTests",
-            dependencies: ["MemoryStore", "MemoryModel", "GitKit", "TestSupport"],
+            dependencies: ["MemoryStore", "MemoryModel", "GitKit", "TestSupport", "CmemFixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MemoryIndexTests",
-            dependencies: ["MemoryIndex", "MemoryModel", "GitKit", "TestSupport"],
+            dependencies: ["MemoryIndex", "MemoryModel", "GitKit", "TestSupport", "CmemFixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["Collector", "MemoryModel", "MemoryStore", "GitKit", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Collector", "MemoryModel", "MemoryStore", "GitKit", "TestSupport", "CmemFixtures", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -199,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "MemoryServerTests",
             dependencies: [
-                "MemoryServer", "MemoryStore", "MemoryModel", "TestSupport",
+                "MemoryServer", "MemoryStore", "MemoryModel", "TestSupport", "CmemFixtures",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -43,6 +43,14 @@ public struct ScoredEvent: Sendable {
     public var score: Double
     public var signals: [Signal]
 
+    public init(event: TimelineEvent, path: String, line: Int, score: Double, signals: [Signal]) {
+        self.event = event
+        self.path = path
+        self.line = line
+        self.score = score
+        self.signals = signals
+    }
+
     /// "deployment of github-mcp-server 37 min before onset; same component; changed image"
     public var summary: String { signals.filter { $0.value > 0 }.map(\.reason).joined(separator: "; ") }
     public var location: String { "\(path):\(line)" }
@@ -72,6 +80,22 @@ public struct CorrelationResult: Sendable {
     /// How many events before the onset were considered.
     public var candidatesConsidered: Int
     public var freshness: Freshness
+
+    public init(symptom: String, components: [String], onset: Timestamp, onsetEvent: TimelineEvent?, probableCause: ScoredEvent?,
+                chain: [TimelineEvent], related: [ScoredEvent], confidence: Confidence, explanation: String,
+                candidatesConsidered: Int, freshness: Freshness) {
+        self.symptom = symptom
+        self.components = components
+        self.onset = onset
+        self.onsetEvent = onsetEvent
+        self.probableCause = probableCause
+        self.chain = chain
+        self.related = related
+        self.confidence = confidence
+        self.explanation = explanation
+        self.candidatesConsidered = candidatesConsidered
+        self.freshness = freshness
+    }
 }
 
 extension MemoryIndex {

@@ -110,7 +110,13 @@ extension MemoryStore {
         return out
     }
 
-    func dayHeader(for time: Timestamp) -> String {
+    func dayHeader(for time: Timestamp) -> String { MemoryStore.dayHeader(for: time, templates: templates) }
+
+    func renderEventBlock(_ e: TimelineEvent) -> String { MemoryStore.eventBlock(e, templates: templates) }
+
+    /// How a new day file starts (front matter, then the "timeline-day" template), as the store writes
+    /// it: public so that tools generating repositories without a store write the same bytes.
+    public static func dayHeader(for time: Timestamp, templates: Templates) -> String {
         var doc = FrontMatterDocument()
         doc.set("date", raw: "date: \(time.day)\n")
         doc.set("tags", raw: "tags: [cmem/timeline]\n")
@@ -118,12 +124,13 @@ extension MemoryStore {
         return doc.text
     }
 
-    func renderEventBlock(_ e: TimelineEvent) -> String {
+    /// One event's block in its day file, as the store writes it.
+    public static func eventBlock(_ e: TimelineEvent, templates: Templates) -> String {
         let yaml = TimelineDay.fencedYAML(for: e)
         // Imports render a million of these: with the built-in template, use its hand-written twin
         // (a test checks the two agree byte for byte).
-        if !templates.overridden.contains("timeline-event") { return MemoryStore.defaultEventBlock(e, yaml: yaml) }
-        return templatedEventBlock(e, yaml: yaml)
+        if !templates.overridden.contains("timeline-event") { return defaultEventBlock(e, yaml: yaml) }
+        return templatedEventBlock(e, yaml: yaml, templates: templates)
     }
 
     /// `templates/timeline-event.mustache`, written out in Swift.
@@ -138,7 +145,7 @@ extension MemoryStore {
         return out + "\n"
     }
 
-    func templatedEventBlock(_ e: TimelineEvent, yaml: String) -> String {
+    static func templatedEventBlock(_ e: TimelineEvent, yaml: String, templates: Templates) -> String {
         var block = templates.render("timeline-event", [
             "time": e.timestamp.timeOfDay, "type": e.type, "headline": TimelineDay.headline(e), "source": e.source,
             "severity": e.severity.rawValue, "components": e.components, "has_components": !e.components.isEmpty,

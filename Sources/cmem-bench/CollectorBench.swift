@@ -1,3 +1,4 @@
+import CmemFixtures
 import Collector
 import Foundation
 import MemoryModel

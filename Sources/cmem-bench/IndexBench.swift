@@ -1,3 +1,4 @@
+import CmemFixtures
 import Foundation
 import Logging
 import MemoryIndex

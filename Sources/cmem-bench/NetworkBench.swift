@@ -1,6 +1,5 @@
+import CmemFixtures
 import Foundation
-import MemoryServer
-import MemorySync
 
 /// Issue 6 (the Memory Service on loopback) and issue 7 (sync of 1,000 new events each side), both on the
 /// largest imported repository. Each works on a copy or a clone, never on the cached corpus itself.

@@ -1,6 +1,7 @@
 import Testing
 import MemoryModel
 import TestSupport
+import CmemFixtures
 @testable import MemoryIndex
 
 @Suite struct CorrelatorTests {

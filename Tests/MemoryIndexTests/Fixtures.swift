@@ -1,3 +1,4 @@
+import CmemFixtures
 import Foundation
 import GitKit
 import Logging

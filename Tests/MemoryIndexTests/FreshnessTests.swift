@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import MemoryModel
 import TestSupport
+import CmemFixtures
 @testable import MemoryIndex
 
 private func day(_ date: String, count: Int, prefix: String = "a") -> (String, String, [TimelineEvent]) {

@@ -1,5 +1,6 @@
 import Testing
 import MemoryModel
+import CmemFixtures
 @testable import MemoryIndex
 
 @Suite struct ParserTests {

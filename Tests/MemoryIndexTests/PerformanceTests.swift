@@ -5,6 +5,7 @@ import MemoryModel
 import Testing
 import TestSupport
 import MemoryIndex
+import CmemFixtures
 
 /// Measures the index on a generated repository. Off by default; run in release:
 ///

@@ -1,6 +1,7 @@
 import Testing
 import MemoryModel
 import TestSupport
+import CmemFixtures
 @testable import MemoryIndex
 
 /// A small memory with every kind of note, for ranking and filter tests.

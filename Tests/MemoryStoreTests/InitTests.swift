@@ -117,7 +117,7 @@ import TestSupport
         events[0].causedBy = "ev-20260119-090000-aaaaaaaaaa"
         for e in events {
             let yaml = TimelineDay.fencedYAML(for: e)
-            let templated = f.store.templatedEventBlock(e, yaml: yaml)
+            let templated = MemoryStore.templatedEventBlock(e, yaml: yaml, templates: f.store.templates)
             #expect(MemoryStore.defaultEventBlock(e, yaml: yaml) == templated)
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
-import GitKit
 import Logging
 import MemoryModel
 import MemoryStore
+import MemorySync
 
 /// The sync benchmark of the issue: two clones of a large memory each record `newEventsPerSide` new
 /// events, one syncs, then the other's `cmem sync` (fetch, merge through the drivers, push) is timed.
@@ -111,10 +111,22 @@ public enum SyncBenchmark {
             return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
         }
         func cmemSync(_ repo: String) throws -> Double {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: cmemExecutable)
+            process.arguments = ["sync", "--repo", repo]
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            let stderr = Pipe()
+            process.standardError = stderr
             let t0 = clock()
-            let out = try Subprocess.run(cmemExecutable, ["sync", "--repo", repo], environment: [:], timeout: nil, stdin: nil)
+            try process.run()
+            // Read to the end before waiting, so that a chatty child never blocks on a full pipe.
+            let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
             let t = clock() - t0
-            guard out.succeeded else { throw SyncError.git(command: "cmem sync --repo \(repo)", status: out.status, message: out.message + out.stderr) }
+            guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+                throw SyncError.git(command: "cmem sync --repo \(repo)", status: process.terminationStatus, message: message)
+            }
             return t
         }
 

@@ -1,3 +1,4 @@
+import Collector
 import Foundation
 import MemoryModel
 
@@ -386,18 +387,5 @@ public enum SyntheticCluster {
                 ])),
             ])
         }
-    }
-}
-
-/// A small seeded generator, so synthetic clusters are the same on every machine.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }

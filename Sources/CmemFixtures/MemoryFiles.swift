@@ -1,25 +1,26 @@
+import Foundation
 import MemoryModel
+import MemoryStore
 
 /// Renders memory records in the repository's on-disk format, for scenarios, tests and benchmarks that
-/// need a realistic repository without going through the store. The shapes follow the templates in
-/// `templates/` and the front-matter writers of the model types.
+/// need a realistic repository without going through the store (which commits every write). Day files
+/// are rendered by the store's own code with the built-in templates, so they are byte for byte what
+/// `recordEvents` writes; notes are the model types' front matter under a title.
 public enum MemoryFiles {
-    /// A whole day file: front matter, title, then one block per event (in the order given).
+    // Without a root, nothing is read from disk, so there is nothing to fail.
+    private static let templates = try! Templates(root: nil)
+
+    /// A whole day file: the store's header, then one block per event (in the order given).
     public static func dayFile(day: String, events: [TimelineEvent]) -> String {
-        var out = "---\ndate: \(day)\n---\n# Timeline \(day)\n\n"
-        out += "Events of \(day) (UTC), oldest first. Each event is one block; `cmem` only ever adds blocks.\n\n"
+        guard let start = Timestamp(iso8601: day) else { preconditionFailure("not a day: \(day)") }
+        var out = MemoryStore.dayHeader(for: start, templates: templates)
         for e in events { out += eventBlock(e) }
         return out
     }
 
     /// One event block: heading, a line of links, the fenced YAML, a blank line.
     public static func eventBlock(_ e: TimelineEvent) -> String {
-        var out = "## \(e.timestamp.timeOfDay) \(e.type) — \(TimelineDay.headline(e))\n"
-        for c in e.components { out += "[[\(c)]] " }
-        out += (e.components.isEmpty ? "" : "· ") + "\(e.source) · \(e.severity.rawValue)\n\n"
-        out += TimelineDay.fencedYAML(for: e)
-        out += "\n"
-        return out
+        MemoryStore.eventBlock(e, templates: templates)
     }
 
     public static func sessionNote(_ s: Session) -> String {
@@ -60,10 +61,12 @@ public enum MemoryFiles {
         return written
     }
 
-    /// Writes `text` at `root/path`, creating directories.
+    /// Writes `text` at `root/path`, creating directories. Not durable: fixtures are rebuilt, not recovered.
     public static func writeText(_ text: String, to root: String, path: String) throws {
         let full = root + "/" + path
-        if let slash = full.lastIndex(of: "/") { try FileIO.makeDirectories(String(full[..<slash])) }
-        try FileIO.write(full, text)
+        if let slash = full.lastIndex(of: "/") {
+            try FileManager.default.createDirectory(atPath: String(full[..<slash]), withIntermediateDirectories: true)
+        }
+        try AtomicFile.write(text, to: full, durable: false)
     }
 }
