@@ -8,6 +8,9 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(kind: String, id: String)
     /// The search index is still being built; ask again after `retryAfter` seconds.
     case notReady(retryAfter: Int)
+    /// A write named no session and the project has no active one (`ended`: the last one, if it ended
+    /// within the window). Each front end says how to start one in its own terms.
+    case noActiveSession(project: String, root: String, ended: String?)
 
     public var description: String {
         switch self {
@@ -15,6 +18,9 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .notFound(kind, id): return "no \(kind) with id \(id)"
         case let .notReady(seconds):
             return "the search index is still being built; try again in \(seconds) s"
+        case let .noActiveSession(project, root, ended):
+            return "no active session for project \(project) (\(root))"
+                + (ended.map { "; the last one, \($0), has ended (name it explicitly to change it)" } ?? "")
         }
     }
 }

@@ -57,12 +57,9 @@ public final class Memory {
             return id
         }
         let scope = project(cwd: cwd)
-        guard let current = try store.currentSession(project: scope) else {
-            throw CoreError.invalid("no current session for project \(scope.name) (\(scope.root)); start one first or name the session")
-        }
-        guard current.isActive else {
-            throw CoreError.invalid("the last session of project \(scope.name), \(current.id), ended at \(current.endedAt!.iso8601); "
-                + "start a new session, or name \(current.id) explicitly to change it")
+        let current = try store.currentSession(project: scope)
+        guard let current, current.isActive else {
+            throw CoreError.noActiveSession(project: scope.name, root: scope.root, ended: current?.id)
         }
         return current.id
     }

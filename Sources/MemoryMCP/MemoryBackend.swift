@@ -68,6 +68,7 @@ public actor MemoryBackend {
         } catch let error as StoreError {
             throw ToolError("\(name): \(error.description)")
         } catch let error as CoreError {
+            if case .noActiveSession = error { throw ToolError("\(name): \(error.description); session_update starts one, or pass session") }
             throw ToolError("\(name): \(error.description)")
         }
     }

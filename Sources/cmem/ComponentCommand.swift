@@ -1,4 +1,5 @@
 import ArgumentParser
+import MemoryCore
 import MemoryIndex
 import MemoryModel
 import MemoryStore
@@ -18,12 +19,15 @@ struct ComponentCommand: ParsableCommand {
             try Identifier.validateComponent(name)
             guard limit > 0 else { throw MemoryModel.ValidationError("--limit must be positive") }
             let from = try since.map { try parseTime($0, what: "--since") }
-            let (_, index) = try IndexAccess.open(global)
-            let events = index.events(component: name, since: from, limit: limit)
+            let (_, queries) = try IndexAccess.queries(global)
+            let history = queries.componentHistory(name, since: from, limit: limit)
+            let index = queries.index
             if global.json {
-                Output.json(.object([("component", .string(name)), ("events", .array(events.map(\.json))), ("freshness", index.freshness.json)]))
+                Output.json(history.json)
                 return
             }
+            // Newest first for a person reading from the top.
+            let events = history.events.reversed()
             if events.isEmpty {
                 let known = index.componentNames().filter { $0.contains(name) || name.contains($0) }.prefix(5)
                 Output.line("no events for \(name)" + (known.isEmpty ? "" : "; did you mean \(known.joined(separator: ", "))?"))

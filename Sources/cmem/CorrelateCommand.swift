@@ -1,4 +1,5 @@
 import ArgumentParser
+import MemoryCore
 import MemoryIndex
 import MemoryModel
 import MemoryStore
@@ -22,10 +23,11 @@ struct CorrelateCommand: ParsableCommand {
             guard seconds > 0 else { throw MemoryModel.ValidationError("--window must be longer than 0s") }
             guard limit > 0 else { throw MemoryModel.ValidationError("--limit must be positive") }
             let onset = try at.map { try parseTime($0, what: "--at") }
-            let (_, index) = try IndexAccess.open(global)
-            let result = index.correlate(CorrelationRequest(symptom, at: onset, window: seconds, limit: limit))
+            let (_, queries) = try IndexAccess.queries(global)
+            let answer = queries.correlate(CorrelationRequest(symptom, at: onset, window: seconds, limit: limit))
+            let result = answer.result
             if global.json {
-                Output.json(result.json)
+                Output.json(answer.json)
                 return
             }
             Output.line("Symptom: \(result.symptom)" + (result.components.isEmpty ? "" : " [\(result.components.joined(separator: ", "))]"))
@@ -40,7 +42,7 @@ struct CorrelateCommand: ParsableCommand {
             } else {
                 Output.line(Output.bold("No plausible cause found") + " (low confidence). \(result.explanation)")
             }
-            let rest = result.related.filter { $0.event.id != result.probableCause?.event.id }
+            let rest = answer.related
             if !rest.isEmpty {
                 Output.line("Related:")
                 for r in rest { Output.line("  \(String(format: "%.2f", r.score)) " + TimelineText.line(r.event) + Output.dim("  — \(r.summary)")) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MemoryCore
 import MemoryModel
 import MemoryStore
 
@@ -86,15 +87,12 @@ extension EventCommand {
 
         func run() throws {
             try run(json: global.json) {
-                let store = try global.openStore()
-                guard let event = try store.event(id: id) else { throw StoreError.notFound(kind: "event", id: id) }
-                let cause = try event.causedBy.flatMap { try store.event(id: $0) }
-                let caused = try EventRelations.caused(by: event, store: store)
+                try Identifier.validate(id, what: "event id")
+                let (_, queries) = try IndexAccess.queries(global)
+                guard let detail = queries.event(id: id) else { throw StoreError.notFound(kind: "event", id: id) }
+                let (event, cause, caused) = (detail.event, detail.causedBy, detail.caused)
                 if global.json {
-                    guard case var .object(pairs) = event.json else { return }
-                    pairs.append(("caused_by_event", cause?.json ?? .null))
-                    pairs.append(("caused", .array(caused.map(\.json))))
-                    Output.json(.object(pairs))
+                    Output.json(detail.json)
                 } else {
                     Output.line(TimelineText.line(event))
                     if let d = event.details.isEmptyObject ? nil : event.details { Output.line("  details: \(d.json)") }
@@ -104,18 +102,6 @@ extension EventCommand {
                 }
             }
         }
-    }
-}
-
-/// `caused` is derived, never stored: the events whose caused_by names this one. Effects follow their
-/// cause, so only the cause's day and the following week are read.
-enum EventRelations {
-    static func caused(by event: TimelineEvent, store: MemoryStore) throws -> [TimelineEvent] {
-        var filter = MemoryStore.TimelineFilter()
-        filter.since = event.timestamp.startOfDay
-        filter.until = event.timestamp.adding(seconds: 7 * 86400)
-        filter.limit = Int.max
-        return try store.timeline(filter).events.filter { $0.causedBy == event.id }
     }
 }
 

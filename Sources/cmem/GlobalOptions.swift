@@ -3,6 +3,7 @@ import ClaudeHooks
 import Foundation
 import Logging
 import MemoryModel
+import MemoryCore
 import MemoryStore
 
 /// Options every command shares.
@@ -17,6 +18,12 @@ struct GlobalOptions: ParsableArguments {
 
     func openStore() throws -> MemoryStore {
         try Self.openStore(repo: repo)
+    }
+
+    /// The application core over the repository: every command that reads or changes sessions, or asks
+    /// the index, goes through it, as REST and MCP do.
+    func openMemory() throws -> Memory {
+        Memory(store: try openStore(), logger: Log.logger)
     }
 
     static func repoPath(_ repo: String?) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import MemoryCore
 import MemoryIndex
 import MemoryModel
 import MemoryStore
@@ -7,13 +8,21 @@ import MemoryStore
 /// (broken notes, by file and line) on stderr.
 enum IndexAccess {
     static func open(_ global: GlobalOptions) throws -> (MemoryStore, MemoryIndex) {
-        let store = try global.openStore()
-        let index = try MemoryIndex.open(repoPath: store.root, logger: Log.logger)
-        if !global.json {
-            for w in index.freshness.warnings.prefix(5) { Output.warn("skipped \(w.description)") }
-            if index.freshness.warnings.count > 5 { Output.warn("… and \(index.freshness.warnings.count - 5) more unreadable notes") }
-        }
-        return (store, index)
+        let (memory, queries) = try queries(global)
+        return (memory.store, queries.index)
+    }
+
+    /// The core and its index queries, the index's warnings shown as for `open`.
+    static func queries(_ global: GlobalOptions) throws -> (Memory, Queries) {
+        let memory = try global.openMemory()
+        let queries = try memory.queries()
+        if !global.json { warn(queries.index) }
+        return (memory, queries)
+    }
+
+    private static func warn(_ index: MemoryIndex) {
+        for w in index.freshness.warnings.prefix(5) { Output.warn("skipped \(w.description)") }
+        if index.freshness.warnings.count > 5 { Output.warn("… and \(index.freshness.warnings.count - 5) more unreadable notes") }
     }
 }
 

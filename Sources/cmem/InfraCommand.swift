@@ -2,6 +2,7 @@ import ArgumentParser
 import Collector
 import Foundation
 import GitKit
+import MemoryCore
 import MemoryModel
 import MemoryStore
 
@@ -216,15 +217,13 @@ extension InfraCommand {
 
         func run() throws {
             try run(json: global.json) {
-                let store = try global.openStore()
-                let state = try InfraState.current(store)
-                let health = HealthSummary(state.snapshot)
+                let memory = try global.openMemory()
                 if global.json {
-                    guard case var .object(pairs) = health.json else { return }
-                    pairs.append(("as_of", InfraState.asOf(state)))
-                    Output.json(.object(pairs))
+                    Output.json(try memory.infraHealth().json)
                     return
                 }
+                let state = try InfraState.current(memory.store)
+                let health = HealthSummary(state.snapshot)
                 var counts = "\(health.healthy) healthy, \(health.degraded) degraded, \(health.critical) critical"
                 if health.unknown > 0 { counts += ", \(health.unknown) unknown" }
                 Output.line(counts + Output.dim("  " + InfraState.asOfText(state)))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MemoryCore
 import MemoryModel
 import MemoryStore
 
@@ -61,6 +62,13 @@ func reportingErrors(json: Bool, _ body: () throws -> Void) throws {
         throw reportFailure(json: json, error.message, code: 2)
     } catch let error as MemoryModel.ValidationError {
         throw reportFailure(json: json, error.message, code: 2)
+    } catch let CoreError.invalid(message) {
+        throw reportFailure(json: json, message, code: 2)
+    } catch let error as CoreError {
+        if case .noActiveSession = error {
+            throw reportFailure(json: json, "\(error); start one with `cmem session start --task …` or pass --session ID", code: 1)
+        }
+        throw reportFailure(json: json, "\(error)", code: 1)
     } catch {
         throw reportFailure(json: json, "\(error)", code: 1)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MemoryCore
 import MemoryIndex
 import MemoryModel
 import MemoryStore
@@ -29,11 +30,11 @@ struct SearchCommand: ParsableCommand {
             q.eventTypes = Set(eventType)
             q.session = session
             q.project = project
-            let (_, index) = try IndexAccess.open(global)
-            let results = index.search(q)
+            let (_, queries) = try IndexAccess.queries(global)
+            let answer = queries.search(q)
+            let results = answer.results
             if global.json {
-                Output.json(.object([("hits", .array(results.hits.map(\.json))), ("total_matches", results.totalMatches.map { .number(Double($0)) } ?? .null),
-                                     ("freshness", results.freshness.json)]))
+                Output.json(answer.json)
                 return
             }
             if results.hits.isEmpty { Output.line("no matches for \(JSONValue.quoted(query))") }

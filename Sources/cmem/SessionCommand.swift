@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MemoryCore
 import MemoryModel
 import MemoryStore
 
@@ -21,13 +22,10 @@ struct SessionTarget: ParsableArguments {
     @Option(name: .long, help: "The working directory that selects the project (default: the current directory).")
     var cwd: String?
 
-    func resolve(_ store: MemoryStore) throws -> String {
-        if let session { return session }
-        let scope = ProjectScope.resolve(cwd: cwd ?? FileManager.default.currentDirectoryPath, scope: store.config.projectScope)
-        guard let current = try store.currentSession(project: scope) else {
-            throw CommandFailure(message: "no current session for project \(scope.name) (\(scope.root)); start one with `cmem session start --task …` or pass --session ID")
-        }
-        return current.id
+    /// The session a write goes to, by the core's rule: --session when given, else the project's active
+    /// session (an ended one is written only when named).
+    func resolve(_ memory: Memory) throws -> String {
+        try memory.targetSession(id: session, cwd: cwd ?? FileManager.default.currentDirectoryPath)
     }
 }
 
@@ -60,11 +58,10 @@ extension SessionCommand {
 
         func run() throws {
             try run(json: global.json) {
-                let store = try global.openStore()
-                let session = try target.resolve(store)
-                let d = try store.recordDecision(sessionID: session, decision: decision, rationale: rationale,
-                                                 alternatives: alternative, context: context, consequences: consequences,
-                                                 components: component)
+                let memory = try global.openMemory()
+                let d = try memory.decide(session: try target.resolve(memory), decision: decision, rationale: rationale,
+                                          alternatives: alternative, context: context, consequences: consequences,
+                                          components: component)
                 if global.json { Output.json(d.json) } else { Output.line(d.id) }
             }
         }
@@ -80,16 +77,10 @@ extension SessionCommand {
 
         func run() throws {
             try run(json: global.json) {
-                try Limits.checkToken(kind, what: "kind")
-                try Limits.checkText(detail, what: "detail")
-                let store = try global.openStore()
-                let id = try target.resolve(store)
-                let now = Timestamp.now()
-                let s = try store.updateSession(id: id, message: "action \(kind)", at: now) { s, _ in
-                    s.actions.append(Session.Action(time: now, kind: kind, detail: detail, exitCode: exitCode))
-                    if kind == "edit" || kind == "write", !s.activeFiles.contains(detail) { s.activeFiles.append(detail) }
-                    if kind == "read", !s.filesRead.contains(detail), !s.activeFiles.contains(detail) { s.filesRead.append(detail) }
-                }
+                let action = SessionAction(kind: kind, detail: detail, exitCode: exitCode)
+                try action.validate()
+                let memory = try global.openMemory()
+                let s = try memory.record(action, session: try target.resolve(memory))
                 if global.json { Output.json(s.json) } else { Output.line("recorded \(kind) in \(s.id)") }
             }
         }
@@ -110,26 +101,18 @@ extension SessionCommand {
 
         func run() throws {
             try run(json: global.json) {
-                for (values, what) in [(todo, "todo"), (done, "done"), (blocker, "blocker"), (unblock, "unblock"), (next, "next step"), (file, "file")] {
-                    for v in values { try Limits.checkText(v, what: what) }
-                }
-                if let task { try Limits.checkText(task, what: "task") }
-                if let summary { try Limits.checkText(summary, what: "summary") }
-                let store = try global.openStore()
-                let id = try target.resolve(store)
-                let s = try store.updateSession(id: id, message: "update") { s, _ in
-                    if let task { s.currentTask = task }
-                    if let summary { s.summary = summary }
-                    for t in todo where !s.todoList.contains(where: { $0.text == t }) { s.todoList.append(.init(text: t)) }
-                    for t in done {
-                        if let i = s.todoList.firstIndex(where: { $0.text == t }) { s.todoList[i].status = "done" }
-                        else { s.todoList.append(.init(text: t, status: "done")) }
-                    }
-                    for b in blocker where !s.blockers.contains(b) { s.blockers.append(b) }
-                    s.blockers.removeAll { unblock.contains($0) }
-                    for n in next where !s.nextSteps.contains(n) { s.nextSteps.append(n) }
-                    for f in file where !s.activeFiles.contains(f) { s.activeFiles.append(f) }
-                }
+                var change = SessionChange()
+                change.task = task
+                change.summary = summary
+                change.addTodos = todo
+                change.doneTodos = done
+                change.addBlockers = blocker
+                change.removeBlockers = unblock
+                change.addNextSteps = next
+                change.addFiles = file
+                try change.validate()
+                let memory = try global.openMemory()
+                let s = try memory.change(session: try target.resolve(memory), change)
                 if global.json { Output.json(s.json) } else { Output.line("updated \(s.id)") }
             }
         }
@@ -143,9 +126,12 @@ extension SessionCommand {
 
         func run() throws {
             try run(json: global.json) {
-                let store = try global.openStore()
-                let id = try target.resolve(store)
-                let s = try store.endSession(id: id, summary: summary)
+                var change = SessionChange()
+                change.summary = summary
+                change.end = true
+                try change.validate()
+                let memory = try global.openMemory()
+                let s = try memory.change(session: try target.resolve(memory), change)
                 if global.json { Output.json(s.json) } else { Output.line("ended \(s.id)") }
             }
         }
@@ -155,7 +141,7 @@ extension SessionCommand {
         static let configuration = CommandConfiguration(
             commandName: "current",
             abstract: "Where we left off: the project's most recent session, if active or ended within the window.",
-            discussion: "Prints nothing (and exits 0) when there is none."
+            discussion: "The project's active session, else the one that ended last. With none, says how to start one (exit 0)."
         )
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: "The working directory that selects the project (default: the current directory).") var cwd: String?
@@ -163,22 +149,21 @@ extension SessionCommand {
 
         func run() throws {
             try run(json: global.json) {
-                let store = try global.openStore()
-                let scope = ProjectScope.resolve(cwd: cwd ?? FileManager.default.currentDirectoryPath, scope: store.config.projectScope)
+                let memory = try global.openMemory()
+                let directory = cwd ?? FileManager.default.currentDirectoryPath
                 let secs = try window.map { try DurationText.seconds($0, what: "--window") }
-                guard let s = try store.currentSession(project: scope, window: secs) else {
-                    if global.json { Output.json(.null) }
+                guard let answer = try memory.currentSession(cwd: directory, window: secs) else {
+                    if global.json {
+                        Output.json(.null)
+                    } else {
+                        let scope = memory.project(cwd: directory)
+                        let hours = (secs ?? memory.store.config.currentWindow) / 3600
+                        Output.line("No session for project \(scope.name) (\(scope.root)) in the last \(hours)h. "
+                            + "Start one with `cmem session start --task \"…\"`, or let the Claude Code hooks start one (`cmem claude install`).")
+                    }
                     return
                 }
-                if global.json {
-                    var decisions: [JSONValue] = []
-                    for id in s.decisions { if let d = try? store.lookupDecision(id: id) { decisions.append(d.json) } }
-                    guard case var .object(pairs) = s.json else { return }
-                    pairs.append(("decision_records", .array(decisions)))
-                    Output.json(.object(pairs))
-                } else {
-                    Output.line(SessionText.render(s, store: store))
-                }
+                if global.json { Output.json(answer.json) } else { Output.line(SessionText.render(answer.session, store: memory.store)) }
             }
         }
     }
@@ -190,9 +175,9 @@ extension SessionCommand {
 
         func run() throws {
             try run(json: global.json) {
-                let store = try global.openStore()
-                let s = try store.session(id: id)
-                if global.json { Output.json(s.json) } else { Output.line(SessionText.render(s, store: store)) }
+                let memory = try global.openMemory()
+                let answer = try memory.session(id: id)
+                if global.json { Output.json(answer.json) } else { Output.line(SessionText.render(answer.session, store: memory.store)) }
             }
         }
     }

@@ -31,7 +31,7 @@ import TestSupport
         guard case let .array(caused)? = show["caused"] else { Issue.record("no caused"); return }
         #expect(caused.map { $0["event_id"]?.stringValue } == [crashID])
         let showCrash = try f.json("event", "show", crashID)
-        #expect(showCrash["caused_by_event"]?["event_id"]?.stringValue == deploy)
+        #expect(showCrash["caused_by"]?["event_id"]?.stringValue == deploy)
 
         let log = try f.json("log", crashID)
         guard case let .array(commits)? = log["commits"] else { Issue.record("no commits"); return }

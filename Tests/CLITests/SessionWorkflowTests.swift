@@ -32,11 +32,12 @@ import TestSupport
         #expect(fsck.status == 0, "\(fsck.stderr)")
     }
 
-    @Test func currentPrintsNothingAndExitsZeroWhenThereIsNoSession() throws {
+    @Test func currentSaysHowToStartWhenThereIsNoSession() throws {
         let f = try CLIFixture()
         let r = try f.cmem("session", "current")
         #expect(r.status == 0)
-        #expect(r.stdout.isEmpty)
+        #expect(r.stdout.contains("No session for project"))
+        #expect(r.stdout.contains("cmem session start"))
         #expect(try f.cmem("session", "current", "--json").trimmed == "null")
     }
 
