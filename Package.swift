@@ -173,7 +173,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "TestSupport",
-            dependencies: ["GitKit"],
+            dependencies: ["GitKit", "MemoryModel"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

@@ -69,10 +69,3 @@ final class HookFixture {
         return history + tree
     }
 }
-
-extension JSONValue {
-    var items: [JSONValue] {
-        if case let .array(a) = self { return a }
-        return []
-    }
-}

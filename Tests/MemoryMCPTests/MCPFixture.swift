@@ -86,10 +86,3 @@ final class MCPFixture {
         """
     }
 }
-
-extension JSONValue {
-    var items: [JSONValue] {
-        if case let .array(a) = self { return a }
-        return []
-    }
-}

@@ -110,32 +110,46 @@ import TestSupport
     }
 }
 
-/// Until the index is open, search, correlation and component history read the notes; they must give
-/// the same kind of answers.
-@Suite struct ScanFallbackTests {
-    @Test func scansAnswerWithoutTheIndex() async throws {
-        let f = try ServerFixture()
+/// Until the index is open, index questions wait a bounded time and then answer 503 with Retry-After:
+/// never a second algorithm with another answer. Once it is open, the same requests are answered.
+@Suite struct IndexNotReadyTests {
+    @Test func indexQuestionsAre503UntilTheIndexOpensThenAnswered() async throws {
+        let f = try ServerFixture(openIndex: false, indexWait: 0.2)
         let store = try f.store()
         let s = try store.startSession(task: "Investigate the private registry outage", cwd: f.project)
         try store.recordDecision(sessionID: s.id, decision: "Scale cortex-desktop-mcp to 0", rationale: "the private registry is unavailable",
                                  alternatives: [])
         let t = Timestamp.now()
+        let deploy = Identifier.make(.event, at: t.adding(seconds: -3600))
         try store.recordEvents([
-            TimelineEvent(id: Identifier.make(.event, at: t.adding(seconds: -3600)), timestamp: t.adding(seconds: -3600), type: "deployment",
+            TimelineEvent(id: deploy, timestamp: t.adding(seconds: -3600), type: "deployment",
                           source: "argocd", description: "Synced github-mcp-server to abc123", components: ["github-mcp-server"]),
             TimelineEvent(id: Identifier.make(.event, at: t.adding(seconds: -600)), timestamp: t.adding(seconds: -600), type: "pod_restart",
                           source: "k8s", description: "github-mcp-server crash looping", components: ["github-mcp-server"], severity: .error),
         ])
         let service = f.service
-        let decisions = try await service.scanDecisions("registry", limit: 10)
-        #expect(decisions.map(\.0.decision) == ["Scale cortex-desktop-mcp to 0"])
-        let hits = try await service.scanSearch("registry", kinds: [], limit: 10)
-        #expect(Set(hits.map(\.kind)) == ["decision", "session"])
-        let history = try await service.scanComponentHistory("github-mcp-server", start: nil, limit: 10)
-        #expect(history.events.map(\.type) == ["deployment", "pod_restart"])
-        let c = try await service.scanCorrelate(symptom: "github-mcp-server crash looping", timeframe: 86400, end: .now(),
-                                                components: [], limit: 10)
-        #expect(c.probableCause?.event.type == "deployment")
-        #expect(c.symptomComponents == ["github-mcp-server"])
+        try await f.withClientBeforeTheIndex { api in
+            for (path, body) in [("/memory/search?q=registry", nil), ("/memory/decisions?query=registry", nil),
+                                 ("/memory/timeline/component/github-mcp-server", nil), ("/memory/timeline", nil),
+                                 ("/memory/timeline/event/\(deploy)", nil),
+                                 ("/memory/timeline/correlate", JSONValue.object([("symptom", .string("github-mcp-server crash looping"))]))] {
+                let r = body == nil ? try await api.get(path) : try await api.post(path, body!)
+                #expect(r.status == 503, "\(path): \(r.status) \(r.text)")
+                #expect(r.headers[.retryAfter] == "1", "\(path)")
+                #expect(r.errorMessage?.contains("still being built") == true, "\(path)")
+            }
+            // What needs no index is answered at once.
+            let current = try await api.get("/memory/sessions/current?working_directory=\(f.project)")
+            #expect(current.status == 200)
+            #expect(current["session_id"]?.stringValue == s.id)
+            service.openIndex()
+            #expect(await service.waitForIndex(timeout: 120))
+            let search = try await api.get("/memory/search?q=registry")
+            #expect(search.status == 200)
+            #expect(Set(search["results"]?.items.compactMap { $0["kind"]?.stringValue } ?? []) == ["decision", "session"])
+            let c = try await api.post("/memory/timeline/correlate", .object([("symptom", .string("github-mcp-server crash looping"))]))
+            #expect(c.status == 200)
+            #expect(c["probable_cause"]?["event_id"]?.stringValue == deploy)
+        }
     }
 }

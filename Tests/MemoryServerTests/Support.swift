@@ -20,11 +20,11 @@ final class ServerFixture: @unchecked Sendable {
     let configuration: ServerConfiguration
     let metrics = ServerMetrics()
 
-    init(token: String? = nil, webhookSecret: String? = Fixtures.webhookSecret) throws {
+    init(token: String? = nil, webhookSecret: String? = Fixtures.webhookSecret, openIndex: Bool = true, indexWait: TimeInterval = 2) throws {
         _ = try MemoryStore.initialize(at: dir.file("memory"))
         try FileManager.default.createDirectory(atPath: dir.file("project/.git"), withIntermediateDirectories: true)
         configuration = ServerConfiguration(repositoryPath: dir.file("memory"), token: token, webhookSecret: webhookSecret)
-        service = try MemoryService(repositoryPath: dir.file("memory"), logger: Logger(label: "test"))
+        service = try MemoryService(repositoryPath: dir.file("memory"), logger: Logger(label: "test"), indexWait: indexWait, openIndex: openIndex)
     }
 
     var application: some ApplicationProtocol {
@@ -35,6 +35,11 @@ final class ServerFixture: @unchecked Sendable {
     func withClient(_ body: @Sendable (APIClient) async throws -> Void) async throws {
         // Queries are answered from the index once it is open; wait for it so results do not depend on timing.
         #expect(await service.waitForIndex(timeout: 120))
+        try await application.test(.router) { client in try await body(APIClient(client: client)) }
+    }
+
+    /// The same without waiting for the index: for the answers given while it is not open.
+    func withClientBeforeTheIndex(_ body: @Sendable (APIClient) async throws -> Void) async throws {
         try await application.test(.router) { client in try await body(APIClient(client: client)) }
     }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import MemoryCore
 import MemoryModel
 import MemoryStore
 import NIOCore
@@ -47,6 +48,16 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
             return e
         case let e as ValidationError:
             return .badRequest(e.message)
+        case let e as CoreError:
+            switch e {
+            case let .invalid(message): return .badRequest(message)
+            case .notFound: return .notFound(e.description)
+            case let .notReady(seconds):
+                var h = HTTPFields()
+                h[.retryAfter] = "\(seconds)"
+                return APIError(.serviceUnavailable, e.description, headers: h)
+            case .noActiveSession: return APIError(.conflict, e.description + "; start one with POST /memory/sessions")
+            }
         case let e as JSONParseError:
             return .badRequest("the request body is not valid JSON: \(e.description)")
         case let e as StoreError:

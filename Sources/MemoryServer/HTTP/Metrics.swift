@@ -50,9 +50,6 @@ public final class ServerMetrics: @unchecked Sendable {
         public var eventsRecorded: Int
         public var indexDocuments: [String: Int]
         public var indexAvailable: Bool
-        /// Whether the session catalog has read every session note (until then the store answers).
-        public var sessionCatalogReady: Bool = false
-        public var sessionCatalogSize: Int = 0
     }
 
     public func render(_ s: Snapshot) -> String {
@@ -96,10 +93,6 @@ public final class ServerMetrics: @unchecked Sendable {
         for (kind, n) in s.indexDocuments.sorted(by: { $0.key < $1.key }) {
             out += "cmem_index_documents{kind=\(label(kind))} \(n)\n"
         }
-        out += "# HELP cmem_session_catalog_ready Whether every session note has been read into the catalog for current-session lookups.\n"
-        out += "# TYPE cmem_session_catalog_ready gauge\ncmem_session_catalog_ready \(s.sessionCatalogReady ? 1 : 0)\n"
-        out += "# HELP cmem_session_catalog_sessions Session notes in the catalog.\n"
-        out += "# TYPE cmem_session_catalog_sessions gauge\ncmem_session_catalog_sessions \(s.sessionCatalogSize)\n"
         out += "# HELP cmem_repository_last_commit_info The memory repository's HEAD commit.\n"
         out += "# TYPE cmem_repository_last_commit_info gauge\n"
         out += "cmem_repository_last_commit_info{commit=\(label(s.lastCommit ?? ""))} 1\n"

@@ -1,5 +1,6 @@
 import Collector
 import Hummingbird
+import MemoryCore
 import MemoryModel
 
 /// `/memory/infrastructure`: the state the collector committed, a component, what changed since a time,
@@ -53,14 +54,7 @@ struct InfrastructureRoutes {
             ] + pairs))
         }
         routes.get("health") { _, _ in
-            guard let state = try await service.infrastructure() else {
-                return JSONResponse.make(.object(InfrastructureRoutes.empty + [
-                    ("healthy", .number(0)), ("degraded", .number(0)), ("critical", .number(0)), ("unknown", .number(0)),
-                    ("unhealthy", .array([])), ("failed_sources", .object([])),
-                ]))
-            }
-            guard case let .object(pairs) = HealthSummary(state.snapshot).json else { return JSONResponse.make(.null) }
-            return JSONResponse.make(.object(InfrastructureRoutes.provenance(state) + pairs))
+            JSONResponse.make(try await service.infraHealth().json)
         }
         return routes
     }

@@ -1,4 +1,5 @@
 import Hummingbird
+import MemoryIndex
 import MemoryModel
 
 /// `/memory/search` over decisions, sessions and events; `/memory/decisions` over decisions only.
@@ -17,28 +18,14 @@ struct SearchRoutes {
                 throw APIError.badRequest("query parameter kind \(JSONValue.quoted(bad)) is not one of decision, session, event")
             }
             let limit = try q.integer("limit", in: 1...100) ?? 10
-            let hits = try await service.search(text, kinds: kinds, limit: limit)
-            return JSONResponse.make(.object([
-                ("query", .string(text)),
-                ("results", .array(hits.map { h in
-                    .object([("kind", .string(h.kind)), ("id", .string(h.id)), ("score", .number(h.score)),
-                             ("title", .string(h.title)), ("timestamp", .string(h.timestamp.iso8601)), ("record", h.record)])
-                })),
-            ]))
+            let query = SearchQuery(text, kinds: Set(kinds.compactMap(DocumentKind.init(name:))), order: .relevance, limit: limit)
+            return JSONResponse.make(try await service.search(query).json)
         }
         routes.get("decisions") { request, _ in
             let q = try QueryParameters(request)
             let text = try q.string("query", maxLength: 1024) ?? ""
             let limit = try q.integer("limit", in: 1...100) ?? 10
-            let hits = try await service.searchDecisions(text, limit: limit)
-            return JSONResponse.make(.object([
-                ("query", .string(text)),
-                ("decisions", .array(hits.map { d, score in
-                    guard case var .object(pairs) = d.json else { return d.json }
-                    pairs.append(("score", .number(score)))
-                    return .object(pairs)
-                })),
-            ]))
+            return JSONResponse.make(try await service.searchDecisions(text, limit: limit).json)
         }
         return routes
     }

@@ -1,4 +1,5 @@
 import Hummingbird
+import MemoryCore
 import MemoryModel
 import MemoryStore
 
@@ -11,13 +12,13 @@ struct SessionRoutes {
         routes.post { request, _ in try await start(request) }
         routes.get("current") { request, _ in try await current(request) }
         routes.get("{id}") { _, context in
-            let (s, decisions) = try await service.sessionWithDecisions(id: try sessionID(context))
-            return JSONResponse.make(withDecisions(s, decisions))
+            let answer = try await service.session(id: try sessionID(context))
+            return JSONResponse.make(answer.json)
         }
         routes.put("{id}") { request, context in try await update(request, context) }
         routes.get("{id}/summary") { _, context in
-            let (s, decisions) = try await service.sessionWithDecisions(id: try sessionID(context))
-            return JSONResponse.make(SessionRoutes.summary(s, decisions))
+            let answer = try await service.session(id: try sessionID(context))
+            return JSONResponse.make(SessionRoutes.summary(answer.session, answer.decisions))
         }
         routes.post("{id}/summary") { request, context in try await storeSummary(request, context) }
         routes.post("{id}/decision") { request, context in try await decision(request, context) }
@@ -58,23 +59,18 @@ struct SessionRoutes {
             }
             window = secs
         }
-        guard let (s, decisions) = try await service.currentSession(workingDirectory: cwd, window: window) else {
+        guard let answer = try await service.currentSession(workingDirectory: cwd, window: window) else {
             let project = service.projectName(workingDirectory: cwd)
             throw APIError.notFound("no current session for project \(project) (\(cwd)) within the window; start one with POST /memory/sessions")
         }
-        return JSONResponse.make(withDecisions(s, decisions))
+        return JSONResponse.make(answer.json)
     }
 
-    func withDecisions(_ s: Session, _ decisions: [Decision]) -> JSONValue {
-        guard case var .object(pairs) = s.json else { return s.json }
-        pairs.append(("decision_records", .array(decisions.map(\.json))))
-        return .object(pairs)
-    }
-
-    static func patch(_ body: RequestFields) throws -> MemoryService.SessionPatch {
+    /// PUT's fields: each replaces the session's value (lists whole).
+    static func patch(_ body: RequestFields) throws -> SessionChange {
         try body.allowOnly(["current_task", "summary", "todo_list", "blockers", "next_steps", "active_files", "files_read"])
-        var patch = MemoryService.SessionPatch()
-        patch.currentTask = try body.string("current_task")
+        var patch = SessionChange()
+        patch.task = try body.string("current_task")
         patch.summary = try body.string("summary")
         patch.blockers = try body.stringList("blockers")
         patch.nextSteps = try body.stringList("next_steps")
@@ -109,21 +105,21 @@ struct SessionRoutes {
         guard !patch.isEmpty else {
             throw APIError.badRequest("nothing to update: send any of current_task, summary, todo_list, blockers, next_steps, active_files, files_read")
         }
-        let s = try await service.updateSession(id: id, patch: patch)
-        return JSONResponse.make(s.json)
+        let answer = try await service.changeSession(id: id, patch, message: "update")
+        return JSONResponse.make(answer.session.json)
     }
 
     func storeSummary(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try sessionID(context)
         let body = try await request.jsonObject()
         try body.allowOnly(["summary", "next_steps", "blockers", "end"])
-        let summary = try body.requiredString("summary")
-        var patch = MemoryService.SessionPatch()
-        patch.nextSteps = try body.stringList("next_steps")
-        patch.blockers = try body.stringList("blockers")
-        let end = try body.bool("end") ?? true
-        let s = try await service.storeSummary(id: id, summary: summary, patch: patch, end: end)
-        return JSONResponse.make(s.json)
+        var change = SessionChange()
+        change.summary = try body.requiredString("summary")
+        change.nextSteps = try body.stringList("next_steps")
+        change.blockers = try body.stringList("blockers")
+        change.end = try body.bool("end") ?? true
+        let answer = try await service.changeSession(id: id, change, message: "summary")
+        return JSONResponse.make(answer.session.json)
     }
 
     func decision(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -150,7 +146,7 @@ struct SessionRoutes {
         let kind = try body.token("kind") ?? "command"
         let detail = try body.requiredString("detail")
         let exitCode = try body.integer("exit_code")
-        let s = try await service.recordAction(sessionID: id, kind: kind, detail: detail, exitCode: exitCode)
+        let s = try await service.recordAction(sessionID: id, SessionAction(kind: kind, detail: detail, exitCode: exitCode))
         return JSONResponse.make(s.json, status: .created)
     }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import MemoryCore
 import MemoryModel
 import MemoryStore
 
@@ -135,10 +136,8 @@ struct TimelineRoutes {
 
     func event(_ context: BasicRequestContext) async throws -> Response {
         let id = try PathParameters.id(context, what: "event id")
-        guard let r = try await service.eventRelations(id: id) else { throw APIError.notFound("no event with id \(id)") }
-        return JSONResponse.make(.object([
-            ("event", r.event.json), ("caused_by", r.causedBy?.json ?? .null), ("caused", .array(r.caused.map(\.json))),
-        ]))
+        guard let detail = try await service.event(id: id) else { throw APIError.notFound("no event with id \(id)") }
+        return JSONResponse.make(detail.json)
     }
 
     func component(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -146,8 +145,7 @@ struct TimelineRoutes {
         let q = try QueryParameters(request)
         let start = try q.time("start")
         let limit = try q.integer("limit", in: 1...1000) ?? 100
-        let page = try await service.componentHistory(name, start: start, limit: limit)
-        return JSONResponse.make(TimelineRoutes.page(page, extra: [("component", .string(name))]))
+        return JSONResponse.make(try await service.componentHistory(name, start: start, limit: limit).json)
     }
 
     func correlate(_ request: Request) async throws -> Response {
@@ -180,23 +178,7 @@ struct TimelineRoutes {
         for c in components { _ = try PathParameters.component(c, what: "component") }
         let limit = try body.integer("limit") ?? 10
         guard (1...100).contains(limit) else { throw APIError.badRequest("field limit must be from 1 to 100") }
-        let c = try await service.correlate(symptom: symptom, timeframe: timeframe, end: end, components: components, limit: limit)
-        func scored(_ item: (event: TimelineEvent, score: Double, reasons: [String])) -> JSONValue {
-            guard case var .object(pairs) = item.event.json else { return item.event.json }
-            pairs.append(("score", .number(item.score)))
-            pairs.append(("reasons", .array(item.reasons.map { .string($0) })))
-            return .object(pairs)
-        }
-        var pairs: [(String, JSONValue)] = [
-            ("symptom", .string(symptom)),
-            ("timeframe", .object([("start", .string(c.start.iso8601)), ("end", .string(c.end.iso8601))])),
-            ("symptom_components", .array(c.symptomComponents.map { .string($0) })),
-            ("probable_cause", c.probableCause.map(scored) ?? .null),
-            ("related_events", .array(c.related.map(scored))),
-        ]
-        if let confidence = c.confidence { pairs.append(("confidence", .string(confidence))) }
-        if let explanation = c.explanation { pairs.append(("explanation", .string(explanation))) }
-        pairs.append(("chain", .array(c.chain.map(\.json))))
-        return JSONResponse.make(.object(pairs))
+        let answer = try await service.correlate(symptom: symptom, window: timeframe, at: end, components: components, limit: limit)
+        return JSONResponse.make(answer.json)
     }
 }

@@ -1,6 +1,7 @@
 import Collector
 import Foundation
 import GitKit
+import MemoryCore
 import MemoryModel
 import MemoryStore
 
@@ -20,6 +21,11 @@ extension MemoryService {
             commit = stored.commit?.id.hex
             committedAt = stored.committedAt
         }
+    }
+
+    /// The health summary as of the last collection (the core's answer).
+    public func infraHealth() throws -> InfraHealth {
+        try memory.infraHealth()
     }
 
     /// The current state, or nil when nothing has been collected yet.

@@ -1,35 +1,38 @@
 import Foundation
 import GitKit
 import Logging
+import MemoryCore
 import MemoryIndex
 import MemoryModel
 import MemoryStore
 
-/// The memory behind the HTTP API: owns the `MemoryStore` (which is not thread-safe) and serialises every
-/// use of it. It runs on its own thread (`StoreThread`), so fsyncs and commits never block the threads
-/// that parse requests.
+/// The memory behind the HTTP API: the core (`Memory`, which is not thread-safe) behind one actor that
+/// serialises every use of it. It runs on its own thread (`StoreThread`), so fsyncs and commits never
+/// block the threads that parse requests.
 ///
-/// Writes go through the same store as the CLI: the same write lock, atomic files and one commit each.
-/// Concurrent event writes are committed together ("group commit"): every request still returns only
-/// after its events are on disk and committed, but one commit serves all requests waiting at that moment.
+/// Writes go through the same core as the CLI, MCP and the hooks: the same rules, redaction, write lock,
+/// atomic files and one commit each. Concurrent event writes are committed together ("group commit"):
+/// every request still returns only after its events are on disk and committed, but one commit serves
+/// all requests waiting at that moment.
 ///
-/// Reads that need no store (the current session, search, correlation, the timeline from the index) run
-/// on the caller's task, in parallel, from structures kept fresh by inotify (`SessionCatalog`,
-/// `SearchIndex`): a `git pull`, a hand edit or another process's write is seen by the next request.
+/// Index questions (search, correlation, the timeline, component history, `caused`) run on the caller's
+/// task, in parallel, through the core's `Queries` over a `SearchIndex` kept fresh by inotify. While the
+/// index is being built they wait a bounded time, then answer 503 with Retry-After: one algorithm, never
+/// a second, cheaper one that would give another answer.
 public actor MemoryService {
     nonisolated let thread: StoreThread
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
-    let store: MemoryStore
+    let memory: Memory
+    var store: MemoryStore { memory.store }
     let logger: Logger
     public nonisolated let repositoryPath: String
     /// Search, correlation, component history and `caused`; opened in the background.
     nonisolated let index: SearchIndex
-    /// Every session's project and last activity, kept current by inotify, for `currentSession`.
-    nonisolated let sessions: SessionCatalog
+    /// How long an index question waits for the index to open before answering 503.
+    nonisolated let indexWait: TimeInterval
     /// From `.cmem/config.yaml`, read once at start (as the store does).
     nonisolated let projectScope: String
-    nonisolated let currentWindow: Int64
 
     /// Event writes waiting for the next group commit.
     private var pendingEvents: [PendingEventWrite] = []
@@ -38,59 +41,50 @@ public actor MemoryService {
     private(set) var commits = 0
     private(set) var eventsRecorded = 0
 
-    public init(repositoryPath: String, logger: Logger, indexOptions: MemoryIndex.Options = MemoryIndex.Options()) throws {
+    /// `openIndex: false` leaves the index closed until `openIndex()`: for tests of the answers given
+    /// while it is still being built.
+    public init(repositoryPath: String, logger: Logger, indexOptions: MemoryIndex.Options = MemoryIndex.Options(),
+                indexWait: TimeInterval = 2, openIndex: Bool = true) throws {
         thread = StoreThread(name: "cmem.store")
-        store = try MemoryStore(path: repositoryPath, logger: logger)
-        self.repositoryPath = store.root
+        memory = try Memory(path: repositoryPath, logger: logger)
+        self.repositoryPath = memory.store.root
         self.logger = logger
-        index = SearchIndex(repositoryPath: store.root, logger: logger, options: indexOptions)
-        sessions = SessionCatalog(root: store.root, logger: logger)
-        projectScope = store.config.projectScope
-        currentWindow = store.config.currentWindow
+        self.indexWait = indexWait
+        index = SearchIndex(repositoryPath: memory.store.root, logger: logger, options: indexOptions, start: openIndex)
+        projectScope = memory.store.config.projectScope
     }
 
-    /// Waits until the search index is open and the session catalog has read every note; false if the
-    /// index could not be opened (queries then read the notes).
+    /// Starts opening the index, when the service was made with `openIndex: false`.
+    public nonisolated func openIndex() { index.start() }
+
+    /// Waits until the search index is open; false if it could not be opened.
     public nonisolated func waitForIndex(timeout: TimeInterval = 600) async -> Bool {
-        let index = self.index, sessions = self.sessions
+        let index = self.index
         return await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: index.waitUntilReady(timeout: timeout)) }
+        }
+    }
+
+    /// The core's index questions, once the index is open: waits up to `indexWait`, then throws
+    /// `CoreError.notReady` (503). Waiting blocks a thread of its own, not the caller's executor.
+    nonisolated func queries() async throws -> Queries {
+        if let ready = index.current() { return Queries(index: ready) }
+        let index = self.index, wait = indexWait
+        let opened: MemoryIndex? = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                let catalog = sessions.waitUntilReady(timeout: timeout)
-                continuation.resume(returning: index.waitUntilReady(timeout: timeout) && catalog)
+                _ = index.waitUntilReady(timeout: wait)
+                continuation.resume(returning: index.current())
             }
         }
+        if let opened { return Queries(index: opened) }
+        if let failure = index.failure { throw APIError(.serviceUnavailable, "the search index could not be opened: \(failure)") }
+        throw CoreError.notReady(retryAfter: max(1, Int(wait.rounded(.up))))
     }
 
     // MARK: Sessions
 
-    public struct SessionPatch: Sendable {
-        public var currentTask: String?
-        public var summary: String?
-        public var todoList: [Session.Todo]?
-        public var blockers: [String]?
-        public var nextSteps: [String]?
-        public var activeFiles: [String]?
-        public var filesRead: [String]?
-        public init() {}
-
-        var isEmpty: Bool {
-            currentTask == nil && summary == nil && todoList == nil && blockers == nil && nextSteps == nil
-                && activeFiles == nil && filesRead == nil
-        }
-
-        func apply(to s: inout Session) {
-            if let currentTask { s.currentTask = currentTask }
-            if let summary { s.summary = summary }
-            if let todoList { s.todoList = todoList }
-            if let blockers { s.blockers = blockers }
-            if let nextSteps { s.nextSteps = nextSteps }
-            if let activeFiles { s.activeFiles = activeFiles }
-            if let filesRead { s.filesRead = filesRead }
-        }
-    }
-
     public func startSession(workingDirectory: String, task: String, claudeSessionID: String?) throws -> Session {
-        let s = try store.startSession(task: task, cwd: workingDirectory, claudeSessionID: claudeSessionID)
+        let s = try memory.startSession(task: task, cwd: workingDirectory, claudeSessionID: claudeSessionID)
         wrote([s.path])
         return s
     }
@@ -101,78 +95,37 @@ public actor MemoryService {
         index.apply(writtenPaths: paths)
     }
 
-    public func session(id: String) throws -> Session {
-        try store.session(id: id)
+    public func session(id: String) throws -> SessionAnswer {
+        try memory.session(id: id)
     }
 
-    public func updateSession(id: String, patch: SessionPatch) throws -> Session {
-        let s = try store.updateSession(id: id, message: "update") { s, _ in patch.apply(to: &s) }
+    public func changeSession(id: String, _ change: SessionChange, message: String) throws -> SessionAnswer {
+        let s = try memory.change(session: id, change, message: message)
         wrote([s.path])
-        return s
+        return try memory.session(id: s.id)
     }
 
-    /// Stores the handoff summary; ends the session unless `end` is false.
-    public func storeSummary(id: String, summary: String, patch: SessionPatch, end: Bool) throws -> Session {
-        let now = Timestamp.now()
-        let s = try store.updateSession(id: id, message: end ? "end" : "summary", at: now) { s, _ in
-            patch.apply(to: &s)
-            s.summary = summary
-            if end, s.endedAt == nil { s.endedAt = now }
-        }
-        wrote([s.path])
-        return s
-    }
-
-    public func recordAction(sessionID: String, kind: String, detail: String, exitCode: Int?) throws -> Session {
-        let now = Timestamp.now()
-        let s = try store.updateSession(id: sessionID, message: "action \(kind)", at: now) { s, _ in
-            s.actions.append(Session.Action(time: now, kind: kind, detail: detail, exitCode: exitCode))
-            if kind == "edit" || kind == "write", !s.activeFiles.contains(detail) { s.activeFiles.append(detail) }
-            if kind == "read", !s.filesRead.contains(detail), !s.activeFiles.contains(detail) { s.filesRead.append(detail) }
-        }
+    public func recordAction(sessionID: String, _ action: SessionAction) throws -> Session {
+        let s = try memory.record(action, session: sessionID)
         wrote([s.path])
         return s
     }
 
     public func recordDecision(sessionID: String, decision: String, rationale: String, alternatives: [String],
                                context: String, consequences: String, components: [String]) throws -> Decision {
-        let d = try store.recordDecision(sessionID: sessionID, decision: decision, rationale: rationale,
-                                         alternatives: alternatives, context: context, consequences: consequences,
-                                         components: components)
+        let d = try memory.decide(session: sessionID, decision: decision, rationale: rationale, alternatives: alternatives,
+                                  context: context, consequences: consequences, components: components)
         wrote([d.path] + ((try? store.sessionPath(id: sessionID)).flatMap { $0 }.map { [$0] } ?? []))
         return d
     }
 
-    /// The project's current session (as `cmem session current` finds it) with its decision records.
-    /// Answered from the session catalog without the store's thread, so reads run in parallel and are
-    /// not queued behind commits; the store answers until the catalog's first scan is done.
-    public nonisolated func currentSession(workingDirectory: String, window: Int64?) async throws -> (Session, [Decision])? {
-        let scope = ProjectScope.resolve(cwd: workingDirectory, scope: projectScope)
-        let cutoff = Timestamp.now().adding(seconds: -(window ?? currentWindow))
-        do {
-            return try sessions.current(project: scope, cutoff: cutoff)
-        } catch is SessionCatalog.NotReady {
-            // Still scanning (or a note changed under us): ask the store.
-            return try await storeCurrentSession(scope: scope, window: window)
-        }
-    }
-
-    private func storeCurrentSession(scope: ProjectScope, window: Int64?) throws -> (Session, [Decision])? {
-        guard let s = try store.currentSession(project: scope, window: window) else { return nil }
-        return (s, decisions(of: s))
+    /// The project's current session, by the core's one policy, with its decision records.
+    public func currentSession(workingDirectory: String, window: Int64?) throws -> SessionAnswer? {
+        try memory.currentSession(cwd: workingDirectory, window: window)
     }
 
     public nonisolated func projectName(workingDirectory: String) -> String {
         ProjectScope.resolve(cwd: workingDirectory, scope: projectScope).name
-    }
-
-    public func sessionWithDecisions(id: String) throws -> (Session, [Decision]) {
-        let s = try store.session(id: id)
-        return (s, decisions(of: s))
-    }
-
-    private func decisions(of s: Session) -> [Decision] {
-        s.decisions.compactMap { try? store.decision(id: $0) }
     }
 
     // MARK: Events
@@ -247,9 +200,6 @@ public actor MemoryService {
         }
     }
 
-    public func event(id: String) throws -> TimelineEvent? {
-        try store.event(id: id)
-    }
 
     // MARK: Repository state
 
@@ -266,7 +216,6 @@ public actor MemoryService {
             documents = ["event": status.events, "decision": status.decisions, "session": status.sessions]
         }
         return ServerMetrics.Snapshot(lastCommit: head, lastCommitTime: time, commits: commits, eventsRecorded: eventsRecorded,
-                                      indexDocuments: documents, indexAvailable: index.loaded != nil,
-                                      sessionCatalogReady: sessions.isReady, sessionCatalogSize: sessions.count)
+                                      indexDocuments: documents, indexAvailable: index.loaded != nil)
     }
 }

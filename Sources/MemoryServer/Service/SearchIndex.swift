@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import MemoryIndex
 
-/// The search index, opened in the background so the server answers at once: until it is ready (a
-/// first build over a large repository takes a while), search, correlation and component history read
-/// the notes directly. Queries may run on any thread (`MemoryIndex` reads an immutable snapshot).
+/// The search index, opened in the background so the server starts at once (a first build over a large
+/// repository takes a while). Until it is ready, index questions wait a bounded time and are then
+/// answered 503 (`MemoryService.queries`). Queries may run on any thread (`MemoryIndex` reads an
+/// immutable snapshot).
 final class SearchIndex: @unchecked Sendable {
     private let lock = NSLock()
     private var _index: MemoryIndex?
@@ -15,8 +16,31 @@ final class SearchIndex: @unchecked Sendable {
     private let watchLock = NSLock()
     private var watcher: DirectoryWatcher?
 
-    init(repositoryPath: String, logger: Logger, options: MemoryIndex.Options = MemoryIndex.Options()) {
+    private let repositoryPath: String
+    private let options: MemoryIndex.Options
+    private var started = false
+
+    init(repositoryPath: String, logger: Logger, options: MemoryIndex.Options = MemoryIndex.Options(), start: Bool = true) {
         self.logger = logger
+        self.repositoryPath = repositoryPath
+        self.options = options
+        if start { self.start() }
+    }
+
+    /// Why the index could not be opened, if it could not.
+    var failure: String? {
+        lock.lock(); defer { lock.unlock() }
+        return _failure
+    }
+
+    /// Starts opening the index on a thread of its own (once).
+    func start() {
+        lock.lock()
+        let first = !started
+        started = true
+        lock.unlock()
+        guard first else { return }
+        let repositoryPath = self.repositoryPath, options = self.options
         Thread.detachNewThread { [self] in
             let started = Date()
             // Watch before opening, so nothing written during the build is missed.
@@ -32,7 +56,7 @@ final class SearchIndex: @unchecked Sendable {
                 ])
             } catch {
                 lock.lock(); _failure = "\(error)"; lock.unlock()
-                logger.error("cannot open the search index; queries read the notes instead", metadata: ["error": "\(error)"])
+                logger.error("cannot open the search index; index questions are answered 503", metadata: ["error": "\(error)"])
                 return
             }
             updateLoop()
