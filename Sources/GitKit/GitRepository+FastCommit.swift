@@ -28,7 +28,7 @@ extension GitRepository {
         while true {
             do {
                 return try commitOnce(files: files, message: message, author: author, allowEmpty: allowEmpty, prepared: prepared)
-            } catch let error as GitError where error.code == GIT_EMODIFIED.rawValue && attempt < 5 {
+            } catch GitError.Code.modified where attempt < 5 {
                 // HEAD moved under us (a human's git commit or pull): build on the new HEAD.
                 attempt += 1
             }
@@ -79,8 +79,8 @@ extension GitRepository {
                 guard mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE else {
                     return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
                 }
-            } else if rc != GIT_ENOTFOUND.rawValue {
-                try check(rc, function: "git_tree_entry_bypath")
+            } else {
+                _ = try checkFound(rc, function: "git_tree_entry_bypath")
             }
             guard let content = file.content else {
                 if rc == 0 { updates.append((file.path, nil, mode)) }

@@ -9,9 +9,8 @@ extension GitRepository {
         var result: [ChangedPath] = []
         for path in paths {
             var flags: UInt32 = 0
-            let rc = git_status_file(&flags, handle, path)
-            if rc == GIT_ENOTFOUND.rawValue { continue } // in neither HEAD, the index nor the working tree
-            try check(rc, function: "git_status_file")
+            // Not found: in neither HEAD, the index nor the working tree.
+            guard try checkFound(git_status_file(&flags, handle, path), function: "git_status_file") else { continue }
             if flags == GIT_STATUS_CURRENT.rawValue || flags & GIT_STATUS_IGNORED.rawValue != 0 { continue }
             let deleted = GIT_STATUS_WT_DELETED.rawValue | GIT_STATUS_INDEX_DELETED.rawValue
             let added = GIT_STATUS_WT_NEW.rawValue | GIT_STATUS_INDEX_NEW.rawValue
@@ -41,13 +40,12 @@ extension GitRepository {
             let full = (workdir as NSString).appendingPathComponent(path)
             let exists = FileManager.default.fileExists(atPath: full)
             var entry: OpaquePointer?
-            let rc: Int32 = tree.map { git_tree_entry_bypath(&entry, $0, path) } ?? GIT_ENOTFOUND.rawValue
+            let found = try tree.map { try checkFound(git_tree_entry_bypath(&entry, $0, path), function: "git_tree_entry_bypath") } ?? false
             defer { if let entry { git_tree_entry_free(entry) } }
-            if rc == GIT_ENOTFOUND.rawValue {
+            if !found {
                 if exists { result.append(ChangedPath(path: path, kind: .added)) }
                 continue
             }
-            try check(rc, function: "git_tree_entry_bypath")
             guard exists else {
                 result.append(ChangedPath(path: path, kind: .deleted))
                 continue

@@ -22,7 +22,7 @@ public final class GitRepository {
             if let repo { git_repository_free(repo) }
             throw error
         }
-        guard let repo else { throw GitError(code: -1, message: "no repository at \(path)", function: "open") }
+        guard let repo else { throw GitError(code: .generic, message: "no repository at \(path)", function: "git_repository_open_ext") }
         handle = repo
         workdir = git_repository_workdir(repo).map { String(cString: $0) } ?? path
         gitDir = String(cString: git_repository_path(repo))
@@ -73,8 +73,10 @@ public final class GitRepository {
     public func head() throws -> ObjectID? {
         var oid = git_oid()
         let rc = git_reference_name_to_id(&oid, handle, "HEAD")
-        if rc == GIT_ENOTFOUND.rawValue || rc == GIT_EUNBORNBRANCH.rawValue { return nil }
-        try check(rc, function: "git_reference_name_to_id")
+        switch GitError.Code(rawValue: rc) {
+        case .notFound, .unbornBranch: return nil
+        default: try check(rc, function: "git_reference_name_to_id")
+        }
         return ObjectID(oid)
     }
 
@@ -102,8 +104,7 @@ public final class GitRepository {
             if FileManager.default.fileExists(atPath: full) {
                 try check(git_index_add_bypath(index, path), function: "git_index_add_bypath")
             } else {
-                let rc = git_index_remove_bypath(index, path)
-                if rc != GIT_ENOTFOUND.rawValue { try check(rc, function: "git_index_remove_bypath") }
+                _ = try checkFound(git_index_remove_bypath(index, path), function: "git_index_remove_bypath")
             }
         }
         try withRetryOnLock { try check(git_index_write(index), function: "git_index_write") }
@@ -154,7 +155,7 @@ public final class GitRepository {
     private func openIndex() throws -> OpaquePointer {
         var index: OpaquePointer?
         try check(git_repository_index(&index, handle), function: "git_repository_index")
-        guard let index else { throw GitError(code: -1, message: "no index", function: "git_repository_index") }
+        guard let index else { throw GitError(code: .generic, message: "no index", function: "git_repository_index") }
         // Another process may have committed since this handle last looked: always start from disk.
         let rc = git_index_read(index, 0)
         if rc < 0 {
@@ -171,7 +172,7 @@ public final class GitRepository {
             do {
                 try body()
                 return
-            } catch let error as GitError where error.isLocked && attempt < 50 {
+            } catch GitError.Code.locked where attempt < 50 {
                 attempt += 1
                 usleep(20_000)
             }
@@ -193,7 +194,7 @@ public final class GitRepository {
         var oid = git_oid()
         while result.count < limit {
             let rc = git_revwalk_next(&oid, walk)
-            if rc == GIT_ITEROVER.rawValue { break }
+            if rc == GitError.Code.iterationOver.rawValue { break }
             try check(rc, function: "git_revwalk_next")
             var commit: OpaquePointer?
             try check(git_commit_lookup(&commit, handle, &oid), function: "git_commit_lookup")
@@ -240,9 +241,7 @@ public final class GitRepository {
         try check(git_commit_tree(&tree, commit), function: "git_commit_tree")
         defer { git_tree_free(tree) }
         var entry: OpaquePointer?
-        let rc = git_tree_entry_bypath(&entry, tree, path)
-        if rc == GIT_ENOTFOUND.rawValue { return nil }
-        try check(rc, function: "git_tree_entry_bypath")
+        guard try checkFound(git_tree_entry_bypath(&entry, tree, path), function: "git_tree_entry_bypath") else { return nil }
         defer { git_tree_entry_free(entry) }
         return ObjectID(git_tree_entry_id(entry)!.pointee)
     }

@@ -173,6 +173,8 @@ public final class MemoryStore {
                     throw StoreError.invalid("a merge is in progress and has conflicts a human must resolve (see `cmem status`); the change is saved in the working tree and will be committed once the merge is finished")
                 }
                 throw StoreError.git(error)
+            } catch let error as SystemError {
+                throw StoreError.io(error.description)
             }
         }
     }
