@@ -58,32 +58,23 @@ extension GitRepository {
         guard let headID = try head() else {
             return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
         }
-        var rawHead = headID.raw
-        var parent: OpaquePointer?
-        try check(git_commit_lookup(&parent, handle, &rawHead), function: "git_commit_lookup")
-        defer { git_commit_free(parent) }
-        var baseline: OpaquePointer?
-        try check(git_commit_tree(&baseline, parent), function: "git_commit_tree")
-        defer { git_tree_free(baseline) }
+        let parent = try CommitHandle(lookup: headID.raw, in: handle)
+        let baseline = try parent.tree()
 
         let writer = SegmentedBlobWriter(gitDir: gitDir)
         var entries: [IndexFile.Entry] = []
         var updates: [(path: String, id: git_oid?, mode: git_filemode_t)] = []
         for file in files {
             var mode = GIT_FILEMODE_BLOB
-            var existing: OpaquePointer?
-            let rc = git_tree_entry_bypath(&existing, baseline, file.path)
-            if rc == 0, let existing {
-                mode = git_tree_entry_filemode(existing)
-                git_tree_entry_free(existing)
+            let existing = try baseline.entry(atPath: file.path)
+            if let existing {
+                mode = existing.mode
                 guard mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE else {
                     return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
                 }
-            } else {
-                _ = try checkFound(rc, function: "git_tree_entry_bypath")
             }
             guard let content = file.content else {
-                if rc == 0 { updates.append((file.path, nil, mode)) }
+                if existing != nil { updates.append((file.path, nil, mode)) }
                 entries.append(IndexFile.Entry(path: Array(file.path.utf8), id: [], mode: 0, stat: nil))
                 continue
             }
@@ -107,31 +98,18 @@ extension GitRepository {
             return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
         }
 
-        var treeOid = git_oid()
         let paths = updates.map { strdup($0.path) }
         defer { paths.forEach { free($0) } }
         var raw = updates.enumerated().map { i, u in
             git_tree_update(action: u.id == nil ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT,
                             id: u.id ?? git_oid(), filemode: u.mode, path: UnsafePointer(paths[i]))
         }
-        try raw.withUnsafeMutableBufferPointer { buffer in
-            _ = try check(git_tree_create_updated(&treeOid, handle, baseline, buffer.count, buffer.baseAddress), function: "git_tree_create_updated")
-        }
-        if !allowEmpty, git_oid_equal(git_tree_id(baseline), &treeOid) != 0 { return nil }
+        let treeOid = try baseline.updated(with: &raw, in: handle)
+        if !allowEmpty, sameID(baseline.id, treeOid) { return nil }
 
-        var tree: OpaquePointer?
-        try check(git_tree_lookup(&tree, handle, &treeOid), function: "git_tree_lookup")
-        defer { git_tree_free(tree) }
-        var signature: UnsafeMutablePointer<git_signature>?
-        try check(git_signature_now(&signature, author.name, author.email), function: "git_signature_now")
-        defer { git_signature_free(signature) }
-        var commitOid = git_oid()
-        var parents: [OpaquePointer?] = [parent]
+        let tree = try TreeHandle(lookup: treeOid, in: handle)
+        let signature = try SignatureHandle(now: author)
         beforeMovingHead?()
-        let rc = parents.withUnsafeMutableBufferPointer { buffer in
-            git_commit_create(&commitOid, handle, "HEAD", signature, signature, "UTF-8", message, tree, 1, buffer.baseAddress)
-        }
-        try check(rc, function: "git_commit_create")
-        return ObjectID(commitOid)
+        return ObjectID(try parent.commitChild(in: handle, updating: "HEAD", author: signature, message: message, tree: tree))
     }
 }
