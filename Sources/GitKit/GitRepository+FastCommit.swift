@@ -12,18 +12,36 @@ extension GitRepository {
         }
     }
 
+    /// At most this many files are committed through the fast path below; more go through libgit2's
+    /// index. A caller uses it to decide whether storing the blobs ahead (`writeBlobs`) pays.
+    public static let fastCommitLimit = 64
+
     /// Commits exactly `files`, whose new content the caller has already written to the working tree, on
-    /// HEAD. Returns nil, making no commit, when the tree would equal HEAD's.
+    /// HEAD. Returns nil, making no commit, when the tree would equal HEAD's. This is the one entry point
+    /// for committing files cmem wrote; which implementation runs is decided here:
     ///
-    /// Unlike `commit(paths:)`, the new tree is HEAD's tree with these paths replaced (so what a human
-    /// staged for other paths is neither committed nor disturbed), blobs are written from the bytes in
-    /// hand, and the index is brought up to date by rewriting only these entries (`IndexFile`). The cost
-    /// follows the size of what was written, not the number of files in the repository. An unborn
-    /// branch, a path that is not a plain file in HEAD, or an index this path cannot handle goes through
-    /// `commit(paths:)` instead.
+    /// - The fast path, for up to `fastCommitLimit` files (every interactive write): the new tree is
+    ///   HEAD's tree with these paths replaced (so what a human staged for other paths is neither committed
+    ///   nor disturbed), blobs are written from the bytes in hand (`SegmentedBlobWriter`), and the index is
+    ///   brought up to date by rewriting only these entries in one pass over its bytes (`IndexFile`, a
+    ///   hand-written index writer). The cost follows the size of what was written, not the number of
+    ///   files in the repository: libgit2 would read, verify and rewrite the whole index, with its slow
+    ///   collision-detecting SHA-1, which on a large memory costs more than the rest of a write.
+    /// - libgit2's index (`commit(paths:)`): for more files (imports: thousands per commit, where the whole
+    ///   index is rewritten anyway), and whenever the fast path cannot be sure to write what libgit2 would:
+    ///   an unborn branch, a path that is not a plain file in HEAD or in the working tree, or an index
+    ///   `IndexFile` declines (a split or sparse index, a conflict on a written path, an unknown extension).
+    ///
+    /// With nothing else staged, both give the same tree and the same index bytes, but for a written entry's
+    /// device number (IndexFile records `st_dev`, as git does; libgit2 records `st_rdev`). (libgit2's index
+    /// also commits whatever else is staged; the fast path leaves that staged.) FastCommitTests keep
+    /// libgit2's index writing as the reference answer the fast path must equal.
     @discardableResult
     public func commit(files: [FileWrite], message: String, author: Signature, allowEmpty: Bool = false,
                        prepared: PreparedBlobs = PreparedBlobs()) throws -> ObjectID? {
+        guard files.count <= Self.fastCommitLimit else {
+            return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
+        }
         var attempt = 0
         while true {
             do {
