@@ -12,23 +12,41 @@ extension GitRepository {
         }
     }
 
+    /// At most this many files are committed through the fast path below; more go through libgit2's
+    /// index. A caller uses it to decide whether storing the blobs ahead (`writeBlobs`) pays.
+    public static let fastCommitLimit = 64
+
     /// Commits exactly `files`, whose new content the caller has already written to the working tree, on
-    /// HEAD. Returns nil, making no commit, when the tree would equal HEAD's.
+    /// HEAD. Returns nil, making no commit, when the tree would equal HEAD's. This is the one entry point
+    /// for committing files cmem wrote; which implementation runs is decided here:
     ///
-    /// Unlike `commit(paths:)`, the new tree is HEAD's tree with these paths replaced (so what a human
-    /// staged for other paths is neither committed nor disturbed), blobs are written from the bytes in
-    /// hand, and the index is brought up to date by rewriting only these entries (`IndexFile`). The cost
-    /// follows the size of what was written, not the number of files in the repository. An unborn
-    /// branch, a path that is not a plain file in HEAD, or an index this path cannot handle goes through
-    /// `commit(paths:)` instead.
+    /// - The fast path, for up to `fastCommitLimit` files (every interactive write): the new tree is
+    ///   HEAD's tree with these paths replaced (so what a human staged for other paths is neither committed
+    ///   nor disturbed), blobs are written from the bytes in hand (`SegmentedBlobWriter`), and the index is
+    ///   brought up to date by rewriting only these entries in one pass over its bytes (`IndexFile`, a
+    ///   hand-written index writer). The cost follows the size of what was written, not the number of
+    ///   files in the repository: libgit2 would read, verify and rewrite the whole index, with its slow
+    ///   collision-detecting SHA-1, which on a large memory costs more than the rest of a write.
+    /// - libgit2's index (`commit(paths:)`): for more files (imports: thousands per commit, where the whole
+    ///   index is rewritten anyway), and whenever the fast path cannot be sure to write what libgit2 would:
+    ///   an unborn branch, a path that is not a plain file in HEAD or in the working tree, or an index
+    ///   `IndexFile` declines (a split or sparse index, a conflict on a written path, an unknown extension).
+    ///
+    /// With nothing else staged, both give the same tree and the same index bytes, but for a written entry's
+    /// device number (IndexFile records `st_dev`, as git does; libgit2 records `st_rdev`). (libgit2's index
+    /// also commits whatever else is staged; the fast path leaves that staged.) FastCommitTests keep
+    /// libgit2's index writing as the reference answer the fast path must equal.
     @discardableResult
     public func commit(files: [FileWrite], message: String, author: Signature, allowEmpty: Bool = false,
                        prepared: PreparedBlobs = PreparedBlobs()) throws -> ObjectID? {
+        guard files.count <= Self.fastCommitLimit else {
+            return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
+        }
         var attempt = 0
         while true {
             do {
                 return try commitOnce(files: files, message: message, author: author, allowEmpty: allowEmpty, prepared: prepared)
-            } catch let error as GitError where error.code == GIT_EMODIFIED.rawValue && attempt < 5 {
+            } catch GitError.Code.modified where attempt < 5 {
                 // HEAD moved under us (a human's git commit or pull): build on the new HEAD.
                 attempt += 1
             }
@@ -58,32 +76,23 @@ extension GitRepository {
         guard let headID = try head() else {
             return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
         }
-        var rawHead = headID.raw
-        var parent: OpaquePointer?
-        try check(git_commit_lookup(&parent, handle, &rawHead), function: "git_commit_lookup")
-        defer { git_commit_free(parent) }
-        var baseline: OpaquePointer?
-        try check(git_commit_tree(&baseline, parent), function: "git_commit_tree")
-        defer { git_tree_free(baseline) }
+        let parent = try CommitHandle(lookup: headID.raw, in: handle)
+        let baseline = try parent.tree()
 
         let writer = SegmentedBlobWriter(gitDir: gitDir)
         var entries: [IndexFile.Entry] = []
         var updates: [(path: String, id: git_oid?, mode: git_filemode_t)] = []
         for file in files {
             var mode = GIT_FILEMODE_BLOB
-            var existing: OpaquePointer?
-            let rc = git_tree_entry_bypath(&existing, baseline, file.path)
-            if rc == 0, let existing {
-                mode = git_tree_entry_filemode(existing)
-                git_tree_entry_free(existing)
+            let existing = try baseline.entry(atPath: file.path)
+            if let existing {
+                mode = existing.mode
                 guard mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE else {
                     return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
                 }
-            } else if rc != GIT_ENOTFOUND.rawValue {
-                try check(rc, function: "git_tree_entry_bypath")
             }
             guard let content = file.content else {
-                if rc == 0 { updates.append((file.path, nil, mode)) }
+                if existing != nil { updates.append((file.path, nil, mode)) }
                 entries.append(IndexFile.Entry(path: Array(file.path.utf8), id: [], mode: 0, stat: nil))
                 continue
             }
@@ -107,31 +116,18 @@ extension GitRepository {
             return try commit(paths: files.map(\.path), message: message, author: author, allowEmpty: allowEmpty)
         }
 
-        var treeOid = git_oid()
         let paths = updates.map { strdup($0.path) }
         defer { paths.forEach { free($0) } }
         var raw = updates.enumerated().map { i, u in
             git_tree_update(action: u.id == nil ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT,
                             id: u.id ?? git_oid(), filemode: u.mode, path: UnsafePointer(paths[i]))
         }
-        try raw.withUnsafeMutableBufferPointer { buffer in
-            _ = try check(git_tree_create_updated(&treeOid, handle, baseline, buffer.count, buffer.baseAddress), function: "git_tree_create_updated")
-        }
-        if !allowEmpty, git_oid_equal(git_tree_id(baseline), &treeOid) != 0 { return nil }
+        let treeOid = try baseline.updated(with: &raw, in: handle)
+        if !allowEmpty, sameID(baseline.id, treeOid) { return nil }
 
-        var tree: OpaquePointer?
-        try check(git_tree_lookup(&tree, handle, &treeOid), function: "git_tree_lookup")
-        defer { git_tree_free(tree) }
-        var signature: UnsafeMutablePointer<git_signature>?
-        try check(git_signature_now(&signature, author.name, author.email), function: "git_signature_now")
-        defer { git_signature_free(signature) }
-        var commitOid = git_oid()
-        var parents: [OpaquePointer?] = [parent]
+        let tree = try TreeHandle(lookup: treeOid, in: handle)
+        let signature = try SignatureHandle(now: author)
         beforeMovingHead?()
-        let rc = parents.withUnsafeMutableBufferPointer { buffer in
-            git_commit_create(&commitOid, handle, "HEAD", signature, signature, "UTF-8", message, tree, 1, buffer.baseAddress)
-        }
-        try check(rc, function: "git_commit_create")
-        return ObjectID(commitOid)
+        return ObjectID(try parent.commitChild(in: handle, updating: "HEAD", author: signature, message: message, tree: tree))
     }
 }

@@ -9,14 +9,10 @@ extension GitRepository {
         var result: [ChangedPath] = []
         for path in paths {
             var flags: UInt32 = 0
-            let rc = git_status_file(&flags, handle, path)
-            if rc == GIT_ENOTFOUND.rawValue { continue } // in neither HEAD, the index nor the working tree
-            try check(rc, function: "git_status_file")
+            // Not found: in neither HEAD, the index nor the working tree.
+            guard try checkFound(git_status_file(&flags, handle, path), function: "git_status_file") else { continue }
             if flags == GIT_STATUS_CURRENT.rawValue || flags & GIT_STATUS_IGNORED.rawValue != 0 { continue }
-            let deleted = GIT_STATUS_WT_DELETED.rawValue | GIT_STATUS_INDEX_DELETED.rawValue
-            let added = GIT_STATUS_WT_NEW.rawValue | GIT_STATUS_INDEX_NEW.rawValue
-            let kind: ChangedPath.Kind = flags & deleted != 0 ? .deleted : flags & added != 0 ? .added : .modified
-            result.append(ChangedPath(path: path, kind: kind))
+            result.append(ChangedPath(path: path, kind: ChangedPath.Kind(status: flags)))
         }
         return result
     }
@@ -27,34 +23,26 @@ extension GitRepository {
     /// bookkeeping after a pull. Unlike `git status`, content that is staged but identical in the working
     /// tree and HEAD counts as clean, and no filters (line endings) are applied.
     public func pathsDifferingFromHead(_ paths: [String]) throws -> [ChangedPath] {
-        var tree: OpaquePointer?
-        if let headID = try head() {
-            var raw = headID.raw
-            var commit: OpaquePointer?
-            try check(git_commit_lookup(&commit, handle, &raw), function: "git_commit_lookup")
-            defer { git_commit_free(commit) }
-            try check(git_commit_tree(&tree, commit), function: "git_commit_tree")
+        func onDisk(_ path: String) -> Bool {
+            FileManager.default.fileExists(atPath: (workdir as NSString).appendingPathComponent(path))
         }
-        defer { if let tree { git_tree_free(tree) } }
+        guard let headID = try head() else { return paths.filter(onDisk).map { ChangedPath(path: $0, kind: .added) } }
+        let tree = try tree(of: headID)
         var result: [ChangedPath] = []
         for path in paths {
-            let full = (workdir as NSString).appendingPathComponent(path)
-            let exists = FileManager.default.fileExists(atPath: full)
-            var entry: OpaquePointer?
-            let rc: Int32 = tree.map { git_tree_entry_bypath(&entry, $0, path) } ?? GIT_ENOTFOUND.rawValue
-            defer { if let entry { git_tree_entry_free(entry) } }
-            if rc == GIT_ENOTFOUND.rawValue {
+            let exists = onDisk(path)
+            guard let entry = try tree.entry(atPath: path) else {
                 if exists { result.append(ChangedPath(path: path, kind: .added)) }
                 continue
             }
-            try check(rc, function: "git_tree_entry_bypath")
             guard exists else {
                 result.append(ChangedPath(path: path, kind: .deleted))
                 continue
             }
             var oid = git_oid()
+            let full = (workdir as NSString).appendingPathComponent(path)
             try check(git_odb_hashfile(&oid, full, GIT_OBJECT_BLOB), function: "git_odb_hashfile")
-            if let committed = git_tree_entry_id(entry), git_oid_equal(committed, &oid) == 0 {
+            if !sameID(entry.id, oid) {
                 result.append(ChangedPath(path: path, kind: .modified))
             }
         }
@@ -67,86 +55,61 @@ extension GitRepository {
     /// skipping every subtree whose object ID is the same in both: the cost follows what changed, not
     /// the size of the repository (`changedPaths(from:to:)` reads every tree of both commits).
     public func changedPaths(from: ObjectID?, to: ObjectID, under roots: [String]) throws -> [ChangedPath] {
-        func rootTree(_ id: ObjectID?) throws -> OpaquePointer? {
-            guard let id else { return nil }
-            var raw = id.raw
-            var commit: OpaquePointer?
-            try check(git_commit_lookup(&commit, handle, &raw), function: "git_commit_lookup")
-            defer { git_commit_free(commit) }
-            var tree: OpaquePointer?
-            try check(git_commit_tree(&tree, commit), function: "git_commit_tree")
-            return tree
-        }
-        let old = try rootTree(from), new = try rootTree(to)
-        defer {
-            if let old { git_tree_free(old) }
-            if let new { git_tree_free(new) }
-        }
         var result: [ChangedPath] = []
-        func subtree(_ tree: OpaquePointer?, _ name: String) throws -> OpaquePointer? {
-            guard let tree, let entry = git_tree_entry_byname(tree, name), git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
-            var sub: OpaquePointer?
-            try check(git_tree_lookup(&sub, handle, git_tree_entry_id(entry)), function: "git_tree_lookup")
-            return sub
-        }
-        /// Every file below `tree`, as added or deleted.
-        func all(_ tree: OpaquePointer, _ prefix: String, _ kind: ChangedPath.Kind) throws {
-            for i in 0..<git_tree_entrycount(tree) {
-                guard let entry = git_tree_entry_byindex(tree, i) else { continue }
-                let name = prefix + String(cString: git_tree_entry_name(entry))
-                if git_tree_entry_type(entry) == GIT_OBJECT_TREE {
-                    let sub = try subtree(tree, String(cString: git_tree_entry_name(entry)))
-                    defer { if let sub { git_tree_free(sub) } }
-                    if let sub { try all(sub, name + "/", kind) }
+        /// Every file below the tree `id`, as added or deleted.
+        func all(_ id: git_oid, _ prefix: String, _ kind: ChangedPath.Kind) throws {
+            for (name, entry) in try TreeHandle(lookup: id, in: handle).entries() {
+                if entry.isTree {
+                    try all(entry.id, prefix + name + "/", kind)
                 } else {
-                    result.append(ChangedPath(path: name, kind: kind))
+                    result.append(ChangedPath(path: prefix + name, kind: kind))
                 }
             }
         }
-        func compare(_ a: OpaquePointer?, _ b: OpaquePointer?, _ prefix: String) throws {
+        /// The trees `a` and `b` (nil: none), their entries' paths starting with `prefix`.
+        func compare(_ a: git_oid?, _ b: git_oid?, _ prefix: String) throws {
             switch (a, b) {
             case (nil, nil): return
             case let (nil, b?): try all(b, prefix, .added)
             case let (a?, nil): try all(a, prefix, .deleted)
             case let (a?, b?):
-                if git_oid_equal(git_tree_id(a), git_tree_id(b)) != 0 { return }
-                var names = Set<String>()
-                for t in [a, b] {
-                    for i in 0..<git_tree_entrycount(t) {
-                        if let e = git_tree_entry_byindex(t, i) { names.insert(String(cString: git_tree_entry_name(e))) }
+                if sameID(a, b) { return }
+                try compareTrees(TreeHandle(lookup: a, in: handle), TreeHandle(lookup: b, in: handle), prefix)
+            }
+        }
+        func compareTrees(_ a: borrowing TreeHandle, _ b: borrowing TreeHandle, _ prefix: String) throws {
+            var names = Set<String>()
+            a.insertNames(into: &names)
+            b.insertNames(into: &names)
+            for name in names.sorted() {
+                let ea = a.entry(named: name), eb = b.entry(named: name)
+                let aTree = ea?.isTree ?? false, bTree = eb?.isTree ?? false
+                if aTree || bTree {
+                    try compare(aTree ? ea?.id : nil, bTree ? eb?.id : nil, prefix + name + "/")
+                    if !aTree, ea != nil { result.append(ChangedPath(path: prefix + name, kind: .deleted)) }
+                    if !bTree, eb != nil { result.append(ChangedPath(path: prefix + name, kind: .added)) }
+                } else if let ea, let eb {
+                    if !sameID(ea.id, eb.id) {
+                        result.append(ChangedPath(path: prefix + name, kind: .modified))
                     }
-                }
-                for name in names.sorted() {
-                    let ea = git_tree_entry_byname(a, name), eb = git_tree_entry_byname(b, name)
-                    let aTree = ea.map { git_tree_entry_type($0) == GIT_OBJECT_TREE } ?? false
-                    let bTree = eb.map { git_tree_entry_type($0) == GIT_OBJECT_TREE } ?? false
-                    if aTree || bTree {
-                        if let ea, let eb, aTree, bTree, git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) != 0 { continue }
-                        let sa = aTree ? try subtree(a, name) : nil, sb = bTree ? try subtree(b, name) : nil
-                        defer {
-                            if let sa { git_tree_free(sa) }
-                            if let sb { git_tree_free(sb) }
-                        }
-                        try compare(sa, sb, prefix + name + "/")
-                        if !aTree, ea != nil { result.append(ChangedPath(path: prefix + name, kind: .deleted)) }
-                        if !bTree, eb != nil { result.append(ChangedPath(path: prefix + name, kind: .added)) }
-                    } else if let ea, let eb {
-                        if git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) == 0 {
-                            result.append(ChangedPath(path: prefix + name, kind: .modified))
-                        }
-                    } else {
-                        result.append(ChangedPath(path: prefix + name, kind: ea == nil ? .added : .deleted))
-                    }
+                } else {
+                    result.append(ChangedPath(path: prefix + name, kind: ea == nil ? .added : .deleted))
                 }
             }
         }
-        for root in roots {
-            let a = try subtree(old, root), b = try subtree(new, root)
-            defer {
-                if let a { git_tree_free(a) }
-                if let b { git_tree_free(b) }
-            }
-            try compare(a, b, root + "/")
+        let oldRoot = try from.map { try CommitHandle(lookup: $0.raw, in: handle).treeID }
+        let newRoot = try CommitHandle(lookup: to.raw, in: handle).treeID
+        /// The ids of the root tree's subtrees named `roots` (nil where there is none).
+        func subtrees(of root: git_oid?) throws -> [git_oid?] {
+            guard let root else { return roots.map { _ in nil } }
+            let tree = try TreeHandle(lookup: root, in: handle)
+            var ids: [git_oid?] = []
+            for name in roots { ids.append(tree.entry(named: name).flatMap { $0.isTree ? $0.id : nil }) }
+            return ids
+        }
+        let old = try subtrees(of: oldRoot), new = try subtrees(of: newRoot)
+        for (i, root) in roots.enumerated() {
+            try compare(old[i], new[i], root + "/")
         }
         return result
     }

@@ -37,9 +37,12 @@ enum IndexFile {
         }
         guard fd >= 0 else {
             if errno == EEXIST {
-                throw GitError(code: GIT_ELOCKED.rawValue, message: "\(lockPath) exists: another git process is writing the index", function: "index.lock")
+                // What libgit2's own index writer reports for the same lock, so that a caller sees one
+                // error whichever writer ran.
+                throw GitError(code: .locked, errorClass: .index,
+                               message: "\(lockPath) exists: another git process is writing the index", function: "IndexFile.update")
             }
-            throw GitError(code: -1, message: "cannot create \(lockPath): \(String(cString: strerror(errno)))", function: "index.lock")
+            throw SystemError.posix("open", lockPath)
         }
         var renamed = false
         defer {
@@ -69,9 +72,13 @@ enum IndexFile {
         var checksum = IndexChecksumWriter(cache: IndexChecksumCache.load(gitDir: gitDir, current: data),
                                            unchanged: Self.unchangedPrefix(pieces, data))
         var ok = true
+        var failure: Int32 = 0
         func emit(_ raw: UnsafeRawBufferPointer) {
             checksum.update(raw)
-            if ok { ok = writeAll(fd, raw) }
+            if ok, !writeAll(fd, raw) {
+                ok = false
+                failure = errno
+            }
         }
         for piece in pieces {
             switch piece {
@@ -80,12 +87,14 @@ enum IndexFile {
             }
         }
         let (digest, cache) = checksum.finish()
-        if ok { ok = digest.withUnsafeBytes { writeAll(fd, $0) } }
+        if ok, !digest.withUnsafeBytes({ writeAll(fd, $0) }) {
+            ok = false
+            failure = errno
+        }
         close(fd)
         fd = -1
-        guard ok, rename(lockPath, indexPath) == 0 else {
-            throw GitError(code: -1, message: "cannot write \(indexPath): \(String(cString: strerror(errno)))", function: "index write")
-        }
+        guard ok else { throw SystemError.posix(errno: failure, call: "write", path: lockPath) }
+        guard rename(lockPath, indexPath) == 0 else { throw SystemError.posix("rename", indexPath) }
         renamed = true
         // The old index is unlinked now; freeing its pages takes a while and can go on beside the commit.
         released = true

@@ -107,7 +107,7 @@ struct SegmentedBlobWriter {
                 failed = true
             }
         }
-        guard !failed else { throw GitError(code: -1, message: "zlib could not compress an object", function: "deflate") }
+        guard !failed else { throw SystemError.zlib(call: "deflate", path: objectPath) }
 
         try Self.storeObject(out, at: objectPath)
         if segmented {
@@ -191,12 +191,12 @@ struct SegmentedBlobWriter {
         mkdir(dir, 0o755)
         let tmp = "\(dir)/tmp_obj_cmem_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard fd >= 0 else { throw GitError(code: -1, message: "cannot create \(tmp): \(String(cString: strerror(errno)))", function: "storeObject") }
-        var ok = bytes.withUnsafeBytes { writeAll(fd, $0) }
+        guard fd >= 0 else { throw SystemError.posix("open", tmp) }
+        var failure: SystemError?
+        if !bytes.withUnsafeBytes({ writeAll(fd, $0) }) { failure = .posix("write", tmp) }
         close(fd)
-        if ok, link(tmp, path) != 0, errno != EEXIST { ok = false }
-        let failure = String(cString: strerror(errno))
+        if failure == nil, link(tmp, path) != 0, errno != EEXIST { failure = .posix("link", path) }
         unlink(tmp)
-        guard ok else { throw GitError(code: -1, message: "cannot write object \(path): \(failure)", function: "storeObject") }
+        if let failure { throw failure }
     }
 }

@@ -134,9 +134,10 @@ public final class MemoryStore {
             let tx = Transaction(store: self)
             let value = try body(tx)
             guard !tx.isEmpty else { return (value, CommitResult(commit: nil, paths: [], message: "")) }
-            // Interactive writes touch a few files of a large repository: rewrite only their tree and index
-            // entries. Imports stage thousands of files per commit; libgit2's index suits those.
-            let fast = tx.files.count <= MemoryStore.fastCommitLimit
+            // Interactive writes touch a few files of a large repository: `commit(files:)` rewrites only their
+            // tree and index entries, and their blobs can be stored ahead. Imports stage thousands of files per
+            // commit, which it gives to libgit2's index.
+            let fast = tx.files.count <= GitRepository.fastCommitLimit
             let writes = tx.files.map { GitRepository.FileWrite(path: $0.path, content: $0.bytes) }
             var prepared = GitRepository.PreparedBlobs()
             if fast && durable {
@@ -165,9 +166,7 @@ public final class MemoryStore {
             }
             let message = MemoryStore.commitMessage(tx.lines)
             do {
-                let id = fast
-                    ? try git.commit(files: writes, message: message, author: author, prepared: prepared)
-                    : try git.commit(paths: tx.files.map(\.path), message: message, author: author)
+                let id = try git.commit(files: writes, message: message, author: author, prepared: prepared)
                 return (value, CommitResult(commit: id, paths: tx.files.map(\.path), message: message))
             } catch let error as GitError {
                 // The files are on disk and will be committed by the next write or `cmem sync`.
@@ -175,11 +174,11 @@ public final class MemoryStore {
                     throw StoreError.invalid("a merge is in progress and has conflicts a human must resolve (see `cmem status`); the change is saved in the working tree and will be committed once the merge is finished")
                 }
                 throw StoreError.git(error)
+            } catch let error as SystemError {
+                throw StoreError.io(error.description)
             }
         }
     }
-
-    static let fastCommitLimit = 64
 
     static func commitMessage(_ lines: [String]) -> String {
         switch lines.count {

@@ -4,7 +4,8 @@ import TestSupport
 @testable import GitKit
 
 /// `commit(files:)`: blobs written in segments, the tree updated in place and the index rewritten by
-/// `IndexFile`, checked against the real git CLI after every step.
+/// `IndexFile`, checked against the real git CLI after every step, and against libgit2's own index writer
+/// (`commit(paths:)`), the reference answer the fast path must equal.
 @Suite("Fast commit")
 struct FastCommitTests {
     let repo: TemporaryGitRepository
@@ -107,6 +108,113 @@ struct FastCommitTests {
         }
         let header = Array(FileManager.default.contents(atPath: repo.path + "/.git/index")!.prefix(8))
         #expect(Int(header[7]) == version)
+    }
+
+    /// The index file's bytes.
+    func indexBytes() -> [UInt8] { Array(FileManager.default.contents(atPath: repo.path + "/.git/index")!) }
+
+    /// Every index entry as git lists it, stat data included, but for the device (see `withoutDevices`).
+    func indexEntries() throws -> String {
+        try git("ls-files", "--stage", "--debug").split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("  dev: ") ? "  dev: -" + $0.drop { $0 != "\t" } : $0 }.joined(separator: "\n")
+    }
+
+    /// The index without its checksum and with every entry's device set to 0. The device is the one
+    /// field in which the fast path and libgit2 differ: IndexFile records `st_dev`, as git does; libgit2
+    /// records `st_rdev`, which is 0 for a file. Neither compares it (git only when built with USE_STDEV).
+    func withoutDevices(_ index: [UInt8]) -> [UInt8] {
+        var bytes = Array(index.dropLast(20))
+        func be32(_ at: Int) -> Int { Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3]) }
+        let version = be32(4)
+        var pos = 12
+        for _ in 0..<be32(8) {
+            for i in 16..<20 { bytes[pos + i] = 0 }
+            let flags = Int(bytes[pos + 60]) << 8 | Int(bytes[pos + 61])
+            let fixed = 62 + (version >= 3 && flags & 0x4000 != 0 ? 2 : 0)
+            var end = pos + fixed
+            if version == 4 {
+                // The varint of how much of the previous path to drop, then the rest of this one.
+                while bytes[end] & 0x80 != 0 { end += 1 }
+                end += 1
+            }
+            while bytes[end] != 0 { end += 1 }
+            pos = version == 4 ? end + 1 : pos + ((end - pos + 8) & ~7)
+        }
+        return bytes
+    }
+
+    @Test("the fast path writes the same index entries and extensions, byte for byte, and the same tree as libgit2's index writer",
+          arguments: [2, 3, 4])
+    func sameAsLibgit2(version: Int) throws {
+        try seed()
+        _ = try git("update-index", "--index-version", "\(version)")
+        if version == 3 {
+            // An entry with extended flags that libgit2 commits as git does (unlike intent-to-add), on a
+            // path the steps leave alone (the fast path declines written paths with such flags).
+            _ = try git("update-index", "--skip-worktree", "notes/2026/01/note-0.md")
+        }
+        let steps: [[String: String?]] = [
+            ["notes/2026/03/note-2.md": "note 2, edited\n"],
+            ["notes/2026/03/a-first.md": "sorts first\n", "notes/2026/03/zz-last.md": "sorts last\n", "zzz/new/dir.md": "new dir\n"],
+            ["notes/2026/05/note-4.md": nil, "README.md": "hello again\n"],
+            ["0/top.md": "before every other path\n", "notes/2026/12/note-11.md": nil, "notes/2026/12/note-99.md": "new\n"],
+            ["README.md": "hello again\n"],
+        ]
+        let sha1Record = IndexChecksumCache.path(gitDir: repo.repository.gitDir)
+        for (n, step) in steps.enumerated() {
+            var writes: [GitRepository.FileWrite] = []
+            for (path, text) in step.sorted(by: { $0.key < $1.key }) {
+                if let text {
+                    try repo.write(path, text)
+                    writes.append(.init(path: path, content: Array(text.utf8)))
+                } else {
+                    try? repo.remove(path)
+                    writes.append(.init(path: path, content: nil))
+                }
+            }
+            let before = indexBytes()
+            let head = try git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+
+            // The fast path…
+            let fastCommit = try repo.repository.commit(files: writes, message: "step \(n)\n", author: TemporaryGitRepository.author)
+            let fast = indexBytes()
+            let fastEntries = try indexEntries()
+            let fastTree = try git("rev-parse", "HEAD^{tree}")
+            // …which did write the index itself: its record names the index now in place.
+            let record = CacheRecord.read(sha1Record, tag: IndexChecksumCache.tag)?.split(separator: "\n").first
+            #expect(record.map(String.init) == ObjectID(raw: Array(fast.suffix(20))).hex, "step \(n): not written by IndexFile")
+
+            // …and, from the same state, libgit2's index.
+            try Data(before).write(to: URL(fileURLWithPath: repo.path + "/.git/index"))
+            _ = try git("update-ref", "HEAD", head)
+            let slowCommit = try repo.repository.commit(paths: writes.map(\.path), message: "step \(n)\n", author: TemporaryGitRepository.author)
+            let slow = indexBytes()
+
+            #expect((fastCommit == nil) == (slowCommit == nil), "step \(n)")
+            #expect(try git("rev-parse", "HEAD^{tree}") == fastTree, "step \(n)")
+            let slowEntries = try indexEntries()
+            #expect(slowEntries == fastEntries, "step \(n)")
+            #expect(Int(slow[7]) == version, "step \(n)")
+            let (a, b) = (withoutDevices(fast), withoutDevices(slow))
+            let differsAt = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                ?? (a.count == b.count ? nil : min(a.count, b.count))
+            #expect(differsAt == nil, "step \(n): the index files differ from byte \(differsAt ?? 0) of \(a.count)")
+            try expectConsistent("step \(n)")
+        }
+    }
+
+    @Test("more files than fastCommitLimit go through libgit2's index, with the same result")
+    func manyFilesGoThroughLibgit2() throws {
+        try seed()
+        try write(["README.md": "a fast write first\n"])
+        let record = IndexChecksumCache.path(gitDir: repo.repository.gitDir)
+        let recorded = try String(contentsOfFile: record, encoding: .utf8)
+        var files: [String: String?] = [:]
+        for i in 0...GitRepository.fastCommitLimit { files["bulk/file-\(i).md"] = "bulk \(i)\n" }
+        try write(files, message: "bulk")
+        #expect(try String(contentsOfFile: record, encoding: .utf8) == recorded, "IndexFile did not run")
+        try expectConsistent("bulk")
+        #expect(try git("ls-files", "bulk").split(separator: "\n").count == GitRepository.fastCommitLimit + 1)
     }
 
     @Test("a human's commit landing mid-write is kept, and the write is committed on top of it")
