@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "MemoryServer",
             dependencies: [
-                "MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "GitKit",
+                "MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
