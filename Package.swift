@@ -221,5 +221,11 @@ let package = Package(
             dependencies: ["TestSupport", "MemoryModel"],
             swiftSettings: swiftSettings
         ),
+        // Every corpus secret through every front end (the real binaries), then looked for in the repository.
+        .testTarget(
+            name: "RedactionChannelTests",
+            dependencies: ["TestSupport", "MemoryModel"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
