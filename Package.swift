@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "MemoryServer",
             dependencies: [
-                "MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "GitKit",
+                "MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -229,6 +229,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
+            dependencies: ["TestSupport", "MemoryModel"],
+            swiftSettings: swiftSettings
+        ),
+        // Every corpus secret through every front end (the real binaries), then looked for in the repository.
+        .testTarget(
+            name: "RedactionChannelTests",
             dependencies: ["TestSupport", "MemoryModel"],
             swiftSettings: swiftSettings
         ),

@@ -16,7 +16,9 @@ import Redaction
 /// | `Grep`, `Glob`, `LS`, `TodoRead`, `BashOutput`, `KillShell`, `ExitPlanMode`, others | nothing: read-only and noisy |
 ///
 /// Paths inside the project are made relative to its root. Every string passes through the redactor
-/// before it is returned, so nothing here can put a secret on disk.
+/// before it is returned, so nothing here can put a secret on disk; a path is redacted before it is
+/// standardized, which would otherwise turn `postgres://app:pw@db` into `postgres:/app:pw@db`, a text
+/// in which no credential can be recognised any more.
 public enum ToolCapture {
     public static let maxCommand = 500
     public static let maxDetail = 300
@@ -53,11 +55,11 @@ public enum ToolCapture {
             return .command(clip(redactor.redact(command), maxCommand), exitCode: exitCode(payload, failed: failed))
         case "Read":
             guard let path = input["file_path"]?.stringValue, !failed else { return .none }
-            return .read(clip(redactor.redact(relative(path, to: projectRoot)), maxDetail))
+            return .read(clip(relative(redactor.redact(path), to: projectRoot), maxDetail))
         case "Edit", "MultiEdit", "Write", "NotebookEdit":
             guard !failed, let path = input["file_path"]?.stringValue ?? input["notebook_path"]?.stringValue else { return .none }
             let kind = payload.toolName == "Write" ? "write" : "edit"
-            return .edit(clip(redactor.redact(relative(path, to: projectRoot)), maxDetail), kind: kind)
+            return .edit(clip(relative(redactor.redact(path), to: projectRoot), maxDetail), kind: kind)
         case "TodoWrite":
             guard case let .array(items)? = input["todos"] else { return .none }
             let todos = items.compactMap { item -> Session.Todo? in

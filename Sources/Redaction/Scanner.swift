@@ -408,8 +408,9 @@ struct Scanner {
         guard let v = value(from: p, extent: .word) else { return true }
         var k = v.start
         while k < v.end, b[k] != 0x3A { k += 1 }
+        guard k < v.end else { return true }  // `-u admin`: curl asks for the password
         let password = (k + 1)..<v.end
-        guard k < v.end, !password.isEmpty, !b.isPlaceholder(v.range), !b.isPlaceholder(password) else { return true }
+        guard !password.isEmpty, !b.isPlaceholder(v.range), !b.isPlaceholder(password) else { return true }
         add(password.lowerBound, password.upperBound, .password)
         return true
     }

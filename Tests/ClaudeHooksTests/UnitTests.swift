@@ -26,6 +26,23 @@ import TestSupport
         #expect(ToolCapture.change(for: try payload("Write", .object([("file_path", .string("/w/demo/x"))]), event: "PostToolUseFailure"), projectRoot: "/w/demo", redactor: r) == .none, "a failed write changed nothing")
     }
 
+    @Test func aPathIsRedactedBeforeItIsStandardized() throws {
+        // Standardizing first made `postgres://app:pw@db` into `postgres:/app:pw@db`, where no credential is recognised.
+        let r = Redactor()
+        let path = "/w/demo/notes/psql postgres://app:Sup3rS3cret!@db.internal:5432/app"
+        for tool in ["Read", "Write", "Edit"] {
+            let change = ToolCapture.change(for: try payload(tool, .object([("file_path", .string(path))])), projectRoot: "/w/demo", redactor: r)
+            let recorded: String
+            switch change {
+            case let .read(p), let .edit(p, _): recorded = p
+            default: Issue.record("\(tool): \(change)"); continue
+            }
+            #expect(!recorded.contains("Sup3rS3cret!"), "\(tool): \(recorded)")
+            #expect(recorded.hasPrefix("notes/psql postgres:"), "\(tool): still relative to the project: \(recorded)")
+            #expect(recorded.contains("[REDACTED:password]"), "\(tool): \(recorded)")
+        }
+    }
+
     @Test func theInstalledMatcherCoversExactlyTheCapturedTools() {
         for tool in ToolCapture.matcher.split(separator: "|") where !tool.contains("*") {
             #expect(ToolCapture.captures(toolName: String(tool)), "\(tool)")

@@ -131,6 +131,15 @@ import TestSupport
         #expect(fromObject.type == "deployment")
         #expect(fromObject.details["sync_status"] == .string("Synced"))
         #expect(fromObject.details["health_status"] == .string("Healthy"))
+        // A message longer than a description: it is redacted before it is cut, since the cut can fall between
+        // a password and the `@` that makes it one.
+        let secret = "Sup3rS3cret!"
+        let tail = "psql postgres://app:\(secret)"
+        let long = String(repeating: "x", count: 999 - "Synced api to deadbee: ".count - tail.count - 1) + "\n" + tail + "@db.internal:5432/app"
+        let cut = try ArgoCDWebhook.event(.object([("app", .string("api")), ("revision", .string("deadbeef")), ("message", .string(long))]))
+        #expect(cut.description.hasSuffix("…"))
+        #expect(!cut.description.contains(secret), "\(cut.description.suffix(60))")
+        #expect(cut.details["message"]?.stringValue == long, "the details keep the whole message, for the store to redact")
         #expect(throws: ValidationError.self) { try ArgoCDWebhook.event(.object([("sync_status", .string("Synced"))])) }
         #expect(throws: ValidationError.self) { try ArgoCDWebhook.event(.object([("app", .string("../x"))])) }
         #expect(throws: ValidationError.self) { try ArgoCDWebhook.event(.object([("app", .string("a")), ("revision", .number(1))])) }

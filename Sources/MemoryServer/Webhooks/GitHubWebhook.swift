@@ -1,5 +1,6 @@
 import Foundation
 import MemoryModel
+import Redaction
 
 /// GitHub webhook deliveries as timeline events: each pushed commit becomes a `git_commit` event and a
 /// merged pull request a `merge` event. IDs are derived from the delivery's content (repository and
@@ -12,6 +13,7 @@ public enum GitHubWebhook {
     }
 
     public static let source = "github"
+    static let redactor = Redactor()
 
     public static func events(eventName: String, payload: JSONValue, receivedAt: Timestamp = .now()) throws -> Outcome {
         switch eventName {
@@ -145,10 +147,12 @@ public enum GitHubWebhook {
             .trimmingCharacters(in: .whitespaces)
     }
 
-    /// At most `max` characters, never cutting a character in half.
     /// At most `max` characters, never cutting a character in half, without NUL characters (which the
-    /// store refuses).
+    /// store refuses). A text that is cut is redacted first: the cut can take away what makes a secret
+    /// recognisable (`postgres://app:pw@db` cut before its `@` is no URL with a password any more), and the
+    /// store, which redacts whatever it writes, would only see what is left.
     static func clip(_ s: String, _ max: Int) -> String {
+        let s = s.unicodeScalars.count < max ? s : redactor.redact(s)
         var scalars = String.UnicodeScalarView()
         var count = 0
         for u in s.unicodeScalars where u.value != 0 {
