@@ -71,6 +71,7 @@ public final class Memory {
     @discardableResult
     public func change(session id: String, _ change: SessionChange, message: String = "update", at time: Timestamp = .now()) throws -> Session {
         try change.validate()
+        let change = change.mapTexts(store.redacted)
         return try store.updateSession(id: id, message: change.end ? "end" : message, at: time) { s, _ in
             try change.apply(to: &s, at: time)
         }

@@ -29,6 +29,26 @@ public struct SessionChange: Sendable, Equatable {
 
     public var isEmpty: Bool { self == SessionChange() }
 
+    /// Every text of the change passed through `transform` (the store's redactor, so that "done" finds a
+    /// todo stored redacted, and no error quotes a secret back).
+    public func mapTexts(_ transform: (String) -> String) -> SessionChange {
+        var c = self
+        c.task = task.map(transform)
+        c.summary = summary.map(transform)
+        c.addTodos = addTodos.map(transform)
+        c.doneTodos = doneTodos.map(transform)
+        c.todoList = todoList?.map { Session.Todo(text: transform($0.text), status: $0.status) }
+        c.addBlockers = addBlockers.map(transform)
+        c.removeBlockers = removeBlockers.map(transform)
+        c.blockers = blockers?.map(transform)
+        c.addNextSteps = addNextSteps.map(transform)
+        c.nextSteps = nextSteps?.map(transform)
+        c.addFiles = addFiles.map(transform)
+        c.activeFiles = activeFiles?.map(transform)
+        c.filesRead = filesRead?.map(transform)
+        return c
+    }
+
     /// Checks sizes before anything is read or written.
     public func validate() throws {
         for (value, what) in [(task, "task"), (summary, "summary")] { if let value { try Limits.checkText(value, what: what) } }

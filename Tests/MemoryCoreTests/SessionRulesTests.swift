@@ -61,3 +61,29 @@ import TestSupport
         #expect(throws: (any Error).self) { try f.memory.targetSession(id: "../x", cwd: f.project) }
     }
 }
+
+@Suite struct SessionRedactionRulesTests {
+    @Test func aTodoWithASecretIsMarkedDoneByTheTextItWasAddedWith() throws {
+        let f = try SessionRulesTests.Fixture()
+        let s = try f.memory.startSession(task: "rotate", cwd: f.project)
+        let text = "rotate GITHUB_TOKEN=ghp_" + String(repeating: "a1B2c3D4e5", count: 4).prefix(36)
+        var add = SessionChange()
+        add.addTodos = [text]
+        try f.memory.change(session: s.id, add)
+        var done = SessionChange()
+        done.doneTodos = [text]
+        try f.memory.change(session: s.id, done)
+        let todos = try f.memory.session(id: s.id).session.todoList
+        #expect(todos.count == 1)
+        #expect(todos.first?.status == "done")
+        #expect(todos.first?.text.contains("[REDACTED:") == true)
+        // An unknown todo's error never quotes a secret back.
+        done.doneTodos = ["also GITHUB_TOKEN=ghp_" + String(repeating: "z9Y8x7W6v5", count: 4).prefix(36)]
+        do {
+            try f.memory.change(session: s.id, done)
+            Issue.record("expected an error")
+        } catch {
+            #expect(!"\(error)".contains("z9Y8x7W6v5"))
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Collector
+import Foundation
+import MemoryModel
+@testable import MemoryServer
+import MemoryStore
+import Testing
+import TestSupport
+
+/// The same question, asked through the CLI (the real `cmem` binary), REST (the service's router) and MCP
+/// (the real `cmem mcp` over stdio) on one repository, gets the same answer: current session, search,
+/// correlation, component history and infrastructure health. While the server's index is still loading,
+/// REST answers 503 for the index questions rather than another answer, and the same answer once open.
+@Suite struct FrontEndParityTests {
+    /// One `cmem mcp` process, initialised, for tool calls.
+    final class MCP {
+        let process: StdioProcess
+        var nextID = 1
+
+        init(repo: String, cwd: String) throws {
+            process = try StdioProcess(CMemBinary.path, ["mcp", "--repo", repo], cwd: cwd, environment: ["CMEM_REPO": repo])
+            _ = try request("initialize", .object([
+                ("protocolVersion", .string("2025-06-18")), ("capabilities", .object([])),
+                ("clientInfo", .object([("name", .string("parity")), ("version", .string("1"))])),
+            ]))
+            try process.send(JSONValue.object([("jsonrpc", .string("2.0")), ("method", .string("notifications/initialized"))]).json)
+        }
+
+        func request(_ method: String, _ params: JSONValue) throws -> JSONValue {
+            let id = nextID
+            nextID += 1
+            try process.send(JSONValue.object([("jsonrpc", .string("2.0")), ("id", .number(Double(id))), ("method", .string(method)), ("params", params)]).json)
+            while let line = process.readLine(timeout: 30) {
+                let message = try JSONValue.parse(line)
+                if message["id"] == .number(Double(id)) { return message }
+            }
+            throw NoResponse(description: "no MCP response to \(method); stderr: \(process.stderr)")
+        }
+
+        func call(_ tool: String, _ arguments: [(String, JSONValue)]) throws -> JSONValue {
+            let r = try request("tools/call", .object([("name", .string(tool)), ("arguments", .object(arguments))]))
+            let text = r["result"]?["content"]?.items.first?["text"]?.stringValue ?? ""
+            #expect(r["result"]?["isError"] != .bool(true), "\(tool): \(text)")
+            return try JSONValue.parse(text)
+        }
+    }
+
+    struct NoResponse: Error, CustomStringConvertible { let description: String }
+
+    func cli(_ f: ServerFixture, _ args: String...) throws -> JSONValue {
+        let r = try CMemBinary.run(Array(args) + ["--json"], repo: f.repo, cwd: f.project)
+        #expect(r.status == 0, "cmem \(args.joined(separator: " ")): \(r.stderr)")
+        return try JSONValue.parse(r.stdout)
+    }
+
+    func populate(_ f: ServerFixture) throws -> (session: String, deploy: String, onset: Timestamp) {
+        let store = try f.store()
+        let t = Timestamp.now().adding(seconds: -7200)
+        let s = try store.startSession(task: "Investigate the private registry outage", cwd: f.project)
+        _ = try store.updateSession(id: s.id, message: "update") { s, _ in
+            s.todoList = [.init(text: "add readiness probe"), .init(text: "read the logs", status: "done")]
+            s.blockers = ["registry down"]
+        }
+        try store.recordDecision(sessionID: s.id, decision: "Scale cortex-desktop-mcp to 0", rationale: "the private registry is unavailable",
+                                 alternatives: ["wait it out"], components: ["github-mcp-server"])
+        let commit = Identifier.make(.event, at: t)
+        let deploy = Identifier.make(.event, at: t.adding(seconds: 1800))
+        let crash = Identifier.make(.event, at: t.adding(seconds: 3000))
+        try store.recordEvents([
+            TimelineEvent(id: commit, timestamp: t, type: "git_commit", source: "git", description: "Fix pip install logic in init container",
+                          details: .object([("sha", .string("bdd7322"))]), components: ["github-mcp-server"]),
+            TimelineEvent(id: deploy, timestamp: t.adding(seconds: 1800), type: "deployment", source: "argocd",
+                          description: "Synced github-mcp-server to bdd7322", details: .object([("sha", .string("bdd7322"))]),
+                          causedBy: commit, components: ["github-mcp-server"]),
+            TimelineEvent(id: crash, timestamp: t.adding(seconds: 3000), type: "pod_restart", source: "k8s",
+                          description: "github-mcp-server crash looping: registry unavailable", causedBy: deploy,
+                          components: ["github-mcp-server"], severity: .error),
+            TimelineEvent(id: Identifier.make(.event, at: t.adding(seconds: 600)), timestamp: t.adding(seconds: 600), type: "deployment",
+                          source: "argocd", description: "Synced slack-mcp-server to 77aa01", components: ["slack-mcp-server"]),
+        ])
+        var api = ComponentState(kind: "Deployment", namespace: "cortex-mcp", name: "github-mcp-server", status: .critical)
+        api.restarts = 7
+        api.replicas = 1
+        try store.transaction { tx in try tx.write(MemoryService.infrastructureStatePath, InfraSnapshot(components: [api.key: api]).canonicalJSON()) }
+        return (s.id, deploy, t.adding(seconds: 3000))
+    }
+
+    @Test func theSameQuestionGetsTheSameAnswerEverywhere() async throws {
+        let f = try ServerFixture(openIndex: false, indexWait: 0.2)
+        let (session, deploy, onset) = try populate(f)
+        let mcp = try MCP(repo: f.repo, cwd: f.project)
+        defer { _ = mcp.process.finish() }
+        let symptom = "github-mcp-server crash looping"
+        let at = onset.adding(seconds: 60).iso8601
+
+        let cliCurrent = try cli(f, "session", "current", "--cwd", f.project)
+        let cliSearch = try cli(f, "search", "registry", "--limit", "10")
+        let cliCorrelate = try cli(f, "correlate", symptom, "--at", at, "--window", "24h", "--limit", "5")
+        let cliComponent = try cli(f, "component", "github-mcp-server", "--limit", "20")
+        let cliHealth = try cli(f, "infra", "health")
+
+        let mcpCurrent = try mcp.call("session_current", [("cwd", .string(f.project))])
+        let mcpSearch = try mcp.call("search", [("query", .string("registry")), ("limit", .number(10))])
+        let mcpCorrelate = try mcp.call("correlate", [("symptom", .string(symptom)), ("at", .string(at)), ("window", .string("24h")), ("limit", .number(5))])
+        let mcpComponent = try mcp.call("component_history", [("component", .string("github-mcp-server")), ("limit", .number(20))])
+        let mcpHealth = try mcp.call("infra_health", [])
+
+        // Sanity: the answers say something, so agreeing is not agreeing on nothing.
+        #expect(cliCurrent["session_id"]?.stringValue == session)
+        #expect(cliCurrent["decision_records"]?.items.count == 1)
+        #expect(cliSearch["results"]?.items.isEmpty == false)
+        // The deploy, or the commit it shipped (the root of the chain): either way, the chain holds the deploy.
+        #expect(cliCorrelate["probable_cause"]?["affected_components"]?.items.first?.stringValue == "github-mcp-server", "\(cliCorrelate.json)")
+        let chain = cliCorrelate["chain"]?.items.compactMap { $0["event_id"]?.stringValue } ?? []
+        #expect(cliCorrelate["probable_cause"]?["event_id"]?.stringValue == deploy || chain.contains(deploy), "\(cliCorrelate.json)")
+        #expect(cliComponent["events"]?.items.count == 3)
+        #expect(cliHealth["critical"] == .number(1))
+
+        #expect(mcpCurrent == cliCurrent)
+        #expect(mcpSearch == cliSearch)
+        #expect(mcpCorrelate == cliCorrelate)
+        #expect(mcpComponent == cliComponent)
+        #expect(mcpHealth == cliHealth)
+
+        let service = f.service
+        try await f.withClientBeforeTheIndex { api in
+            let q = f.project.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? f.project
+            // Needs no index: answered at once, the same.
+            let current = try await api.get("/memory/sessions/current?working_directory=\(q)")
+            #expect(current.json == cliCurrent)
+            let health = try await api.get("/memory/infrastructure/health")
+            #expect(health.json == cliHealth)
+            // The index questions: 503 while it loads, never another answer.
+            let correlateBody = JSONValue.object([("symptom", .string(symptom)), ("at", .string(at)), ("timeframe", .string("24h")), ("limit", .number(5))])
+            let early = [try await api.get("/memory/search?q=registry&limit=10"),
+                         try await api.post("/memory/timeline/correlate", correlateBody),
+                         try await api.get("/memory/timeline/component/github-mcp-server?limit=20")]
+            for r in early { #expect(r.status == 503, "\(r.text)") }
+
+            service.openIndex()
+            #expect(await service.waitForIndex(timeout: 120))
+            #expect(try await api.get("/memory/search?q=registry&limit=10").json == cliSearch)
+            #expect(try await api.post("/memory/timeline/correlate", correlateBody).json == cliCorrelate)
+            #expect(try await api.get("/memory/timeline/component/github-mcp-server?limit=20").json == cliComponent)
+        }
+    }
+}
