@@ -16,9 +16,10 @@ let staticLibgit2: [String] = [
     "--wrap=mbedtls_x509_crt_parse_file", "--wrap=mbedtls_x509_crt_parse_path",
 ].flatMap { ["-Xlinker", $0] }
 
+// Linux only: libgit2 and its dependencies are linked from Debian's static archives, and the store, the
+// index and the server use Glibc, inotify and Linux's stat fields directly. No Apple platform is declared.
 let package = Package(
     name: "cortex-memory",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "cmem", targets: ["cmem"]),
         .executable(name: "cmem-server", targets: ["cmem-server"]),
@@ -89,7 +90,7 @@ let package = Package(
         .target(
             name: "ClaudeHooks",
             dependencies: [
-                "MemoryStore", "MemoryModel", "Redaction", "MemoryIndex",
+                "MemoryStore", "MemoryModel", "Redaction",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -146,7 +147,7 @@ let package = Package(
         .executableTarget(
             name: "cmem-server",
             dependencies: [
-                "MemoryServer", "MemoryMCP", "MemoryStore",
+                "MemoryServer", "MemoryMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -154,7 +155,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cmem-bench",
-            dependencies: ["CmemFixtures", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit",
+            dependencies: ["CmemFixtures", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
@@ -204,7 +205,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MemorySyncTests",
-            dependencies: ["MemorySync", "MemoryStore", "MemoryModel", "GitKit", "TestSupport"],
+            dependencies: ["MemorySync", "MemoryModel", "GitKit", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -224,7 +225,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MemoryCoreTests",
-            dependencies: ["MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "TestSupport"],
+            dependencies: ["MemoryCore", "MemoryStore", "MemoryModel", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
