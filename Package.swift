@@ -236,7 +236,7 @@ let package = Package(
         // Every corpus secret through every front end (the real binaries), then looked for in the repository.
         .testTarget(
             name: "RedactionChannelTests",
-            dependencies: ["TestSupport", "MemoryModel"],
+            dependencies: ["TestSupport", "MemoryModel", "MemoryServer"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -5,40 +5,7 @@ import TestSupport
 
 /// `cmem mcp` spawned as Claude Code spawns it, spoken to in JSON-RPC over its pipes.
 @Suite struct MCPEndToEndTests {
-    final class Connection {
-        let process: StdioProcess
-        var nextID = 1
-
-        init(repo: String, cwd: String) throws {
-            process = try StdioProcess(CMemBinary.path, ["mcp", "--repo", repo], cwd: cwd, environment: ["CMEM_REPO": repo])
-        }
-
-        func request(_ method: String, _ params: JSONValue) throws -> JSONValue {
-            let id = nextID
-            nextID += 1
-            try process.send(JSONValue.object([("jsonrpc", .string("2.0")), ("id", .number(Double(id))), ("method", .string(method)), ("params", params)]).json)
-            return try response(id: id)
-        }
-
-        func response(id: Int) throws -> JSONValue {
-            while let line = process.readLine(timeout: 30) {
-                let message = try JSONValue.parse(line)
-                if message["id"] == .number(Double(id)) { return message }
-            }
-            throw CLIFailure("no response to request \(id); stderr: \(process.stderr)")
-        }
-
-        func notify(_ method: String) throws {
-            try process.send(JSONValue.object([("jsonrpc", .string("2.0")), ("method", .string(method))]).json)
-        }
-
-        func call(_ tool: String, _ arguments: JSONValue) throws -> (text: String, isError: Bool) {
-            let r = try request("tools/call", .object([("name", .string(tool)), ("arguments", arguments)]))
-            let result = r["result"]
-            let text = result?["content"]?.items.first?["text"]?.stringValue ?? ""
-            return (text, result?["isError"] == .bool(true))
-        }
-    }
+    typealias Connection = MCPConnection
 
     struct CLIFailure: Error, CustomStringConvertible {
         let description: String

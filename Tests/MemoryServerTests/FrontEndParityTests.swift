@@ -11,40 +11,22 @@ import TestSupport
 /// correlation, component history and infrastructure health. While the server's index is still loading,
 /// REST answers 503 for the index questions rather than another answer, and the same answer once open.
 @Suite struct FrontEndParityTests {
-    /// One `cmem mcp` process, initialised, for tool calls.
+    /// One `cmem mcp` process, initialised, for tool calls whose answers are JSON.
     final class MCP {
-        let process: StdioProcess
-        var nextID = 1
+        let connection: MCPConnection
+        var process: StdioProcess { connection.process }
 
         init(repo: String, cwd: String) throws {
-            process = try StdioProcess(CMemBinary.path, ["mcp", "--repo", repo], cwd: cwd, environment: ["CMEM_REPO": repo])
-            _ = try request("initialize", .object([
-                ("protocolVersion", .string("2025-06-18")), ("capabilities", .object([])),
-                ("clientInfo", .object([("name", .string("parity")), ("version", .string("1"))])),
-            ]))
-            try process.send(JSONValue.object([("jsonrpc", .string("2.0")), ("method", .string("notifications/initialized"))]).json)
-        }
-
-        func request(_ method: String, _ params: JSONValue) throws -> JSONValue {
-            let id = nextID
-            nextID += 1
-            try process.send(JSONValue.object([("jsonrpc", .string("2.0")), ("id", .number(Double(id))), ("method", .string(method)), ("params", params)]).json)
-            while let line = process.readLine(timeout: 30) {
-                let message = try JSONValue.parse(line)
-                if message["id"] == .number(Double(id)) { return message }
-            }
-            throw NoResponse(description: "no MCP response to \(method); stderr: \(process.stderr)")
+            connection = try MCPConnection(repo: repo, cwd: cwd)
+            try connection.initialize(client: "parity")
         }
 
         func call(_ tool: String, _ arguments: [(String, JSONValue)]) throws -> JSONValue {
-            let r = try request("tools/call", .object([("name", .string(tool)), ("arguments", .object(arguments))]))
-            let text = r["result"]?["content"]?.items.first?["text"]?.stringValue ?? ""
-            #expect(r["result"]?["isError"] != .bool(true), "\(tool): \(text)")
+            let (text, isError) = try connection.call(tool, .object(arguments))
+            #expect(!isError, "\(tool): \(text)")
             return try JSONValue.parse(text)
         }
     }
-
-    struct NoResponse: Error, CustomStringConvertible { let description: String }
 
     func cli(_ f: ServerFixture, _ args: String...) throws -> JSONValue {
         let r = try CMemBinary.run(Array(args) + ["--json"], repo: f.repo, cwd: f.project)

@@ -1,4 +1,5 @@
 import Foundation
+import MemoryServer
 import MemoryModel
 import Testing
 import TestSupport
@@ -16,7 +17,7 @@ import TestSupport
     static let descriptionLimit = 1000
 
     static func sha(_ n: Int, salt: String) -> String {
-        String(HMACSHA256.hex(HMACSHA256.sha256(Array("\(salt)-\(n)".utf8))).prefix(40))
+        String(Signing.hex(Signing.sha256(Array("\(salt)-\(n)".utf8))).prefix(40))
     }
 
     /// The fixture push with `messages` as its commits.
@@ -72,7 +73,7 @@ import TestSupport
             let body = try WebhookChannelTests.push(Array(numbered[start..<min(start + 10, numbered.count)]))
             try deliver("/webhooks/git", body, headers: [
                 ("X-GitHub-Event", "push"), ("X-GitHub-Delivery", "delivery-\(start)"),
-                ("X-Hub-Signature-256", HMACSHA256.githubSignature(body, secret: WebhookChannelTests.secret)),
+                ("X-Hub-Signature-256", Signing.githubSignature(body, secret: WebhookChannelTests.secret)),
             ])
             pushes += 1
         }
