@@ -109,7 +109,7 @@ import TestSupport
 
             _ = try await check(.get, "/memory/search", "/memory/search?q=init%20container")
             _ = try await check(.get, "/memory/search", "/memory/search")
-            _ = try await check(.get, "/memory/decisions", "/memory/decisions?query=container")
+            _ = try await check(.get, "/memory/decisions", "/memory/decisions?q=container")
 
             let push = try Fixtures.bytes("github_push.json")
             var h = HTTPFields()

@@ -157,7 +157,10 @@ import TestSupport
             try handle.truncate(atOffset: 0)
             try handle.write(contentsOf: Data(text.utf8))
             try handle.close()
-            let found = try await api.get("/memory/decisions?query=zanzibar")
+            let found = try await api.get("/memory/decisions?q=zanzibar")
+            // The earlier name still works, the same answer.
+            #expect(try await api.get("/memory/decisions?query=zanzibar").json == found.json)
+            #expect(try await api.get("/memory/decisions?q=a&query=b").status == 400)
             #expect(found["decisions"]?.json.contains("Use init container") == true)
         }
     }

@@ -96,7 +96,7 @@ import TestSupport
             let onlyDecisions = try await api.get("/memory/search?q=registry&kind=decision")
             #expect(onlyDecisions["results"]?.json.contains("\"kind\": \"session\"") == false)
 
-            let decisions = try await api.get("/memory/decisions?query=registry")
+            let decisions = try await api.get("/memory/decisions?q=registry")
             #expect(decisions.status == 200)
             #expect(decisions["decisions"]?.json.contains("Scale cortex-desktop-mcp to 0") == true)
             #expect(decisions["decisions"]?.json.contains("Use init container") == false)
@@ -129,7 +129,7 @@ import TestSupport
         ])
         let service = f.service
         try await f.withClientBeforeTheIndex { api in
-            for (path, body) in [("/memory/search?q=registry", nil), ("/memory/decisions?query=registry", nil),
+            for (path, body) in [("/memory/search?q=registry", nil), ("/memory/decisions?q=registry", nil),
                                  ("/memory/timeline/component/github-mcp-server", nil), ("/memory/timeline", nil),
                                  ("/memory/timeline/event/\(deploy)", nil),
                                  ("/memory/timeline/correlate", JSONValue.object([("symptom", .string("github-mcp-server crash looping"))]))] {

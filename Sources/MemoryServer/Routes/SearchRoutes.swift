@@ -23,7 +23,11 @@ struct SearchRoutes {
         }
         routes.get("decisions") { request, _ in
             let q = try QueryParameters(request)
-            let text = try q.string("query", maxLength: 1024) ?? ""
+            // `q`, as for /memory/search; `query` is what this route took first, still accepted.
+            let named = try q.string("q", maxLength: 1024)
+            let legacy = try q.string("query", maxLength: 1024)
+            if named != nil, legacy != nil { throw APIError.badRequest("pass the query once, as q") }
+            let text = named ?? legacy ?? ""
             let limit = try q.integer("limit", in: 1...100) ?? 10
             return JSONResponse.make(try await service.searchDecisions(text, limit: limit).json)
         }
