@@ -116,8 +116,9 @@ public struct FrontMatterDocument: Sendable, Equatable {
     // MARK: Values
 
     /// The front matter decoded into ordered values. Anchors and aliases are refused before Yams sees
-    /// them (Yams expands aliases without limit), and every error names the file and line.
-    public func values(path: String) throws -> [(String, JSONValue)] {
+    /// them (Yams expands aliases without limit), and every error names the file, the line and what was
+    /// read (`what`: "front matter", "event block").
+    public func values(path: String, what: String = "front matter") throws -> [(String, JSONValue)] {
         let yaml = frontMatterText
         if yaml.trimmingCharacters(in: " \n\t\r").isEmpty { return [] }
         try YAMLSafety.rejectAnchorsAndAliases(yaml, path: path, lineOffset: firstLine - 1)
@@ -126,11 +127,11 @@ public struct FrontMatterDocument: Sendable, Equatable {
             node = try Yams.compose(yaml: yaml)
         } catch {
             throw NoteError(path: path, line: YAMLSafety.line(of: error).map { $0 + firstLine - 1 } ?? firstLine,
-                            message: "front matter is not valid YAML: \(YAMLSafety.reason(of: error))")
+                            message: "\(what) is not valid YAML: \(YAMLSafety.reason(of: error))")
         }
         guard let node else { return [] }
         guard case let .mapping(mapping) = node else {
-            throw NoteError(path: path, line: firstLine, message: "front matter must be a mapping of keys to values")
+            throw NoteError(path: path, line: firstLine, message: "\(what) must be a mapping of keys to values")
         }
         var result: [(String, JSONValue)] = []
         for (k, v) in mapping {
@@ -259,8 +260,9 @@ public enum YAMLSafety {
     }
 
     /// Decodes a standalone YAML mapping (an event block a human reformatted) with the same safety rules.
-    public static func mapping(_ yaml: String, path: String, lineOffset: Int) throws -> [(String, JSONValue)] {
+    /// `what` names it in errors.
+    public static func mapping(_ yaml: String, path: String, lineOffset: Int, what: String = "front matter") throws -> [(String, JSONValue)] {
         let doc = FrontMatterDocument(entries: [FrontMatterDocument.Entry(key: nil, raw: yaml)], body: "", firstLine: lineOffset + 1)
-        return try doc.values(path: path)
+        return try doc.values(path: path, what: what)
     }
 }

@@ -116,7 +116,7 @@ public enum TimelineDay {
             // Not in the canonical shape: decode as YAML.
             let text = String(decoding: y, as: UTF8.self)
             do {
-                let values = try YAMLSafety.mapping(text, path: path, lineOffset: line - 1)
+                let values = try YAMLSafety.mapping(text, path: path, lineOffset: line - 1, what: "event block")
                 return .success(try event(from: values, path: path, line: line))
             } catch let error as NoteError {
                 return .failure(error)

@@ -63,6 +63,12 @@ public enum MemoryServer {
         return router
     }
 
+    /// Whether `error` is the listening socket's bind failing because something else holds the address
+    /// (NIO's `IOError` with EADDRINUSE), which `cmem serve` reports in words rather than as NIO's text.
+    public static func isAddressInUse(_ error: Error) -> Bool {
+        (error as? IOError)?.errnoCode == EADDRINUSE
+    }
+
     /// The application for `configuration`, validated. `onListening` receives the bound host and port
     /// (the real one when the configuration asks for port 0).
     public static func application(

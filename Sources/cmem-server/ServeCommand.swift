@@ -51,6 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
             try await app.runService()
         } catch let error as ExitCode {
             throw error
+        } catch where MemoryServer.isAddressInUse(error) {
+            FileHandle.standardError.write(Data("cmem serve: error: port \(port) on \(host) is in use; stop what is using it or pass --port\n".utf8))
+            throw ExitCode(1)
         } catch {
             FileHandle.standardError.write(Data("cmem serve: error: \(error)\n".utf8))
             throw ExitCode(2)

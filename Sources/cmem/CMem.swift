@@ -35,3 +35,29 @@ struct CMem: AsyncParsableCommand {
         ]
     )
 }
+
+extension CMem {
+    /// The answer to a command line naming a command that does not exist (`cmem retention status`,
+    /// `cmem session bogus`): which word is unknown and what the commands are, where ArgumentParser would
+    /// say "unexpected arguments". Nil when the command words are all known (the error is ArgumentParser's
+    /// to report), or when an option comes first, or the group has a default subcommand (the word may be
+    /// its argument). Only consulted after parsing failed, so it costs a valid command line nothing.
+    static func unknownCommand(_ arguments: ArraySlice<String>) -> String? {
+        var command: ParsableCommand.Type = CMem.self
+        var path: [String] = []
+        for word in arguments {
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty, !word.hasPrefix("-"), word != "help" else { return nil }
+            if let next = subcommands.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) }) {
+                command = next
+                path.append(word)
+                continue
+            }
+            guard command.configuration.defaultSubcommand == nil else { return nil }
+            let names = subcommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName }.joined(separator: ", ")
+            let group = path.isEmpty ? "" : path.joined(separator: " ") + " "
+            return "unknown \(group)command \"\(word)\"; the \(group)commands are: \(names)"
+        }
+        return nil
+    }
+}

@@ -17,6 +17,10 @@ enum Main {
         do {
             command = try CMem.parseAsRoot()
         } catch {
+            if let message = CMem.unknownCommand(CommandLine.arguments.dropFirst()) {
+                FileHandle.standardError.write(Data("cmem: error: \(message)\n".utf8))
+                exit(2)
+            }
             CMem.exit(withError: error)
         }
         if let asyncCommand = command as? AsyncParsableCommand {

@@ -73,6 +73,37 @@ import Testing
         #expect(parsed.errors.first?.path == "t.md")
     }
 
+    @Test func blockThatIsNotYAMLIsReportedAsAnEventBlockNotFrontMatter() {
+        let good = event("ev-20260119-120000-0000000003", "2026-01-19T12:00:00Z")
+        let broken = """
+        ## broken
+
+        ```yaml
+        event_id: ev-20260119-100000-broken0002
+        timestamp: 2026-01-19T10:00:00Z
+        event_type: deployment
+        description: "never closed
+        ```
+
+        """
+        let text = "---\ndate: 2026-01-19\n---\n" + broken + day([good]).split(separator: "\n", maxSplits: 4, omittingEmptySubsequences: false).last!
+        let parsed = TimelineDay.parse(Array(text.utf8), path: "timeline/2026/01/2026-01-19.md")
+        #expect(parsed.events.map(\.id) == [good.id])
+        #expect(parsed.errors.count == 1)
+        let error = parsed.errors.first
+        #expect(error?.message.hasPrefix("event block is not valid YAML: ") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("front matter") == false)
+        // Within the block: from its fence (line 6) to its closing fence (line 11).
+        #expect((6...11).contains(error?.line ?? 0), "\(String(describing: error))")
+        #expect(error?.description.hasPrefix("timeline/2026/01/2026-01-19.md:\(error?.line ?? 0): event block is not valid YAML") == true)
+    }
+
+    @Test func frontMatterThatIsNotYAMLIsStillCalledFrontMatter() throws {
+        let doc = try FrontMatterDocument.split("---\ntitle: \"never closed\n---\nbody\n", path: "n.md")
+        let error = #expect(throws: NoteError.self) { try doc.values(path: "n.md") }
+        #expect(error?.message.hasPrefix("front matter is not valid YAML") == true, "\(String(describing: error))")
+    }
+
     @Test func unclosedBlockIsAnError() {
         let text = "```yaml\nevent_id: ev-1\ntimestamp: 2026-01-19T10:00:00Z\n"
         let parsed = TimelineDay.parse(Array(text.utf8), path: "t.md")
