@@ -19,25 +19,14 @@ extension MemoryStore {
     }
 
     /// A note a human renamed or moved within `top`: the one whose front matter says `key: id`. Only a
-    /// lookup that missed every path cmem would use pays for this walk.
+    /// lookup that missed every path cmem would use gets here. The notes are read once and the answer kept
+    /// (`MovedNotes`) until a folder under `top` changes, so an import checking thousands of new ids
+    /// reads them once per batch, not once per id.
     func movedNote(in top: String, key: String, id: String) -> String? {
-        let fm = FileManager.default
-        guard let walker = fm.enumerator(atPath: root + "/" + top) else { return nil }
-        let wanted = [key + ": " + id, key + ": \"" + id + "\"", key + ": '" + id + "'"]
-        while let name = walker.nextObject() as? String {
-            guard name.hasSuffix(".md"), let relative = try? absolute(top + "/" + name) else { continue }
-            var isLink = false
-            if let attributes = try? fm.attributesOfItem(atPath: relative) { isLink = attributes[.type] as? FileAttributeType == .typeSymbolicLink }
-            guard !isLink, let bytes = try? AtomicFile.read(relative, limit: Limits.maxNoteBytes) else { continue }
-            let text = String(decoding: bytes.prefix(64 * 1024), as: UTF8.self)
-            guard text.hasPrefix("---") else { continue }
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst() {
-                if line == "---" || line == "..." { break }
-                let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
-                if wanted.contains(where: { trimmed == $0 }) { return top + "/" + name }
-            }
-        }
-        return nil
+        if let known = movedNotes[top], known.isCurrent { return known.paths[id] }
+        let found = MovedNotes.scan(root: root, top: top, key: key) { try? absolute($0) }
+        movedNotes[top] = found
+        return found.paths[id]
     }
 
     /// `sessions/2026/01`-style directories, oldest first.
@@ -145,7 +134,8 @@ extension MemoryStore {
             let scan = try scanSessions(project: project, cutoff: cutoff, modifiedSince: since)
             let result = SessionRank.better(s, scan.best)
             if scan.read > 0 || result.id != s.id {
-                setPointer(project: project, ProjectPointer(session: result.id, checkedAt: started, bound: SessionRank.key(result)))
+                setPointer(project: project, ProjectPointer(session: result.id, checkedAt: started, bound: SessionRank.key(result),
+                                                            ended: !result.isActive))
             }
             return result
         }
@@ -155,7 +145,8 @@ extension MemoryStore {
         // Remember what this lookup established, so the next one reads only what changed since.
         if let found = scan.best {
             if found.workingDirectory == project.root {
-                setPointer(project: project, ProjectPointer(session: found.id, checkedAt: started, bound: SessionRank.key(found)))
+                setPointer(project: project, ProjectPointer(session: found.id, checkedAt: started, bound: SessionRank.key(found),
+                                                            ended: !found.isActive))
             }
         } else if scan.read > 0 || since == cutoff {
             setPointer(project: project, ProjectPointer(session: nil, checkedAt: started, bound: cutoff))
@@ -177,7 +168,7 @@ extension MemoryStore {
             if let checked = hint.checkedAt, hint.bound == s.lastActivity { since = max(since, checked) }
             return since
         }
-        guard let checked = hint.checkedAt, hint.bound == SessionRank.key(s) else { return nil }
+        guard hint.ended, let checked = hint.checkedAt, hint.bound == SessionRank.key(s) else { return nil }
         return checked
     }
 
@@ -274,12 +265,21 @@ extension MemoryStore {
     /// (other than the session's own) holds a session of the project active after `bound` (the session's
     /// last activity), or, with no session, active at or after `bound` (that lookup's cutoff).
     ///
-    /// The file is the session ID, then optionally a line `checked <ms> <ms>`; an older cmem reads a file
-    /// with that line as no pointer, which only costs it a full scan.
+    /// When the lookup found an ended session (`ended`), or none, it also established that no note last
+    /// modified before `checkedAt` held an active session of the project. Writes keep such a pointer: every
+    /// note written since is newer than `checkedAt`, so the next lookup reads it anyway; writes replace
+    /// any other pointer with the session written, or, writing an ended session, remove it.
+    ///
+    /// The file is the session ID, then optionally a line `checked <ms> <ms>` (and ` ended`); an older
+    /// cmem reads a file with that line as no pointer, which only costs it a full scan.
     struct ProjectPointer: Equatable {
         var session: String?
         var checkedAt: Timestamp?
         var bound: Timestamp?
+        var ended = false
+
+        /// Proof, lasting through later writes, that no note older than `checkedAt` held an active session.
+        var provesNoActiveSession: Bool { checkedAt != nil && (session == nil || ended) }
     }
 
     func pointerPath(_ project: ProjectScope) -> String {
@@ -294,9 +294,11 @@ extension MemoryStore {
         if Identifier.isSafeName(id, maxLength: 128) { pointer.session = id }
         if lines.count > 1 {
             let words = lines[1].split(separator: " ")
-            if words.count == 3, words[0] == "checked", let checked = Int64(words[1]), let bound = Int64(words[2]) {
+            if words.count == 3 || (words.count == 4 && words[3] == "ended"), words[0] == "checked",
+               let checked = Int64(words[1]), let bound = Int64(words[2]) {
                 pointer.checkedAt = Timestamp(milliseconds: checked)
                 pointer.bound = Timestamp(milliseconds: bound)
+                pointer.ended = words.count == 4
             } else if pointer.session == nil || !lines[1].trimmingCharacters(in: .whitespaces).isEmpty {
                 return ProjectPointer() // not a pointer this version wrote: no hint
             }
@@ -310,13 +312,24 @@ extension MemoryStore {
         unlink(pointerPath(project))
     }
 
+    /// After writing `session`: only an active session may become the pointer by being written; writing an
+    /// ended one (ending it, or a late edit) leaves the next lookup to find the project's best session by
+    /// policy, from the last lookup's proof if there is one.
+    func pointerAfterWrite(_ session: Session) {
+        let project = ProjectScope(root: session.workingDirectory, name: session.project)
+        if projectPointer(project).provesNoActiveSession { return }
+        if session.isActive { setPointer(project: project, session: session.id) } else { clearPointer(project: project) }
+    }
+
     func setPointer(project: ProjectScope, session: String) {
         setPointer(project: project, ProjectPointer(session: session))
     }
 
     func setPointer(project: ProjectScope, _ pointer: ProjectPointer) {
         var text = pointer.session ?? ""
-        if let checked = pointer.checkedAt, let bound = pointer.bound { text += "\nchecked \(checked.milliseconds) \(bound.milliseconds)\n" }
+        if let checked = pointer.checkedAt, let bound = pointer.bound {
+            text += "\nchecked \(checked.milliseconds) \(bound.milliseconds)\(pointer.ended ? " ended" : "")\n"
+        }
         try? AtomicFile.write(text, to: pointerPath(project), durable: false)
     }
 
@@ -351,7 +364,7 @@ extension MemoryStore {
             try tx.write(session.path, renderSession(session, existing: nil))
             tx.describe("session \(session.id) start \(JSONValue.quoted(oneLine(session.currentTask.isEmpty ? project.name : session.currentTask)))")
         }
-        setPointer(project: project, session: session.id)
+        pointerAfterWrite(session)
         if let claudeSessionID { setClaudePointer(claudeSessionID, session: session.id) }
         return session
     }
@@ -373,10 +386,7 @@ extension MemoryStore {
             tx.describe("session \(id) \(message)")
             return new
         }
-        let project = ProjectScope(root: session.workingDirectory, name: session.project)
-        // Only an active session may become the pointer by being written: writing an ended one (ending
-        // it, or a late edit) leaves the next lookup to find the project's best session by policy.
-        if session.isActive { setPointer(project: project, session: session.id) } else { clearPointer(project: project) }
+        pointerAfterWrite(session)
         return session
     }
 

@@ -16,6 +16,8 @@ public final class MemoryStore {
     let logger: Logger
     /// Every text written passes it (see `StoreRedactor`).
     let redaction = StoreRedactor()
+    /// Notes found away from the path cmem gives them, by top folder (see `movedNote`).
+    var movedNotes: [String: MovedNotes] = [:]
     /// Where machine-local state lives: `.git/cmem/` (never committed, never synced).
     public let stateDir: String
 

@@ -123,3 +123,27 @@ import TestSupport
         #expect(try f.store.event(id: e.id)?.details["password"]?.stringValue == "[REDACTED:password]")
     }
 }
+
+/// The pointer left by a lookup that found no active session keeps proving it through later writes, so
+/// the next session start (after one that ended) reads only the notes written since.
+@Suite struct PointerThroughWritesTests {
+    @Test func aStartAndEndCycleKeepsTheLookupsProof() throws {
+        let f = try StoreFixture()
+        let scope = ProjectScope.resolve(cwd: f.project, scope: f.store.config.projectScope)
+        let first = try f.store.startSession(task: "first", cwd: f.project)
+        _ = try f.store.endSession(id: first.id, summary: "done")
+        #expect(try f.store.currentSession(project: scope)?.id == first.id)
+        #expect(f.store.projectPointer(scope).provesNoActiveSession)
+        // A new session comes and goes, as the hooks do between two session starts.
+        let second = try f.store.startSession(task: "second", cwd: f.project)
+        _ = try f.store.updateSession(id: second.id, message: "update") { s, _ in s.todoList = [.init(text: "t")] }
+        #expect(f.store.projectPointer(scope).provesNoActiveSession, "writes keep the proof")
+        #expect(try f.store.currentSession(project: scope)?.id == second.id, "the active session written since the proof")
+        _ = try f.store.endSession(id: second.id, summary: "done too")
+        #expect(try f.store.currentSession(project: scope)?.id == second.id, "the one that ended last")
+        #expect(f.store.projectPointer(scope).provesNoActiveSession)
+        // And the answer is what a lookup without any pointer gives.
+        f.store.clearPointer(project: scope)
+        #expect(try f.store.currentSession(project: scope)?.id == second.id)
+    }
+}
