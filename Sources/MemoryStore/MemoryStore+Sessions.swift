@@ -5,7 +5,9 @@ extension MemoryStore {
     // MARK: Reading
 
     /// Finds a session's file by ID: our IDs carry their start date; others are looked up month by month.
-    public func sessionPath(id: String) throws -> String? {
+    /// `includingMoved: false` looks only where cmem puts notes: for a check that a freshly made id is
+    /// free, which must not read every note in every new process (the hooks start one per call).
+    public func sessionPath(id: String, includingMoved: Bool = true) throws -> String? {
         try Identifier.validate(id, what: "session id")
         if let day = Identifier.day(of: id) {
             let path = "sessions/\(day.prefix(4))/\(day.dropFirst(5).prefix(2))/\(id).md"
@@ -15,7 +17,7 @@ extension MemoryStore {
             let path = "\(month)/\(id).md"
             if FileManager.default.fileExists(atPath: root + "/" + path) { return path }
         }
-        return movedNote(in: "sessions", key: "session_id", id: id)
+        return includingMoved ? movedNote(in: "sessions", key: "session_id", id: id) : nil
     }
 
     /// A note a human renamed or moved within `top`: the one whose front matter says `key: id`. Only a
@@ -358,7 +360,7 @@ extension MemoryStore {
         try Identifier.validate(session.id, what: "session id")
         session.claudeSessionID = claudeSessionID
         try transaction { tx in
-            if let existing = try sessionPath(id: session.id) {
+            if let existing = try sessionPath(id: session.id, includingMoved: id != nil) {
                 throw StoreError.invalid("session \(session.id) already exists at \(existing)")
             }
             try tx.write(session.path, renderSession(session, existing: nil))
