@@ -178,7 +178,7 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "GitKitTests", dependencies: ["GitKit", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "GitKitTests", dependencies: ["GitKit", "TestSupport", "CmemFixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "MemoryModelTests", dependencies: ["MemoryModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MemoryStoreTests",

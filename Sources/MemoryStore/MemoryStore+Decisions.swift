@@ -27,7 +27,8 @@ extension MemoryStore {
                 }
                 let (old, doc) = try MemoryStore.parseSession(text, path: path)
                 record.project = old.project
-                var new = old
+                // What a human wrote in the note is redacted too before it is written back.
+                var new = redaction.session(old)
                 if !new.decisions.contains(record.id) { new.decisions.append(record.id) }
                 new.updatedAt = max(time, old.updatedAt)
                 try tx.write(path, renderSession(new, existing: (old, doc), decisionTitles: [record.id: record.decision]))
@@ -38,8 +39,8 @@ extension MemoryStore {
         return record
     }
 
+    /// `d` must already have passed `redaction`.
     func renderDecision(_ d: Decision) -> String {
-        let d = redaction.decision(d)
         var doc = FrontMatterDocument()
         for (key, raw) in d.frontMatterEntries() { doc.set(key, raw: raw) }
         doc.set("tags", raw: YAMLWriter.list("tags", ["cmem/decision"] + (d.project.isEmpty ? [] : ["project/\(tagSafe(d.project))"])))

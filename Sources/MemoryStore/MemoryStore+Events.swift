@@ -21,16 +21,17 @@ extension MemoryStore {
         let events = events.map(redaction.event)
         for e in events { try e.validate() }
         let (writes, _) = try transaction(durable: durable) { tx in
-            try stageEvents(events, in: tx)
+            try stageEvents(events, in: tx, redacted: true)
         }
         return writes
     }
 
     /// Adds events to their day files inside a transaction: appended when they are the newest in the
     /// file (the common case, cheap even for a large day file), inserted in time order otherwise.
-    func stageEvents(_ events: [TimelineEvent], in tx: Transaction) throws -> [EventWrite] {
-        // Redacting twice gives what once does: callers that redacted already pay a scan, nothing more.
-        let events = events.map(redaction.event)
+    /// `redacted`: the caller has passed the events through `redaction` (to validate what will be written);
+    /// every other caller's events are redacted here, so nothing reaches a day file unredacted.
+    func stageEvents(_ events: [TimelineEvent], in tx: Transaction, redacted: Bool = false) throws -> [EventWrite] {
+        let events = redacted ? events : events.map(redaction.event)
         var results: [EventWrite] = []
         var byDay: [String: [TimelineEvent]] = [:]
         var order: [String] = []

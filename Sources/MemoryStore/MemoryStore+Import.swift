@@ -38,7 +38,8 @@ extension MemoryStore {
                 let writes = try stageEvents(events, in: tx)
                 let added = writes.filter { if case .added = $0 { return true } else { return false } }.count
                 var sAdded = 0, sDup = 0, dAdded = 0
-                for (session, decisions) in sessions {
+                for (raw, rawDecisions) in sessions {
+                    let session = redaction.session(raw), decisions = rawDecisions.map(redaction.decision)
                     if try sessionPath(id: session.id) != nil || tx.paths.contains(session.path) { sDup += 1; continue }
                     let titles = Dictionary(decisions.map { ($0.id, $0.decision) }, uniquingKeysWith: { a, _ in a })
                     try tx.write(session.path, renderSession(session, existing: nil, decisionTitles: titles))

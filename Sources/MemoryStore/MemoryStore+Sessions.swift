@@ -394,9 +394,9 @@ extension MemoryStore {
 
     /// The note text for `session`. With an existing note, only front-matter keys whose value changed are
     /// rewritten and only the generated part of the body is replaced.
+    /// `session` and `decisionTitles` must already have passed `redaction` (every caller redacts what it
+    /// hands in, once).
     func renderSession(_ session: Session, existing: (Session, FrontMatterDocument)?, decisionTitles: [String: String] = [:]) -> String {
-        let session = redaction.session(session)
-        let decisionTitles = decisionTitles.mapValues(redaction.text)
         let fresh = session.frontMatterEntries()
         var doc: FrontMatterDocument
         if let (old, oldDoc) = existing {

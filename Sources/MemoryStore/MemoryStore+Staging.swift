@@ -9,6 +9,6 @@ extension MemoryStore {
     public func stageEvents(_ events: [TimelineEvent], into tx: Transaction) throws -> [EventWrite] {
         let events = events.map(redaction.event)
         for e in events { try e.validate() }
-        return try stageEvents(events, in: tx)
+        return try stageEvents(events, in: tx, redacted: true)
     }
 }

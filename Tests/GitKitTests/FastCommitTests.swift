@@ -1,3 +1,4 @@
+import CmemFixtures
 import Foundation
 import Testing
 import TestSupport
@@ -82,7 +83,7 @@ struct FastCommitTests {
     func randomEdits(version: Int) throws {
         try seed()
         _ = try git("update-index", "--index-version", "\(version)")
-        var rng = SplitMix(seed: UInt64(version) * 7919)
+        var rng = SplitMix64(seed: UInt64(version) * 7919)
         var tracked = Set(try git("ls-files").split(separator: "\n").map(String.init))
         let places = ["", "0/", "notes/", "notes/2026/03/", "notes/2026/07/", "notes/2026/12/", "timeline/2026/11/", "zz/"]
         for round in 0..<14 {
