@@ -148,7 +148,7 @@ struct DocumentParser {
     private mutating func parseNote(_ b: UnsafeBufferPointer<UInt8>, kind: FileKind) {
         let path = file.path
         do {
-            let values = try NoteReader.values(b, path: path)
+            let values = try FrontMatterReader.values(b, path: path)
             scratch.removeAll(keepingCapacity: true)
             length = 0
             if kind == .session {
