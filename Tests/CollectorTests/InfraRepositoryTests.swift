@@ -156,48 +156,8 @@ struct InfraRepositoryTests {
     }
 }
 
-@Suite("Path globs from components.yaml")
-struct PathGlobTests {
-    @Test func starsQuestionMarksAndDoubleStars() {
-        func m(_ p: String, _ path: String) -> Bool { PathGlob(p).matches(path) }
-        #expect(m("src/github_mcp/**", "src/github_mcp/server.py"))
-        #expect(m("src/github_mcp/**", "src/github_mcp/a/b/c.py"))
-        #expect(!m("src/github_mcp/**", "src/github_mcp_old/x.py"))
-        #expect(m("charts/github-mcp/", "charts/github-mcp/values.yaml"))
-        #expect(m("src/*.go", "src/main.go"))
-        #expect(!m("src/*.go", "src/pkg/main.go"))
-        #expect(m("src/**/*.go", "src/main.go"))
-        #expect(m("src/**/*.go", "src/pkg/x/main.go"))
-        #expect(m("**/Dockerfile", "Dockerfile"))
-        #expect(m("Dockerfile", "build/images/Dockerfile"))
-        #expect(m("*.tf", "infra/prod/main.tf"))
-        #expect(!m("*.tf", "infra/prod/main.tfvars"))
-        #expect(m("/k8s/deploy-?.yaml", "k8s/deploy-a.yaml"))
-        #expect(!m("k8s/deploy-?.yaml", "k8s/deploy-ab.yaml"))
-        #expect(!m("k8s/deploy-?.yaml", "other/k8s/deploy-a.yaml"))
-        #expect(m("a/**/b/**/c", "a/x/b/y/z/c"))
-        #expect(!m("a/**/b", "a/x/c"))
-    }
-
-    @Test func componentsFromYAMLFallBackToNothing() throws {
-        let paths = try ComponentPaths(yaml: """
-        components:
-          github-mcp-server:
-            depends_on: [redis-cache]
-            paths: ["src/github_mcp/**", "charts/github-mcp/"]
-          redis-cache:
-            paths: "deploy/redis/**"
-          "../bad":
-            paths: ["**"]
-          docs-only: {}
-        """)
-        #expect(paths.rules.map(\.component) == ["github-mcp-server", "redis-cache"])
-        #expect(paths.components(for: ["src/github_mcp/app.py", "README.md"]) == ["github-mcp-server"])
-        #expect(paths.components(for: ["deploy/redis/values.yaml", "charts/github-mcp/Chart.yaml"]) == ["github-mcp-server", "redis-cache"])
-        #expect(paths.components(for: ["README.md"]).isEmpty)
-        #expect(throws: NoteError.self) { try ComponentPaths(yaml: "components:\n  a: &x {paths: [b]}\n") }
-    }
-
+@Suite("Repository names from git remotes")
+struct RepositoryNameTests {
     @Test func repositoryNamesAndURLs() {
         #expect(GitEventBuilder.withoutCredentials("https://user:ghp_secret@github.com/acme/widgets.git") == "https://github.com/acme/widgets.git")
         #expect(GitEventBuilder.withoutCredentials("git@github.com:acme/widgets.git") == "git@github.com:acme/widgets.git")
