@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Logging
 
@@ -87,10 +88,10 @@ public struct KubectlSource: InfraSource {
     public func fetch(_ kind: InfraKind) async -> SourceResult {
         guard let args = arguments(for: kind) else { return .absent }
         let what = "\(URL(fileURLWithPath: args[0]).lastPathComponent) get \(kind.kubectlResource)"
-        let result: SubprocessResult
+        let result: ChildOutput
         do {
-            result = try await Subprocess.run(args, timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
-        } catch SubprocessError.notFound(let program) {
+            result = try await ChildProcess(args, timeout: timeoutSeconds, maxOutputBytes: maxOutputBytes).run()
+        } catch ChildProcessError.notFound(let program) {
             logger.info("collector source failed", metadata: ["collector.kind": "\(kind.rawValue)", "collector.error": "not found"])
             return .failed("\(program) was not found on PATH")
         } catch {
@@ -102,15 +103,15 @@ public struct KubectlSource: InfraSource {
             return .failed("\(what) timed out after \(Int(timeoutSeconds))s")
         }
         if result.outputTooLarge { return .failed("\(what) printed more than \(maxOutputBytes) bytes") }
-        guard result.exitCode == 0 else {
+        guard result.status == 0 else {
             let message = KubectlSource.errorLine(result.stderr)
             if message.contains("doesn't have a resource type") || message.contains("could not find the requested resource") {
                 return .absent
             }
             logger.info("collector source failed", metadata: [
-                "collector.kind": "\(kind.rawValue)", "collector.exit_code": "\(result.exitCode)", "collector.error": "\(message)",
+                "collector.kind": "\(kind.rawValue)", "collector.exit_code": "\(result.status)", "collector.error": "\(message)",
             ])
-            return .failed("\(what) failed (exit \(result.exitCode))" + (message.isEmpty ? "" : ": \(message)"))
+            return .failed("\(what) failed (exit \(result.status))" + (message.isEmpty ? "" : ": \(message)"))
         }
         logger.debug("collector source read", metadata: ["collector.kind": "\(kind.rawValue)", "collector.bytes": "\(result.stdout.count)"])
         return .data(result.stdout)
