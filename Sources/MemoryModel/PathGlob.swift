@@ -43,7 +43,7 @@ public struct PathGlob: Sendable, Equatable {
     }
 
     /// `*` and `?` within one segment (`**` inside a segment, as in `a**b`, acts as `*`).
-    static func segmentMatches(_ p: [UInt8], _ t: [UInt8]) -> Bool {
+    public static func segmentMatches(_ p: [UInt8], _ t: [UInt8]) -> Bool {
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {
             if pi < p.count, p[pi] == UInt8(ascii: "?") || (p[pi] == t[ti] && p[pi] != UInt8(ascii: "*")) {
