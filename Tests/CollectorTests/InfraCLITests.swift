@@ -154,6 +154,26 @@ struct InfraCLITests {
         #expect(missing.stderr.contains("no component named"))
     }
 
+    /// An Argo CD Application whose `repoURL` carries credentials (issue 19): neither the state files nor any
+    /// event nor any git object keeps them.
+    @Test func credentialsInTheClusterNeverReachGit() throws {
+        let s = try Setup()
+        let token = "ghp_" + "Zq8xT2vLmN4pR6sW1yB3cD5fG7hJ9kA0uE2i"
+        func withCredentials(second: Bool) throws -> String {
+            var applications = s.scenario.files(second: second)["applications.json"]!
+            applications = applications.replacingOccurrences(of: "https://gitee.com/", with: "https://deploy:\(token)@gitee.com/")
+            #expect(applications.contains(token))
+            return try s.round(second: second, replacing: ["applications.json": applications])
+        }
+        let first = try s.cmem("collect", "--once", "--from-dir", try withCredentials(second: false))
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try s.cmem("collect", "--once", "--from-dir", try withCredentials(second: true))
+        #expect(second.status == 0, "\(second.stderr)")
+        let state = try String(contentsOfFile: s.repo + "/infrastructure/state.json", encoding: .utf8)
+        #expect(state.contains("REDACTED"), "the state no longer names the application's repository at all")
+        #expect(try SecretLeaks.find([token], in: s.repo).isEmpty)
+    }
+
     @Test func aFailingSourceIsReportedAndTheOthersStillCount() throws {
         let s = try Setup()
         let r = try s.cmem("collect", "--once", "--json", "--from-dir", try s.round(second: false, replacing: ["pods.json": "{ this is not json"]))
