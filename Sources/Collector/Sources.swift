@@ -9,19 +9,25 @@ public protocol InfraSource: Sendable {
 }
 
 /// `--from-dir DIR`: recorded outputs, `DIR/pods.json` and so on (see `InfraKind`), each the output of
-/// `kubectl get KIND -A -o json`, and `DIR/applications.json`. A missing file means the source is
-/// absent; a file that cannot be read is a failed source.
+/// `kubectl get KIND -A -o json`, and `DIR/applications.json`. A missing file means that kind was not
+/// collected (a failed source: what it described is kept as last seen), never that the cluster has none,
+/// unless the directory is `complete`. A file that cannot be read is a failed source.
 public struct DirectorySource: InfraSource {
     public let directory: String
+    /// The directory holds every kind: a missing file means there is nothing of that kind.
+    public let complete: Bool
 
-    public init(directory: String) {
+    public init(directory: String, complete: Bool = false) {
         self.directory = directory
+        self.complete = complete
     }
 
     public func fetch(_ kind: InfraKind) async -> SourceResult {
         let path = (directory as NSString).appendingPathComponent("\(kind.rawValue).json")
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .absent }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return complete ? .absent : .failed("not collected: \(kind.rawValue).json is not in \(directory) (pass --complete if it holds every kind)")
+        }
         if isDirectory.boolValue { return .failed("\(kind.rawValue).json is a directory") }
         guard let handle = FileHandle(forReadingAtPath: path) else { return .failed("\(kind.rawValue).json cannot be read") }
         defer { try? handle.close() }

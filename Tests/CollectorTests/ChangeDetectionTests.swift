@@ -98,8 +98,8 @@ struct ChangeDetectionTests {
         defer { dirA.cleanup(); dirB.cleanup() }
         for (name, text) in files { try dirA.write(name, text) }
         for (name, text) in noisy { try dirB.write(name, text) }
-        let a = await makeCollector().collect(from: DirectorySource(directory: dirA.path))
-        let b = await makeCollector().collect(from: DirectorySource(directory: dirB.path))
+        let a = await makeCollector().collect(from: DirectorySource(directory: dirA.path, complete: true))
+        let b = await makeCollector().collect(from: DirectorySource(directory: dirB.path, complete: true))
         #expect(a.canonicalJSON() == b.canonicalJSON())
         #expect(detector.diff(old: a, new: b, at: t2).isEmpty)
     }
@@ -147,10 +147,22 @@ struct ChangeDetectionTests {
         #expect(detector.diff(old: first, new: recovered, at: t2).isEmpty)
     }
 
-    @Test func firstSnapshotIsABaseline() async throws {
+    /// The first snapshot is stored as collected and records only what is already failing (issue 14: an
+    /// incident that began before the collector ran was invisible to correlation).
+    @Test func firstSnapshotIsABaselineThatRecordsWhatIsAlreadyFailing() async throws {
         let scenario = try Scenario()
         let second = try await scenario.snapshot(second: true)
-        #expect(detector.diff(old: nil, new: second, at: t1).isEmpty)
+        let change = detector.compare(old: nil, new: second, at: t1)
+        #expect(change.snapshot == second)
+        let unhealthy = second.components.values.filter { $0.status == .degraded || $0.status == .critical }
+        #expect(!unhealthy.isEmpty)
+        #expect(change.events.count == unhealthy.count)
+        #expect(change.events.allSatisfy { $0.type == "health_change" && $0.details["found_at_start"] == .bool(true) })
+        #expect(Set(change.events.compactMap { $0.details["component"]?.stringValue }) == Set(unhealthy.map(\.key)))
+        #expect(change.events.allSatisfy { $0.severity >= .warning })
+        // A healthy cluster's first collection records nothing.
+        let healthy = InfraSnapshot(components: ["node/a": ComponentState(kind: "Node", namespace: nil, name: "a", status: .healthy)])
+        #expect(detector.diff(old: nil, new: healthy, at: t1).isEmpty)
     }
 
     @Test func aRestartAfterARolloutIsCausedByIt() {

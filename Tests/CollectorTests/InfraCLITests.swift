@@ -204,6 +204,30 @@ struct InfraCLITests {
         #expect(try JSONValue.parse(j.stdout)["failed_sources"]?["pods"] != nil)
     }
 
+    /// Issue 14's reproduction: after a full collection, a directory holding only a broken pods.json is
+    /// "every source failed": exit 1 and nothing committed, least of all nodes and applications "removed".
+    @Test func aDirectoryMissingFilesRemovesNothing() throws {
+        let s = try Setup()
+        let full = try s.round(second: false)
+        #expect(try s.cmem("collect", "--once", "--from-dir", full).status == 0)
+        let before = s.head
+        let only = s.memory.file("only-pods")
+        try FileManager.default.createDirectory(atPath: only, withIntermediateDirectories: true)
+        try Data("{ broken".utf8).write(to: URL(fileURLWithPath: only + "/pods.json"))
+        let r = try s.cmem("collect", "--once", "--from-dir", only)
+        #expect(r.status == 1)
+        #expect(s.head == before, "a run that read nothing committed something")
+        #expect(!(try s.git("log", "--format=%B").stdout.contains("removed")))
+
+        // With one good file and the rest missing, what the missing files described stays as last seen.
+        let nodesOnly = s.memory.file("nodes-only")
+        try FileManager.default.createDirectory(atPath: nodesOnly, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: full + "/nodes.json", toPath: nodesOnly + "/nodes.json")
+        let partial = try s.json("collect", "--once", "--from-dir", nodesOnly)
+        #expect(Self.array(partial["events"]).isEmpty, "\(partial)")
+        #expect(try s.json("infra", "component", "valla")["replicas"] == .number(1))
+    }
+
     @Test func sourceSelectionAndBadInput() throws {
         let s = try Setup()
         try s.cmem("collect", "--once", "--from-dir", try s.round(second: false))

@@ -104,7 +104,7 @@ struct InfraRepositoryTests {
         let dir = try scenario.directory(second: true)
         defer { dir.cleanup() }
         let plan = CollectionPlan(kinds: try CollectionPlan.parseSources("argocd"), available: collector.kinds)
-        let partial = await collector.collect(from: DirectorySource(directory: dir.path), kinds: plan.kinds, skipped: plan.skipped)
+        let partial = await collector.collect(from: DirectorySource(directory: dir.path, complete: true), kinds: plan.kinds, skipped: plan.skipped)
         let result = try InfraRepository.record(partial, at: t2, store: memory.store) { previous, change in
             plan.restoreSkipped(previous: previous, in: &change)
         }
@@ -147,9 +147,14 @@ struct InfraRepositoryTests {
         try InfraRepository.record(try await scenario.snapshot(second: false), at: t1, store: memory.store)
         let broken = try await scenario.snapshot(second: true, replacing: ["pods.json": "garbage"])
         let result = try InfraRepository.record(broken, at: t2, store: memory.store)
-        // Deployments need pods: they are carried over, so no scaling or image events; the Service removal
-        // and the Argo CD change still count.
-        #expect(result.events.map(\.type).sorted() == ["component_removed", "health_change"])
+        // Pods failed, deployments answered: the deployments' own changes (icx-db's image, valla scaled
+        // 1 → 3) are recorded, what only pods tell (useraccount's readiness) is kept as last seen; the
+        // Service removal and the Argo CD change count as before (issue 14).
+        #expect(result.events.map(\.type).sorted() == ["component_removed", "deployment", "health_change", "scaling"])
+        #expect(result.events.first { $0.type == "scaling" }?.description.contains("valla") == true)
+        #expect(result.snapshot.components["deployment/ned/valla"]?.replicas == 3)
+        #expect(result.snapshot.components["deployment/perf-stg/useraccount"]?.status
+                == (try await scenario.snapshot(second: false)).components["deployment/perf-stg/useraccount"]?.status)
         #expect(result.snapshot.sources["pods"]?.isFailed == true)
         let page = try String(contentsOfFile: memory.root + "/" + InfraRepository.pagePath, encoding: .utf8)
         #expect(page.contains("Sources that failed"))

@@ -47,7 +47,7 @@ struct SyntheticClusterTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         try SyntheticCluster.write(SyntheticCluster.make(pods: 50), to: dir.path)
-        let fromDir = await makeCollector().collect(from: DirectorySource(directory: dir.path))
+        let fromDir = await makeCollector().collect(from: DirectorySource(directory: dir.path, complete: true))
         #expect(fromDir == makeCollector().snapshot(from: SyntheticCluster.results(pods: 50)))
     }
 
