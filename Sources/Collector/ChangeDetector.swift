@@ -25,6 +25,7 @@ public struct InfraChange: Sendable, Equatable {
 /// | `health_change` | status changed (pod readiness, conditions, node Ready); Argo CD health, sync or operation phase changed | `field` (`status`, `health`, `sync`, `operation_phase`), `old`, `new`, `reasons` |
 /// | `config_change` | ConfigMap data, environment, Service ports/type/selector, labels, Argo CD source | `field`, `old`, `new` (hashes for data and env), `added`/`removed` names |
 /// | `component_added` / `component_removed` | a component appeared or disappeared | `kind`, `namespace`, `status`, … |
+/// | `alert` | a Kubernetes Warning event's reason (BackOff, OOMKilling, FailedScheduling, …) newly reported on a component (attributed to its owning workload) | `reason` |
 ///
 /// The first snapshot (no `old`) is a baseline: it gives one `health_change` event (`found_at_start`) for
 /// each component that is already degraded or critical, so that an incident that began before the
@@ -47,6 +48,7 @@ public struct ChangeDetector: Sendable {
         guard let old else {
             var run = DiffRun(at: at, windowMilliseconds: restartWindowSeconds * 1000)
             for key in new.components.keys.sorted() { run.foundAtStart(new.components[key]!) }
+            for alert in new.alerts { run.alertRaised(alert, foundAtStart: true) }
             return InfraChange(events: run.events, snapshot: new)
         }
         var next = new
@@ -90,6 +92,13 @@ public struct ChangeDetector: Sendable {
                 next.components[key] = updated
             default: continue
             }
+        }
+        // Kubernetes Warning events: one timeline event when a (component, reason) warning appears, none
+        // while it persists (a BackOff repeated 40 times is one event), another if it returns after clearing.
+        // Events expire from the cluster within an hour; the timeline keeps them.
+        if new.sources[InfraKind.events.rawValue]?.isFailed != true {
+            let known = Set(old.alerts)
+            for alert in next.alerts where !known.contains(alert) { run.alertRaised(alert, foundAtStart: false) }
         }
         return InfraChange(events: run.events, snapshot: next)
     }
@@ -149,6 +158,15 @@ private struct DiffRun {
     }
 
     // MARK: Added and removed
+
+    /// A Kubernetes Warning event's reason newly reported on a component.
+    mutating func alertRaised(_ a: InfraAlert, foundAtStart: Bool) {
+        let serious: Set<String> = ["OOMKilling", "OOMKilled", "SystemOOM", "Evicted", "NodeNotReady", "FailedMount", "FailedAttachVolume"]
+        var details: [(String, JSONValue)] = [("reason", .string(a.reason))]
+        if foundAtStart { details.append(("found_at_start", .bool(true))) }
+        let c = ComponentState(kind: a.kind, namespace: a.namespace, name: a.name)
+        emit("alert", c, serious.contains(a.reason) ? .error : .warning, "Kubernetes warning \(a.reason) on \(label(c))", details)
+    }
 
     /// A component first seen already failing: the state it was found in, as a health change from nothing.
     mutating func foundAtStart(_ c: ComponentState) {

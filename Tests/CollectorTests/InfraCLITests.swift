@@ -59,7 +59,8 @@ struct InfraCLITests {
         let first = try s.json("collect", "--once", "--from-dir", try s.round(second: false))
         #expect(first["baseline"] == .bool(true))
         #expect(first["changed"] == .bool(true))
-        #expect(Self.array(first["events"]).isEmpty)
+        // The baseline records only what was already failing, each marked as found at start.
+        #expect(Self.array(first["events"]).allSatisfy { $0["details"]?["found_at_start"] == .bool(true) })
         let firstCommit = try #require(first["commit"]?.stringValue)
         #expect(s.head == firstCommit)
 
@@ -91,7 +92,8 @@ struct InfraCLITests {
 
         // The timeline has them, as any other event.
         let timeline = try s.json("timeline", "--source", "kubernetes", "--source", "argocd")
-        #expect(Set(Self.array(timeline["events"]).compactMap { $0["event_id"]?.stringValue }) == Set(events.compactMap { $0["event_id"]?.stringValue }))
+        #expect(Set(Self.array(timeline["events"]).compactMap { $0["event_id"]?.stringValue })
+                == Set((Self.array(first["events"]) + events).compactMap { $0["event_id"]?.stringValue }))
 
         // The same cluster again: no commit.
         let again = try s.json("collect", "--once", "--from-dir", secondDir)
