@@ -36,4 +36,13 @@ import TestSupport
             #expect(try f.git("status", "--porcelain").trimmed == "")
         }
     }
+
+    @Test func aConflictedNoteIs409AndABusyRepository503WithRetryAfter() {
+        let conflicted = APIError.from(StoreError.conflicted("sessions/x.md has an unresolved merge conflict"))
+        #expect(conflicted.status == .conflict)
+        #expect(conflicted.message.contains("sessions/x.md"))
+        let busy = APIError.from(StoreError.busy("refs/heads/main.lock exists"))
+        #expect(busy.status == .serviceUnavailable)
+        #expect(busy.headers[.retryAfter] == "1")
+    }
 }
