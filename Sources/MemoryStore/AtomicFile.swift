@@ -22,6 +22,8 @@ public enum AtomicFile {
         /// A second name for the file being replaced (`keepingOld`), so that `restore` can put it back;
         /// nil when there was no file.
         let old: String?
+        /// The replaced file's bytes, where the filesystem refused a hard link.
+        var oldBytes: [UInt8]? = nil
     }
 
     /// Writes `bytes` to a new temporary file beside `path` and leaves it there, open, for `finish`.
@@ -33,13 +35,15 @@ public enum AtomicFile {
         let stem = "\(dir)/.\((path as NSString).lastPathComponent).cmem-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let tmp = stem + ".tmp"
         var old: String?
+        var oldBytes: [UInt8]?
         if keepingOld {
             // Named like the temporary file, so a sync never commits one a killed writer left.
             let name = stem + ".old.tmp"
             if link(path, name) == 0 {
                 old = name
             } else if errno != ENOENT {
-                throw StoreError.io("cannot keep the previous \(path): \(String(cString: strerror(errno)))")
+                // A filesystem without hard links: the bytes are kept instead.
+                oldBytes = try read(path)
             }
         }
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -56,14 +60,20 @@ public enum AtomicFile {
             if let old { unlink(old) }
             throw StoreError.io("cannot write \(path): \(reason)")
         }
-        return Pending(path: path, tmp: tmp, fd: fd, old: old)
+        return Pending(path: path, tmp: tmp, fd: fd, old: old, oldBytes: oldBytes)
     }
 
     /// Undoes `finish`: each file is put back as it was before `begin` (or removed, where there was none).
     public static func restore(_ pending: [Pending]) {
         var dirs: [String] = []
         for p in pending {
-            if let old = p.old { rename(old, p.path) } else { unlink(p.path) }
+            if let old = p.old {
+                rename(old, p.path)
+            } else if let bytes = p.oldBytes {
+                try? write(bytes, to: p.path)
+            } else {
+                unlink(p.path)
+            }
             let dir = (p.path as NSString).deletingLastPathComponent
             if !dirs.contains(dir) { dirs.append(dir) }
         }
