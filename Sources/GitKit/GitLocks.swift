@@ -38,7 +38,8 @@ public enum GitLocks {
 
     /// Whether another process is a git working in this repository (its directory is in the working
     /// tree or the git directory: git moves to the top of the working tree when it starts) or has
-    /// `lockPath` open. A git whose directory cannot be read (another user's) counts as working here.
+    /// `lockPath` open. A git whose directory may not be read (another user's) counts as working here;
+    /// one that has just exited does not.
     static func liveGitProcess(workdir: String, gitDir: String, lockPath: String) -> Bool {
         let me = getpid()
         let roots = [workdir, gitDir].map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
@@ -57,8 +58,14 @@ public enum GitLocks {
             let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             if comm == "git" || comm.hasPrefix("git-") {
-                guard let cwd = readLink("/proc/\(pid)/cwd") else { return true }
-                if roots.contains(where: { cwd == $0 || cwd.hasPrefix($0 + "/") }) { return true }
+                var failure: Int32 = 0
+                if let cwd = readLink("/proc/\(pid)/cwd", failure: &failure) {
+                    if roots.contains(where: { cwd == $0 || cwd.hasPrefix($0 + "/") }) { return true }
+                } else if failure == EACCES || failure == EPERM {
+                    // Another user's git: where it works cannot be told.
+                    return true
+                }
+                // Else it has exited meanwhile (a zombie has no directory).
             }
             if hasOpen(pid: pid, path: lockPath) { return true }
         }
@@ -79,9 +86,18 @@ public enum GitLocks {
     }
 
     private static func readLink(_ path: String) -> String? {
+        var failure: Int32 = 0
+        return readLink(path, failure: &failure)
+    }
+
+    /// The link's target, or nil with the errno of the failure in `failure`.
+    private static func readLink(_ path: String, failure: inout Int32) -> String? {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink(path, &buffer, buffer.count - 1)
-        guard n > 0 else { return nil }
+        guard n > 0 else {
+            failure = errno
+            return nil
+        }
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
