@@ -10,6 +10,9 @@ public final class GitRepository {
     public let gitDir: String
     /// Tests only: runs just before `commit(files:)` moves HEAD, to let another writer move it first.
     var beforeMovingHead: (() -> Void)?
+    /// Set by a caller that holds cmem's own write lock while it commits: no cmem writer can then hold a
+    /// git lock, so one left by a dead process may be removed (`awaitCommitLocks`).
+    public var recoversStaleLocks = false
 
     /// Opens the repository whose working tree is exactly `path` (no discovery upwards: writing into
     /// a parent repository by accident would be a bad surprise).
@@ -74,7 +77,13 @@ public final class GitRepository {
     /// an unchanged write must not add noise to `git log`.
     @discardableResult
     public func commit(paths: [String], message: String, author: Signature, allowEmpty: Bool = false) throws -> ObjectID? {
+        try awaitCommitLocks()
         let index = try IndexHandle.fresh(of: handle)
+        // Adding a conflicted path would resolve the conflict with whatever the file holds, markers and all.
+        if let conflicted = paths.first(where: { index.isConflicted(path: $0) }) {
+            throw GitError(code: .unmerged, errorClass: .index,
+                           message: "\(conflicted) has an unresolved merge conflict", function: "commit(paths:)")
+        }
         for path in paths {
             let full = (workdir as NSString).appendingPathComponent(path)
             if FileManager.default.fileExists(atPath: full) {
@@ -83,16 +92,38 @@ public final class GitRepository {
                 try index.remove(path: path)
             }
         }
-        try withRetryOnLock { try index.write() }
-        let tree = try TreeHandle(lookup: try index.writeTree(), in: handle)
-        guard let headID = try head() else {
-            let signature = try SignatureHandle(now: author)
-            return ObjectID(try createRootCommit(in: handle, updating: "HEAD", author: signature, message: message, tree: tree))
+        // HEAD's tree with exactly these paths replaced: what a human staged on other paths (perhaps a
+        // secret the pre-commit guard refused) is neither committed nor disturbed.
+        let headID = try head()
+        let baseline: TreeHandle
+        if let headID { baseline = try self.tree(of: headID) } else { baseline = try TreeHandle.empty(in: handle) }
+        let names = paths.map { strdup($0) }
+        defer { names.forEach { free($0) } }
+        var updates: [git_tree_update] = []
+        for (i, path) in paths.enumerated() {
+            if let entry = index.entry(path: path) {
+                updates.append(git_tree_update(action: GIT_TREE_UPDATE_UPSERT, id: entry.id, filemode: entry.mode, path: UnsafePointer(names[i])))
+            } else if try baseline.entry(atPath: path) != nil {
+                updates.append(git_tree_update(action: GIT_TREE_UPDATE_REMOVE, id: git_oid(), filemode: GIT_FILEMODE_BLOB, path: UnsafePointer(names[i])))
+            }
         }
-        let parent = try CommitHandle(lookup: headID.raw, in: handle)
-        if !allowEmpty, sameID(parent.treeID, tree.id) { return nil }
-        let signature = try SignatureHandle(now: author)
-        return ObjectID(try parent.commitChild(in: handle, updating: "HEAD", author: signature, message: message, tree: tree))
+        let tree = try TreeHandle(lookup: try baseline.updated(with: &updates, in: handle), in: handle)
+        // The commit first, the index after: should the commit fail, the index on disk is as it was.
+        let commit: ObjectID?
+        if let headID {
+            let parent = try CommitHandle(lookup: headID.raw, in: handle)
+            if !allowEmpty, sameID(parent.treeID, tree.id) {
+                commit = nil
+            } else {
+                let signature = try SignatureHandle(now: author)
+                commit = ObjectID(try parent.commitChild(in: handle, updating: "HEAD", author: signature, message: message, tree: tree))
+            }
+        } else {
+            let signature = try SignatureHandle(now: author)
+            commit = ObjectID(try createRootCommit(in: handle, updating: "HEAD", author: signature, message: message, tree: tree))
+        }
+        try withRetryOnLock { try index.write() }
+        return commit
     }
 
     /// Sets the index format version. Version 4 stores each path as a difference from the previous one:

@@ -178,6 +178,16 @@ struct TreeHandle: ~Copyable {
         }
     }
 
+    /// The empty tree (written to the object database).
+    static func empty(in repo: OpaquePointer) throws -> TreeHandle {
+        var builder: OpaquePointer?
+        try check(git_treebuilder_new(&builder, repo, nil), function: "git_treebuilder_new")
+        defer { git_treebuilder_free(builder) }
+        var id = git_oid()
+        try check(git_treebuilder_write(&id, builder), function: "git_treebuilder_write")
+        return try TreeHandle(lookup: id, in: repo)
+    }
+
     /// The id of the tree made from this one with `updates` applied (written to the object database).
     func updated(with updates: inout [git_tree_update], in repo: OpaquePointer) throws -> git_oid {
         var id = git_oid()
@@ -317,6 +327,17 @@ struct IndexHandle: ~Copyable {
     /// Removes `path`; a path the index does not have is not an error.
     func remove(path: String) throws {
         _ = try checkFound(git_index_remove_bypath(pointer, path), function: "git_index_remove_bypath")
+    }
+
+    /// The id and mode of `path`'s entry (stage 0), if the index has one.
+    func entry(path: String) -> TreeEntry? {
+        guard let e = git_index_get_bypath(pointer, path, 0) else { return nil }
+        return TreeEntry(id: e.pointee.id, mode: git_filemode_t(e.pointee.mode))
+    }
+
+    /// Whether `path` has conflict stages (an unresolved merge).
+    func isConflicted(path: String) -> Bool {
+        (1...3).contains { git_index_get_bypath(pointer, path, Int32($0)) != nil }
     }
 
     func setVersion(_ version: UInt32) throws {

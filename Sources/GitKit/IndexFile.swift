@@ -24,8 +24,22 @@ enum IndexFile {
         case declined(String)
     }
 
+    /// What the index held for a written path before the update: its blob id and the stat data git
+    /// recorded (which tell whether the file still held that blob when it was replaced).
+    struct Replaced: Equatable {
+        let path: [UInt8]
+        let id: [UInt8]
+        let identity: FileIdentity
+    }
+
     /// Takes git's `index.lock` (waiting briefly for a human's git to finish), rewrites, renames into place.
     static func update(gitDir: String, entries: [Entry]) throws -> Outcome {
+        var replaced: [Replaced] = []
+        return try update(gitDir: gitDir, entries: entries, replaced: &replaced)
+    }
+
+    /// `update`, also giving the entries it replaced.
+    static func update(gitDir: String, entries: [Entry], replaced: inout [Replaced]) throws -> Outcome {
         let indexPath = gitDir + "index"
         let lockPath = indexPath + ".lock"
         var fd: Int32 = -1
@@ -66,6 +80,7 @@ enum IndexFile {
         do {
             var rewriter = try Rewriter(data: data, updates: entries)
             pieces = try rewriter.run()
+            replaced = rewriter.replaced
         } catch let d as Declined {
             return .declined(d.message)
         }
@@ -162,6 +177,7 @@ enum IndexFile {
         var emitted: [UInt8] = []
         var inSync = true
         var count: UInt32 = 0
+        var replaced: [Replaced] = []
 
         init(data: UnsafeRawBufferPointer, updates: [Entry]) throws {
             precondition(data.count >= 20)
@@ -288,6 +304,9 @@ enum IndexFile {
                 }
                 if t < targets.count, Self.compare(namePointer, nameLength, targets[t].path) == 0 {
                     guard stage == 0, !extended else { throw fail("the index has a conflict or special flags on \(String(decoding: targets[t].path, as: UTF8.self))") }
+                    replaced.append(Replaced(path: targets[t].path, id: Array(d[(start + 40)..<(start + 60)]),
+                                             identity: FileIdentity(mtime: Int64(be32(start + 8)), mtimeNanoseconds: Int64(be32(start + 12)),
+                                                                    inode: UInt64(be32(start + 20)), size: UInt64(be32(start + 36)))))
                     flushRun(&runStart, to: start)
                     syncEmitted(&self)
                     if targets[t].stat != nil {

@@ -39,7 +39,10 @@ public struct FrontMatterDocument: Sendable, Equatable {
     /// Splits a note. A note without front matter has no entries and its whole text as body.
     /// Fails, naming the line, when the opening `---` has no closing one.
     public static func split(_ text: String, path: String) throws -> FrontMatterDocument {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Split on the scalar: as Characters, "\r\n" is one grapheme that a split on "\n" never matches, and
+        // a note saved with CRLF line ends was one long line. Each line keeps its "\r" (trimmed where
+        // compared), so the body and untouched entries are written back as they were.
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Substring($0) }
         // A leading BOM is tolerated (Windows editors) and dropped on rewrite.
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
         guard let first = lines.first, first.trimmingTrailingCR == "---" else {

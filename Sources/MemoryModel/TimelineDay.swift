@@ -132,6 +132,7 @@ public enum TimelineDay {
         var p = 0
         let n = y.count
         var currentLine = line
+        var seen: UInt16 = 0
         while p < n {
             var e = p
             while e < n, y[e] != 10 { e += 1 }
@@ -182,30 +183,43 @@ public enum TimelineDay {
                 return try plain()
             }
             let k0 = y[p]
+            /// A known key a second time: which value counts would depend on the reader (YAML refuses it too).
+            func once(_ bit: UInt16) throws {
+                guard seen & bit == 0 else {
+                    let key = String(decoding: UnsafeBufferPointer(rebasing: y[p..<c]), as: UTF8.self)
+                    throw NoteError(path: path, line: currentLine, message: "duplicate key \(key) in event block")
+                }
+                seen |= bit
+            }
             switch (keyLen, k0) {
-            case (8, 101) where matches(y, p, "event_id"): id = try string()
+            case (8, 101) where matches(y, p, "event_id"): try once(1); id = try string()
             case (9, 116) where matches(y, p, "timestamp"):
+                try once(2)
                 let raw = value.first == 34 ? Array(try string().utf8) : Array(value)
                 guard let t = raw.withUnsafeBufferPointer({ Timestamp.parse($0) }) else {
                     throw NoteError(path: path, line: currentLine, message: "timestamp is not an ISO 8601 time")
                 }
                 ts = t
-            case (10, 101) where matches(y, p, "event_type"): type = try string()
-            case (6, 115) where matches(y, p, "source"): source = try string()
+            case (10, 101) where matches(y, p, "event_type"): try once(4); type = try string()
+            case (6, 115) where matches(y, p, "source"): try once(8); source = try string()
             case (8, 115) where matches(y, p, "severity"):
+                try once(16)
                 let s = try string()
                 guard let sev = Severity(lenient: s) else {
                     throw NoteError(path: path, line: currentLine, message: "severity \(JSONValue.quoted(s)) is not one of info, warning, error, critical")
                 }
                 severity = sev
             case (19, 97) where matches(y, p, "affected_components"):
+                try once(32)
                 guard value.first == 91, case let .array(items) = try json() else { throw BlockError.notCanonical }
                 components = items.compactMap { $0.stringValue.map(Wikilink.target) }
             case (9, 99) where matches(y, p, "caused_by"):
+                try once(64)
                 let s = try string()
                 causedBy = (s == "null" || s == "~") ? nil : Wikilink.target(s)
-            case (11, 100) where matches(y, p, "description"): description = try string()
+            case (11, 100) where matches(y, p, "description"): try once(128); description = try string()
             case (7, 100) where matches(y, p, "details"):
+                try once(256)
                 guard value.first == 123 else { throw BlockError.notCanonical }
                 details = try json()
             default:

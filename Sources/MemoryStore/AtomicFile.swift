@@ -19,23 +19,76 @@ public enum AtomicFile {
         let path: String
         let tmp: String
         let fd: Int32
+        /// A second name for the file being replaced (`keepingOld`), so that `restore` can put it back;
+        /// nil when there was no file.
+        let old: String?
+        /// The replaced file's bytes, where the filesystem refused a hard link.
+        var oldBytes: [UInt8]? = nil
     }
 
     /// Writes `bytes` to a new temporary file beside `path` and leaves it there, open, for `finish`.
-    public static func begin(_ bytes: [UInt8], to path: String) throws -> Pending {
+    /// `keepingOld`: the file it replaces gets a second name (a hard link: no copy) until `discardOld` or
+    /// `restore`, so that a write whose commit fails can be undone.
+    public static func begin(_ bytes: [UInt8], to path: String, keepingOld: Bool = false) throws -> Pending {
         let dir = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let tmp = "\(dir)/.\((path as NSString).lastPathComponent).cmem-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let stem = "\(dir)/.\((path as NSString).lastPathComponent).cmem-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let tmp = stem + ".tmp"
+        var old: String?
+        var oldBytes: [UInt8]?
+        if keepingOld {
+            // Named like the temporary file, so a sync never commits one a killed writer left.
+            let name = stem + ".old.tmp"
+            if link(path, name) == 0 {
+                old = name
+            } else if errno != ENOENT {
+                // A filesystem without hard links: the bytes are kept instead.
+                oldBytes = try read(path)
+            }
+        }
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.io("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            if let old { unlink(old) }
+            throw StoreError.io("cannot create \(tmp): \(reason)")
+        }
         let ok = bytes.withUnsafeBytes { writeAll(fd, $0) }
         guard ok else {
             let reason = String(cString: strerror(errno))
             close(fd)
             unlink(tmp)
+            if let old { unlink(old) }
             throw StoreError.io("cannot write \(path): \(reason)")
         }
-        return Pending(path: path, tmp: tmp, fd: fd)
+        return Pending(path: path, tmp: tmp, fd: fd, old: old, oldBytes: oldBytes)
+    }
+
+    /// Undoes `finish`: each file is put back as it was before `begin` (or removed, where there was none).
+    public static func restore(_ pending: [Pending]) {
+        var dirs: [String] = []
+        for p in pending {
+            if let old = p.old {
+                rename(old, p.path)
+            } else if let bytes = p.oldBytes {
+                try? write(bytes, to: p.path)
+            } else {
+                unlink(p.path)
+            }
+            let dir = (p.path as NSString).deletingLastPathComponent
+            if !dirs.contains(dir) { dirs.append(dir) }
+        }
+        dirs.forEach(syncDirectory)
+    }
+
+    /// Drops the second names `begin(keepingOld:)` gave the replaced files. A large one is freed by a
+    /// release off the caller's path (see `holdLargeFile`).
+    public static func discardOld(_ pending: [Pending]) {
+        for p in pending {
+            guard let old = p.old else { continue }
+            let held = holdLargeFile(old)
+            unlink(old)
+            if held >= 0 { DeferredRelease.close(held) }
+        }
     }
 
     /// Syncs the files on another thread; the returned call waits for it and gives nil when all succeeded,
@@ -67,7 +120,8 @@ public enum AtomicFile {
         var dirs: [String] = []
         for (i, p) in pending.enumerated() {
             close(p.fd)
-            let replaced = Self.holdLargeFile(p.path)
+            // A file kept under a second name is not freed by the rename.
+            let replaced = p.old == nil ? Self.holdLargeFile(p.path) : -1
             guard rename(p.tmp, p.path) == 0 else {
                 let reason = String(cString: strerror(errno))
                 if replaced >= 0 { close(replaced) }
@@ -76,6 +130,9 @@ public enum AtomicFile {
                     close(rest.fd)
                     unlink(rest.tmp)
                 }
+                // The files renamed so far are put back.
+                restore(Array(pending[..<i]))
+                for rest in pending[i...] { if let old = rest.old { unlink(old) } }
                 throw StoreError.io("cannot rename into \(p.path): \(reason)")
             }
             // Held open across the rename, the replaced file is freed by this release, off the caller's path.
@@ -91,6 +148,7 @@ public enum AtomicFile {
         for p in pending {
             close(p.fd)
             unlink(p.tmp)
+            if let old = p.old { unlink(old) }
         }
     }
 
@@ -130,9 +188,13 @@ public enum AtomicFile {
 
     /// Reads a whole file as bytes, refusing anything over `limit` so one giant file cannot exhaust memory.
     public static func read(_ path: String, limit: Int = Limits.maxNoteBytes) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Never through a link: its target may be any file on the machine, which a write would then commit.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         if fd < 0 {
             if errno == ENOENT { return nil }
+            if errno == ELOOP {
+                throw StoreError.invalid("refusing to read \(path): it is a symbolic link; cmem reads only real files (`cmem status` lists the links)")
+            }
             throw StoreError.io("cannot open \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }

@@ -32,4 +32,29 @@ enum DayFileScan {
         }
         return nil
     }
+
+    /// The line of the last event block's opening fence when that block is never closed (a hand edit
+    /// lost its closing ```), else nil. An event appended after it would be read as part of that block,
+    /// and be lost to every reader. Scans back from the end to the last fence line: the scanner
+    /// (`TimelineBlock`) ends a block at the first ``` line, so the file ends inside a block exactly
+    /// when its last fence line opens one.
+    static func unclosedBlockLine(_ bytes: [UInt8]) -> Int? {
+        var end = bytes.count
+        while end > 0 {
+            var start = end - 1
+            if bytes[start] == 10 { start -= 1 }
+            while start >= 0, bytes[start] != 10 { start -= 1 }
+            let lineStart = start + 1
+            var lineEnd = end
+            if lineEnd > lineStart, bytes[lineEnd - 1] == 10 { lineEnd -= 1 }
+            if lineEnd > lineStart, bytes[lineEnd - 1] == 13 { lineEnd -= 1 }
+            let line = bytes[lineStart..<lineEnd]
+            if line.elementsEqual("```".utf8) { return nil }
+            if line.elementsEqual("```yaml".utf8), bytes[min(end, bytes.count)...].starts(with: "event_id:".utf8) {
+                return bytes[..<lineStart].reduce(1) { $1 == 10 ? $0 + 1 : $0 }
+            }
+            end = lineStart
+        }
+        return nil
+    }
 }

@@ -42,6 +42,10 @@ extension MemoryStore {
         for path in order {
             var batch = byDay[path]!.sorted { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
             var bytes = try tx.readBytes(path) ?? Array(dayHeader(for: batch[0].timestamp).utf8)
+            if let line = DayFileScan.unclosedBlockLine(bytes) {
+                throw StoreError.note(NoteError(path: path, line: line, message: "event block is not closed with ```; "
+                    + "an event recorded after it would be lost in it. Close the block (add a line ``` after its YAML) and record again"))
+            }
             // The common case is one new event, newer than everything in a large day file: answer
             // "already there?" and "newest?" by scanning bytes, without parsing the whole file.
             if batch.count == 1, let fast = DayFileScan.appendCheck(bytes, id: batch[0].id, time: batch[0].timestamp) {

@@ -187,7 +187,7 @@ extension MemoryStore {
             MemoryStore.forEachNote(in: root + "/" + month, modifiedSince: sinceSeconds - 1) { name in
                 read += 1
                 // Whether the directory lies inside the repository, checked once for all its notes.
-                if directoryChecked == nil { directoryChecked = (try? absolute(month + "/" + name)) != nil }
+                if directoryChecked == nil { directoryChecked = (try? absolute(month)) != nil }
                 guard directoryChecked == true else { return }
                 let s: Session
                 do {

@@ -53,23 +53,33 @@ public final class MemoryStore {
     // MARK: Paths
 
     /// The absolute path for a repository-relative path built by this module. Refuses anything that
-    /// could leave the repository: absolute paths, `..`, empty components, NUL, or a symlinked directory
-    /// that points outside.
+    /// could leave the repository: absolute paths, `..`, empty components, NUL, or a symbolic link on the
+    /// way (a folder or the file itself), which would make cmem read, and commit, a file from anywhere.
+    /// One `lstat` per component of the few paths a write touches, never a walk of the tree.
     public func absolute(_ relative: String) throws -> String {
         let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
         guard !relative.hasPrefix("/"), !parts.isEmpty,
               parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.contains("\0") }) else {
             throw StoreError.invalid("refusing path \(JSONValue.quoted(relative)): it would leave the memory repository")
         }
-        let full = root + "/" + relative
-        // Resolve the deepest existing ancestor; it must still be inside the repository.
-        var dir = (full as NSString).deletingLastPathComponent
-        while !FileManager.default.fileExists(atPath: dir) { dir = (dir as NSString).deletingLastPathComponent }
-        let real = ProjectScope.standardise(dir)
-        guard real == root || real.hasPrefix(root + "/") else {
-            throw StoreError.invalid("refusing path \(relative): \(dir) resolves outside the memory repository")
+        try MemoryStore.refuseLinks(root: root, relative: relative)
+        return root + "/" + relative
+    }
+
+    /// Throws when a component of `relative` below `root` is a symbolic link. Components that do not
+    /// exist yet are fine: cmem creates them as real folders and files.
+    static func refuseLinks(root: String, relative: String) throws {
+        var path = root
+        var st = stat()
+        for part in relative.split(separator: "/") {
+            path += "/" + part
+            guard lstat(path, &st) == 0 else { return }
+            if st.st_mode & S_IFMT == S_IFLNK {
+                throw StoreError.invalid("refusing \(relative): \(path.dropFirst(root.count + 1)) is a symbolic link; cmem reads and "
+                    + "writes only real files and folders inside the memory repository (replace the link with a copy of what it "
+                    + "points to, or remove it; `cmem status` lists the links)")
+            }
         }
-        return full
     }
 
     public func readText(_ relative: String) throws -> String? {
@@ -140,14 +150,23 @@ public final class MemoryStore {
             // tree and index entries, and their blobs can be stored ahead. Imports stage thousands of files per
             // commit, which it gives to libgit2's index.
             let fast = tx.files.count <= GitRepository.fastCommitLimit
-            let writes = tx.files.map { GitRepository.FileWrite(path: $0.path, content: $0.bytes) }
+            for file in tx.files { try refuseConflictMarkers(file.bytes, path: file.path) }
+            // Interactive writes say which file each replaces, so that the commit can tell a file whose old
+            // content HEAD has from one carrying someone's uncommitted edit, which is vetted (`vet`).
+            let writes = try tx.files.map {
+                GitRepository.FileWrite(path: $0.path, content: $0.bytes,
+                                        replaced: fast && durable ? FileIdentity(path: try absolute($0.path)) : nil)
+            }
             var prepared = GitRepository.PreparedBlobs()
+            // Kept until the commit is made: a failed commit puts every file back as it was.
+            var pending: [AtomicFile.Pending] = []
             if fast && durable {
                 // The files' fsync is mostly waiting for the disk: their git blobs are hashed, compressed
                 // and stored meanwhile. The commit itself waits until the files are durable and in place.
-                var pending: [AtomicFile.Pending] = []
                 do {
-                    for file in tx.files { pending.append(try AtomicFile.begin(file.bytes, to: try absolute(file.path))) }
+                    for file in tx.files {
+                        pending.append(try AtomicFile.begin(file.bytes, to: try absolute(file.path), keepingOld: true))
+                    }
                 } catch {
                     AtomicFile.abandon(pending)
                     throw error
@@ -167,18 +186,56 @@ public final class MemoryStore {
                 if !durable { syncFileSystem() }
             }
             let message = MemoryStore.commitMessage(tx.lines)
+            // Holding the write lock, no cmem writer can hold a git lock: one found was left by a dead process.
+            git.recoversStaleLocks = true
+            defer { git.recoversStaleLocks = false }
             do {
-                let id = try git.commit(files: writes, message: message, author: author, prepared: prepared)
+                let id = try git.commit(files: writes, message: message, author: author, prepared: prepared, vetting: vet)
+                AtomicFile.discardOld(pending)
                 return (value, CommitResult(commit: id, paths: tx.files.map(\.path), message: message))
-            } catch let error as GitError {
-                // The files are on disk and will be committed by the next write or `cmem sync`.
-                if FileManager.default.fileExists(atPath: git.gitDir + "MERGE_HEAD") {
-                    throw StoreError.invalid("a merge is in progress and has conflicts a human must resolve (see `cmem status`); the change is saved in the working tree and will be committed once the merge is finished")
-                }
-                throw StoreError.git(error)
-            } catch let error as SystemError {
-                throw StoreError.io(error.description)
+            } catch {
+                AtomicFile.restore(pending)
+                throw commitFailure(error, paths: tx.files.map(\.path))
             }
+        }
+    }
+
+    /// Checks a file whose new content carries changes someone made and never committed (a hand edit the
+    /// pre-commit guard refused, say): cmem commits what the guard would refuse no more than a human can.
+    /// What cmem itself added was redacted on the way in and has no findings.
+    func vet(_ file: GitRepository.FileWrite) throws {
+        guard file.replaced != nil, let bytes = file.content, bytes.count <= Self.maxScannedBytes, !bytes.contains(0),
+              let text = String(validating: bytes, as: UTF8.self) else { return }
+        let findings = redaction.redactor.findings(text)
+        guard let first = findings.first else { return }
+        throw StoreError.invalid("\(file.path):\(first.line):\(first.column): \(first.kind) in an uncommitted edit of this file; "
+            + "cmem commits no secret, and nothing was written. Remove the value (or replace it with [REDACTED]) and try again")
+    }
+
+    /// Refuses to write a note that holds git's conflict markers: naming the file and line.
+    func refuseConflictMarkers(_ bytes: [UInt8], path: String) throws {
+        if let line = ConflictMarkers.line(in: bytes) {
+            throw StoreError.conflicted("\(path):\(line): the note holds merge conflict markers (<<<<<<<); nothing was written. "
+                + "Resolve the conflict (edit the note, `git add` it, then `cmem sync`) and try again")
+        }
+    }
+
+    /// What a failed commit is reported as; the files were put back as they were.
+    func commitFailure(_ error: any Error, paths: [String]) -> StoreError {
+        switch error {
+        case let e as StoreError: return e
+        case let e as GitError where e.code == .unmerged:
+            return .conflicted("\(e.message): nothing was written. Resolve the conflict (edit the note, look for <<<<<<<, "
+                + "`git add` it, then `cmem sync`; or `git merge --abort`), then try again")
+        case let e as GitError where e.code == .locked:
+            return .busy("\(e.message); nothing was written, try again in a moment")
+        case let e as GitError:
+            if FileManager.default.fileExists(atPath: git.gitDir + "MERGE_HEAD") {
+                return .conflicted("a merge is in progress and has conflicts a human must resolve (see `cmem status`); nothing was written")
+            }
+            return .git(e)
+        case let e as SystemError: return .io(e.description)
+        default: return .io("\(error)")
         }
     }
 

@@ -11,6 +11,10 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case invalid(String)
     case git(GitError)
     case lockTimeout(String)
+    /// A git lock held by a live writer (a human's git) did not go within the bound; nothing was written.
+    case busy(String)
+    /// A note with an unresolved merge conflict (or its markers); nothing was written.
+    case conflicted(String)
 
     public var description: String {
         switch self {
@@ -23,6 +27,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case let .invalid(message): return message
         case let .git(error): return "git: \(error.description)"
         case let .lockTimeout(path): return "timed out waiting for the write lock \(path); is another cmem stuck?"
+        case let .busy(message): return message
+        case let .conflicted(message): return message
         }
     }
 }

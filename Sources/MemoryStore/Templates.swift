@@ -18,6 +18,7 @@ public final class Templates: @unchecked Sendable {
             var source = DefaultTemplates.all[name]!
             if let root {
                 let path = "\(root)/.cmem/templates/\(name).mustache"
+                try MemoryStore.refuseLinks(root: root, relative: ".cmem/templates/\(name).mustache")
                 if let bytes = try AtomicFile.read(path, limit: 1 << 20) {
                     guard let text = String(validating: bytes, as: UTF8.self) else {
                         throw StoreError.invalid(".cmem/templates/\(name).mustache is not valid UTF-8")

@@ -16,6 +16,14 @@ public enum SyncError: Error, CustomStringConvertible, Sendable {
     /// An earlier merge still has unresolved conflicts.
     case unresolvedMerge(paths: [String])
     case localChangesInTheWay(detail: String)
+    /// Uncommitted files sync would commit hold what must never be committed (a secret, conflict markers,
+    /// a symbolic link); one line each, `path:line: why`. Nothing was committed.
+    case pendingRefused([String])
+    /// The remote has several branches and its HEAD names none of them: which one the memory lives on is
+    /// for a human to say.
+    case ambiguousRemoteBranch(remote: String, branches: [String])
+    /// The remote's branch is `shared`, but this clone has another branch of that name beside `local`.
+    case branchMismatch(local: String, remote: String, shared: String)
     case remoteKeptMoving(attempts: Int)
     case timedOut(command: String, seconds: Double)
     case git(command: String, status: Int32, message: String)
@@ -35,6 +43,9 @@ public enum SyncError: Error, CustomStringConvertible, Sendable {
         case .conflicts: return "conflicts"
         case .unresolvedMerge: return "unresolved_merge"
         case .localChangesInTheWay: return "local_changes"
+        case .pendingRefused: return "pending_refused"
+        case .ambiguousRemoteBranch: return "ambiguous_remote_branch"
+        case .branchMismatch: return "branch_mismatch"
         case .remoteKeptMoving: return "remote_kept_moving"
         case .timedOut: return "timed_out"
         case .git: return "git"
@@ -82,6 +93,18 @@ public enum SyncError: Error, CustomStringConvertible, Sendable {
                 + "Resolve them and `git add` them, then run `cmem sync` again; or `git merge --abort`."
         case let .localChangesInTheWay(detail):
             return "local changes are in the way of the merge: \(SyncError.clause(detail)). Nothing was merged; the next sync will retry."
+        case let .pendingRefused(lines):
+            return "uncommitted changes sync would commit hold what must never be committed; nothing was committed or synced:\n"
+                + lines.prefix(50).map { "  \($0)\n" }.joined() + (lines.count > 50 ? "  … and \(lines.count - 50) more\n" : "")
+                + "Remove the value (or replace it with [REDACTED]), resolve the conflict, or replace the link with a real file, then sync again."
+        case let .ambiguousRemoteBranch(remote, branches):
+            return "remote \(remote) has several branches (\(branches.joined(separator: ", "))) and its HEAD names none of them; "
+                + "a memory lives on one branch. Choose it: `git branch -m BRANCH` (if yours is named otherwise), "
+                + "`git branch --set-upstream-to=\(remote)/BRANCH`, then `cmem sync` (and point the remote's HEAD at it: "
+                + "`git symbolic-ref HEAD refs/heads/BRANCH` in the bare repository). Nothing was merged or pushed."
+        case let .branchMismatch(local, remote, shared):
+            return "the memory on \(remote) lives on branch \(shared), but this clone is on \(local) and has a separate \(shared) "
+                + "branch. Merge them (`git checkout \(shared) && git merge \(local)`), then `cmem sync`. Nothing was merged or pushed."
         case let .remoteKeptMoving(attempts):
             return "the remote kept moving: the push was rejected \(attempts) times because others pushed meanwhile. "
                 + "Your commits are merged locally; the next sync will try again."

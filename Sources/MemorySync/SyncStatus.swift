@@ -22,12 +22,22 @@ public struct SyncStatus: Sendable {
     /// When this clone last synced with the upstream, and the commit both sides then had.
     public var lastSync: String?
     public var lastSyncCommit: String?
+    /// Symbolic links in the working tree: cmem refuses to read or write through them.
+    public var links: [String] = []
+    /// Uncommitted files that still hold conflict markers (a conflict marked resolved too early): cmem
+    /// commits none of them.
+    public var markers: [String] = []
+    /// git lock files present now (`.git/index.lock`, a branch's `.lock`), and whether a live process may
+    /// hold them; one a dead writer left is removed by the next cmem write.
+    public var locks: [(path: String, live: Bool)] = []
 
     public static func read(store: MemoryStore) throws -> SyncStatus {
         let git = GitCLI(directory: store.root, environment: ["LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"])
         var status = SyncStatus()
         status.mergeDriversConfigured = MergeDriverSetup.isConfigured(repository: store.git)
         status.mergeInProgress = FileManager.default.fileExists(atPath: store.git.gitDir + "/MERGE_HEAD")
+        status.links = store.symbolicLinks()
+        status.locks = store.git.presentLocks().map { ($0.path, $0.holder == .live) }
         let out = try git.run(["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all"])
         guard out.succeeded else {
             throw SyncError.git(command: "git status", status: out.status, message: out.message)
@@ -60,6 +70,9 @@ public struct SyncStatus: Sendable {
             }
         }
         status.pending = status.pending.filter { !PendingChanges.isScratch($0) }
+        status.markers = status.pending.filter { path in
+            (try? AtomicFile.read(store.root + "/" + path)).flatMap { $0.flatMap(ConflictMarkers.line(in:)) } != nil
+        }
         if let upstream = status.upstream, let remote = upstream.split(separator: "/").first {
             status.remoteURL = try? git.check(["remote", "get-url", String(remote)])
         } else if let branch = status.branch {
@@ -109,6 +122,9 @@ public struct SyncStatus: Sendable {
             ("merge_in_progress", .bool(mergeInProgress)),
             ("merge_drivers_configured", .bool(mergeDriversConfigured)),
             ("last_sync", str(lastSync)), ("last_sync_commit", str(lastSyncCommit)),
+            ("links", .array(links.map { .string($0) })),
+            ("conflict_markers", .array(markers.map { .string($0) })),
+            ("locks", .array(locks.map { .object([("path", .string($0.path)), ("held_by_live_process", .bool($0.live))]) })),
         ])
     }
 }

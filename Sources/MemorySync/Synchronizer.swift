@@ -101,13 +101,27 @@ public final class Synchronizer {
                 logger.warning("could not configure the merge drivers", metadata: ["error": "\(error)"])
             }
         }
-        guard let branch = store.git.currentBranch(), !branch.hasPrefix("refs/"), branch != "HEAD" else { throw SyncError.detachedHead }
+        guard var branch = store.git.currentBranch(), !branch.hasPrefix("refs/"), branch != "HEAD" else { throw SyncError.detachedHead }
+        if !FileManager.default.fileExists(atPath: gitDir + "/MERGE_HEAD"), try neverSynced(branch: branch, options: options, git: git) {
+            // The first sync of this branch: share the branch the remote already has, never start a second one.
+            let (remote, _) = try resolveUpstream(branch: branch, requested: options.remote, git: git)
+            let url = (try? git.check(["remote", "get-url", remote])) ?? remote
+            branch = try lock.withLock {
+                try SharedBranch.adopt(local: branch, remote: remote, git: git, timeout: options.networkTimeout) {
+                    classifyTransportFailure($0, remote: remote, url: url)
+                }
+            }
+        }
         var report = Report()
         report.branch = branch
 
         if FileManager.default.fileExists(atPath: gitDir + "/MERGE_HEAD") {
             let unresolved = try SyncStatus.unmergedPaths(git)
             if !unresolved.isEmpty { throw SyncError.unresolvedMerge(paths: unresolved) }
+            // Marked resolved is not resolved: a note staged with its markers (or a secret) is not committed.
+            let staged = try git.check(["diff", "--cached", "--name-only", "-z"]).split(separator: "\0").map(String.init)
+            let refusals = store.refusals(amongPending: staged)
+            if !refusals.isEmpty { throw SyncError.pendingRefused(refusals) }
             // A human resolved the conflicts: finish the merge they were left with.
             _ = try lock.withLock { try git.check(["commit", "--no-edit"]) }
             report.concludedMerge = true
@@ -137,6 +151,11 @@ public final class Synchronizer {
                 }
             }
             try lock.withLock {
+                // Holding the write lock, no cmem writer holds a git lock: one a dead writer left is
+                // removed before it can fail the commit or the merge; a live one is waited for.
+                store.git.recoversStaleLocks = true
+                defer { store.git.recoversStaleLocks = false }
+                do { try store.git.awaitCommitLocks() } catch let error as GitError { throw StoreError.git(error) }
                 let committed = try commitPending()
                 report.committed += committed
                 if let remoteHead {
@@ -174,6 +193,16 @@ public final class Synchronizer {
         return report
     }
 
+    /// Whether `branch` has never been synced: no upstream, or one this clone never synced with and has
+    /// never fetched (`git clone` of a remote whose HEAD names a branch it lacks configures that branch).
+    func neverSynced(branch: String, options: Options, git: GitCLI) throws -> Bool {
+        guard let remote = store.git.configString("branch.\(branch).remote") else { return true }
+        let (_, remoteBranch) = try resolveUpstream(branch: branch, requested: options.remote, git: git)
+        let url = (try? git.check(["remote", "get-url", remote])) ?? remote
+        guard SyncState(stateDir: store.stateDir).known("\(remote)/\(remoteBranch)", url: url) == nil else { return false }
+        return try git.resolve("refs/remotes/\(remote)/\(remoteBranch)") == nil
+    }
+
     /// Fetches the upstream only (for `cmem status --fetch`); returns the remote branch's commit, if any.
     @discardableResult
     public func fetch(_ options: Options = Options()) throws -> String? {
@@ -192,11 +221,17 @@ public final class Synchronizer {
     func commitPending() throws -> [String] {
         let dirty: [String]
         do {
-            dirty = try store.git.dirtyPaths().map(\.path).filter { !PendingChanges.isScratch($0) }.sorted()
+            let all = try store.git.dirtyPaths().map(\.path)
+            PendingChanges.removeAbandoned(all, root: store.root)
+            dirty = all.filter { !PendingChanges.isScratch($0) }.sorted()
         } catch let error as GitError {
             throw StoreError.git(error)
         }
         guard !dirty.isEmpty else { return [] }
+        // A human's edit the pre-commit guard refused (a secret), or a conflict left unresolved, must not
+        // reach the remote through cmem's commit either.
+        let refusals = store.refusals(amongPending: dirty)
+        if !refusals.isEmpty { throw SyncError.pendingRefused(refusals) }
         var message = "sync: pending changes (\(dirty.count) file\(dirty.count == 1 ? "" : "s"))\n\n"
         message += dirty.prefix(50).map { "- \($0)" }.joined(separator: "\n")
         if dirty.count > 50 { message += "\n- … and \(dirty.count - 50) more" }
@@ -349,5 +384,23 @@ enum PendingChanges {
         if name.hasSuffix("~") || name.hasSuffix(".swp") || name.hasSuffix(".swo") || name.hasSuffix(".swx") { return true }
         if name.hasPrefix("."), name.contains(".cmem-"), name.hasSuffix(".tmp") { return true }
         return false
+    }
+
+    /// The pid in the name of a cmem temporary file (`.NAME.cmem-PID-RAND.tmp`, `….old.tmp`), if it is one.
+    static func writerPID(_ path: String) -> pid_t? {
+        let name = (path as NSString).lastPathComponent
+        guard name.hasPrefix("."), name.hasSuffix(".tmp"), let marker = name.range(of: ".cmem-", options: .backwards) else { return nil }
+        let rest = name[marker.upperBound...].split(separator: "-", maxSplits: 1)
+        guard rest.count == 2 else { return nil }
+        return pid_t(rest[0])
+    }
+
+    /// Removes the temporary files of cmem writers that no longer run (killed mid-write): a live
+    /// writer's are left alone. They never hold anything a write acknowledged.
+    static func removeAbandoned(_ paths: [String], root: String) {
+        for path in paths {
+            guard let pid = writerPID(path), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(root + "/" + path)
+        }
     }
 }

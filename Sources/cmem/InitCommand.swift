@@ -17,6 +17,9 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         try run(json: global.json) {
+            // A clone of a remote whose HEAD names no branch it has (or of an empty remote) checked nothing
+            // out: adopt the remote's branch before committing anything, so that there is only ever one.
+            let adopted = try SharedBranch.prepareClone(at: path ?? global.repoPath)
             let report = try MemoryStore.initialize(at: path ?? global.repoPath, logger: Log.logger)
             // The merge drivers live in each clone's .git/config (git never syncs config).
             try MergeDriverSetup.configure(repositoryAt: report.root)
@@ -30,9 +33,10 @@ struct InitCommand: ParsableCommand {
                     ("commit", report.commit.map { .string($0.hex) } ?? .null),
                 ]))
             } else if report.created.isEmpty {
+                if let adopted { Output.line("\(report.root): \(adopted)") }
                 Output.line("\(report.root) is already a memory repository; nothing to add.")
             } else {
-                Output.line("Memory repository ready at \(report.root)")
+                Output.line("Memory repository ready at \(report.root)" + (adopted.map { " (\($0))" } ?? ""))
                 for path in report.created { Output.line("  created \(path)") }
             }
         }

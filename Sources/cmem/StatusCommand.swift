@@ -56,8 +56,22 @@ struct StatusCommand: ParsableCommand {
                 for p in s.conflicts { Output.line("    \(p)") }
                 Output.line("  Edit them (look for <<<<<<<), `git add` them, then `cmem sync`; or `git merge --abort`.")
             }
+            if !s.markers.isEmpty {
+                Output.line(Output.red("  files that still hold conflict markers (<<<<<<<): \(s.markers.count); cmem commits none of them"))
+                for p in s.markers { Output.line("    \(p)") }
+            }
             if s.mergeInProgress && s.conflicts.isEmpty {
                 Output.line("  a merge is in progress with every conflict resolved; `cmem sync` finishes it")
+            }
+            if !s.links.isEmpty {
+                Output.line(Output.red("  symbolic links cmem refuses to read or write through: \(s.links.count)"))
+                for p in s.links { Output.line("    \(p)") }
+                Output.line("  Replace each with a copy of what it points to, or remove it.")
+            }
+            for lock in s.locks {
+                Output.line(lock.live
+                    ? "  \(lock.path) exists: another git is writing; cmem writes wait for it"
+                    : Output.red("  \(lock.path) was left by a git or cmem that died; the next cmem write removes it"))
             }
             if !s.mergeDriversConfigured {
                 Output.warn("the cmem merge drivers are not configured in this clone; `cmem init` or `cmem sync` configures them")

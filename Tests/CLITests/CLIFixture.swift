@@ -1,6 +1,7 @@
 import Foundation
 import MemoryModel
 import TestSupport
+import Testing
 
 /// A temporary memory repository driven through the real `cmem` binary.
 final class CLIFixture {
@@ -26,6 +27,16 @@ final class CLIFixture {
     }
 
     func git(_ args: String...) throws -> ProcessResult { try ProcessRunner.git(args, cwd: repo) }
+
+    /// Runs `cmem ARGS` expecting a refusal: a failure whose message holds each of `mentions`, and no commit.
+    func expectRefused(_ args: String..., mentioning mentions: [String],
+                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let head = try git("rev-parse", "HEAD").trimmed
+        let r = try CMemBinary.run(args, repo: repo, cwd: project)
+        #expect(r.status != 0, sourceLocation: sourceLocation)
+        for m in mentions { #expect(r.stderr.contains(m), "\(r.stderr)", sourceLocation: sourceLocation) }
+        #expect(try git("rev-parse", "HEAD").trimmed == head, sourceLocation: sourceLocation)
+    }
 }
 
 struct CLIError: Error, CustomStringConvertible {

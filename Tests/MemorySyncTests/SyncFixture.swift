@@ -13,11 +13,12 @@ final class SyncWorld: @unchecked Sendable {
     /// The URL clones use; a path unless a daemon serves the remote.
     var url: String
 
-    init(url: String? = nil) throws {
+    /// `remoteHead`: the branch the bare remote's HEAD names (plain `git init --bare` names `master`).
+    init(url: String? = nil, remoteHead: String = "main") throws {
         self.url = url ?? ""
         try FileManager.default.createDirectory(atPath: remotesDir, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
-        try ProcessRunner.git(["init", "--bare", "-q", "-b", "main", bare], cwd: remotesDir)
+        try ProcessRunner.git(["init", "--bare", "-q", "-b", remoteHead, bare], cwd: remotesDir)
         if url == nil { self.url = bare }
     }
 
@@ -37,6 +38,28 @@ final class SyncWorld: @unchecked Sendable {
         guard r.status == 0 else { throw SyncTestError("git clone failed: \(r.stderr)") }
         try c.expect(["init", c.path])
         return c
+    }
+
+    /// The branches of the bare remote.
+    func remoteBranches() throws -> [String] {
+        try ProcessRunner.git(["for-each-ref", "--format=%(refname:short)", "refs/heads"], cwd: bare).stdout
+            .split(separator: "\n").map(String.init)
+    }
+
+    /// Two clones whose edits of one session note's prose conflict, `b`'s committed, `a`'s synced first:
+    /// `b`'s next sync meets the conflict.
+    func proseConflict() throws -> (a: Clone, b: Clone, session: String, path: String, original: String) {
+        let a = try seed("a")
+        let session = try a.expect(["session", "start", "--task", "shared"])
+        try a.expect(["sync"])
+        let b = try clone("b")
+        guard let path = a.sessionPath(session) else { throw SyncTestError("no note for session \(session)") }
+        let original = try a.read(path)
+        try a.write(path, original + "\nThe outage began at the registry.\n")
+        try b.write(path, original + "\nThe outage began with a bad deploy.\n")
+        try b.git("commit", "-q", "-am", "b's note")
+        try a.expect(["sync"])
+        return (a, b, session, path, original)
     }
 
     func remoteHead() throws -> String {

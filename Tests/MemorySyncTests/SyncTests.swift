@@ -122,16 +122,8 @@ import TestSupport
 
     @Test func aProseConflictIsLeftForAHumanReportedByStatusAndFinishedBySync() throws {
         let w = try SyncWorld()
-        let a = try w.seed("a")
-        let session = try a.expect(["session", "start", "--task", "shared"])
-        try a.expect(["sync"])
-        let b = try w.clone("b")
-        let path = try #require(a.sessionPath(session))
-        let original = try a.read(path)
-        try a.write(path, original + "\nThe outage began at the registry.\n")
-        try b.write(path, original + "\nThe outage began with a bad deploy.\n")
+        let (a, b, _, path, original) = try w.proseConflict()
         _ = try b.record("unrelated event", at: "2026-03-01T10:00:00Z")
-        try a.expect(["sync"])
 
         let r = try b.json(["sync"])
         #expect(r["error"]?["kind"]?.stringValue == "conflicts")

@@ -65,7 +65,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
             case let .notFound(kind, id): return .notFound("no \(kind) with id \(id)")
             case let .invalid(message): return .badRequest(message)
             case .notARepository: return APIError(.serviceUnavailable, e.description)
-            case .lockTimeout:
+            case .lockTimeout, .busy:
                 var h = HTTPFields()
                 h[.retryAfter] = "1"
                 return APIError(.serviceUnavailable, e.description, headers: h)
@@ -73,6 +73,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
                 // The request was fine; a note in the repository is not (hand-edited into something unreadable).
                 return APIError(.unprocessableContent, "a note in the memory repository cannot be read: \(note.description)")
             case .tooLarge: return APIError(.unprocessableContent, e.description)
+            case .conflicted: return APIError(.conflict, e.description)
             case .io, .git: return APIError(.internalServerError, e.description)
             }
         case is NIOTooManyBytesError:

@@ -178,8 +178,12 @@ public actor MemoryService {
                 write.continuation.resume(returning: mine)
             }
         } catch {
-            guard batch.count > 1 else {
-                batch[0].continuation.resume(throwing: error)
+            // A lock another writer holds fails every write alike (each would wait its bound again): all
+            // get the same 503, nothing was written.
+            var busy = false
+            if case .busy? = error as? StoreError { busy = true }
+            if batch.count == 1 || busy {
+                for write in batch { write.continuation.resume(throwing: error) }
                 return
             }
             // Find out whose write failed: retry each on its own, so each request gets its own answer.
