@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "ClaudeHooks",
             dependencies: [
-                "MemoryStore", "MemoryModel", "Redaction",
+                "MemoryCore", "MemoryStore", "MemoryModel", "Redaction",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "MemoryCore",
             dependencies: [
-                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector",
+                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "GitKit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -199,7 +199,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClaudeHooksTests",
-            dependencies: ["ClaudeHooks", "MemoryStore", "MemoryModel", "TestSupport"],
+            dependencies: ["ClaudeHooks", "MemoryCore", "MemoryStore", "MemoryModel", "TestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -9,6 +9,8 @@ public struct SessionChange: Sendable, Equatable {
     public var addTodos: [String] = []
     /// Todos to mark done, by their text: each must name an existing todo.
     public var doneTodos: [String] = []
+    /// Todos now in progress, by their text: each must name an existing todo.
+    public var startTodos: [String] = []
     /// Replaces the whole todo list (REST's `todo_list`, the hooks' TodoWrite).
     public var todoList: [Session.Todo]?
     public var addBlockers: [String] = []
@@ -37,6 +39,7 @@ public struct SessionChange: Sendable, Equatable {
         c.summary = summary.map(transform)
         c.addTodos = addTodos.map(transform)
         c.doneTodos = doneTodos.map(transform)
+        c.startTodos = startTodos.map(transform)
         c.todoList = todoList?.map { Session.Todo(text: transform($0.text), status: $0.status) }
         c.addBlockers = addBlockers.map(transform)
         c.removeBlockers = removeBlockers.map(transform)
@@ -53,7 +56,7 @@ public struct SessionChange: Sendable, Equatable {
     public func validate() throws {
         for (value, what) in [(task, "task"), (summary, "summary")] { if let value { try Limits.checkText(value, what: what) } }
         let lists: [([String], String)] = [
-            (addTodos, "todo"), (doneTodos, "done"), (addBlockers, "blocker"), (removeBlockers, "unblock"), (addNextSteps, "next step"),
+            (addTodos, "todo"), (doneTodos, "done"), (startTodos, "start"), (addBlockers, "blocker"), (removeBlockers, "unblock"), (addNextSteps, "next step"),
             (addFiles, "file"), (blockers ?? [], "blocker"), (nextSteps ?? [], "next step"), (activeFiles ?? [], "file"),
             (filesRead ?? [], "file"), ((todoList ?? []).map(\.text), "todo"),
         ]
@@ -67,13 +70,15 @@ public struct SessionChange: Sendable, Equatable {
         if let summary { s.summary = summary }
         if let todoList { s.todoList = todoList }
         for t in addTodos where !s.todoList.contains(where: { $0.text == t }) { s.todoList.append(.init(text: t)) }
-        for t in doneTodos {
-            guard let i = s.todoList.firstIndex(where: { $0.text == t }) else {
-                let open = s.todoList.filter(\.isOpen).map { JSONValue.quoted($0.text) }
-                throw CoreError.invalid("session \(s.id) has no todo \(JSONValue.quoted(t))"
-                    + (open.isEmpty ? "; it has no open todos" : "; its open todos are \(open.joined(separator: ", "))"))
+        for (texts, status) in [(startTodos, "in_progress"), (doneTodos, "done")] {
+            for t in texts {
+                guard let i = s.todoList.firstIndex(where: { $0.text == t }) else {
+                    let open = s.todoList.filter(\.isOpen).map { JSONValue.quoted($0.text) }
+                    throw CoreError.invalid("session \(s.id) has no todo \(JSONValue.quoted(t))"
+                        + (open.isEmpty ? "; it has no open todos" : "; its open todos are \(open.joined(separator: ", "))"))
+                }
+                s.todoList[i].status = status
             }
-            s.todoList[i].status = "done"
         }
         if let blockers { s.blockers = blockers }
         for b in addBlockers where !s.blockers.contains(b) { s.blockers.append(b) }
