@@ -129,4 +129,36 @@ import TestSupport
         let now = try f.current()
         #expect(now["todo_list"]?.items.map { $0["text"]?.stringValue ?? "" } == ["Add a retry to the api deploy script"])
     }
+
+    @Test func endingASessionThroughTheCLIWritesTheHandoffFile() throws {
+        let f = try HookFixture()
+        #expect(try f.cmem(["session", "start", "--task", "Rotate the registry credentials"]).status == 0)
+        #expect(try f.cmem(["session", "update", "--todo", "update the pull secret", "--blocker", "vault is sealed"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: f.repo + "/handoff/demo.md"))
+        let end = try f.cmem(["session", "end", "--summary", "Half done"])
+        #expect(end.status == 0, "\(end.stderr)")
+        let text = try String(contentsOfFile: f.repo + "/handoff/demo.md", encoding: .utf8)
+        #expect(text.contains("update the pull secret") && text.contains("vault is sealed") && text.contains("Half done"), "\(text)")
+        #expect(try f.git("status", "--porcelain").trimmed.isEmpty, "written in the commit that ends the session")
+        // The next session started through the CLI carries the open work over.
+        let next = try f.cmem(["session", "start", "--task", "Finish the rotation", "--json"])
+        let s = try JSONValue.parse(next.stdout)
+        #expect(s["todo_list"]?.items.first?["text"]?.stringValue == "update the pull secret")
+        #expect(s["carried_over"]?.items.count == 2)
+    }
+
+    @Test func statusShowsHookErrorsAndUnreadableNotes() throws {
+        let f = try HookFixture()
+        #expect(try f.hook("post-tool-use", "this is not JSON").status == 0)
+        try FileManager.default.createDirectory(atPath: f.repo + "/sessions/2026/12", withIntermediateDirectories: true)
+        try "---\nsession_id: [unclosed\n---\n".write(toFile: f.repo + "/sessions/2026/12/broken.md", atomically: true, encoding: .utf8)
+        let r = try f.cmem(["status"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("hook errors in the last 24h: 1"), "\(r.stdout)")
+        #expect(r.stdout.contains("invalid hook payload"))
+        #expect(r.stdout.contains("sessions/2026/12/broken.md:"), "\(r.stdout)")
+        let json = try JSONValue.parse(try f.cmem(["status", "--json"]).stdout)
+        #expect(json["hook_errors_24h"]?.items.count == 1)
+        #expect(json["unreadable_notes"]?.items.first?["path"]?.stringValue == "sessions/2026/12/broken.md")
+    }
 }
