@@ -131,7 +131,7 @@ public struct HookHandler {
     public static let maxTitle = 80
 
     /// The task a first prompt states, as a short title: its first non-empty line, redacted, without
-    /// Markdown markers, cut after its first sentence and at a word within 80 characters. A bare slash
+    /// Markdown markers; a line over 80 characters is cut after its first sentence, else at a word. A bare slash
     /// command (`/compact`) states no task.
     static func task(fromPrompt prompt: String, redactor: Redactor) -> String? {
         let redacted = redactor.redact(prompt)
@@ -139,13 +139,12 @@ public struct HookHandler {
             .first(where: { !$0.isEmpty }) else { return nil }
         if line.hasPrefix("/"), !line.contains(" ") { return nil }
         while let first = line.first, "#>*-".contains(first) { line = String(line.dropFirst()).trimmingCharacters(in: .whitespaces) }
-        for end in [". ", "? ", "! ", ": "] {
-            if let r = line.range(of: end), line.distance(from: line.startIndex, to: r.lowerBound) >= 12 {
-                line = String(line[..<r.lowerBound]) + (end == ". " || end == ": " ? "" : String(end.first!))
-                break
-            }
-        }
         guard line.count > maxTitle else { return line.isEmpty ? nil : line }
+        // The first sentence, when it is long enough to say something and short enough for a title.
+        let chars = Array(line)
+        for i in 12..<min(maxTitle, chars.count - 1) where ".?!".contains(chars[i]) && chars[i + 1] == " " {
+            return String(chars[..<i]) + (chars[i] == "." ? "" : String(chars[i]))
+        }
         var cut = String(line.prefix(maxTitle - 1))
         if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) > maxTitle / 2 { cut = String(cut[..<space]) }
         return cut.trimmingCharacters(in: CharacterSet(charactersIn: " ,;:-")) + "…"

@@ -12,11 +12,12 @@ public enum Continuity {
     public static let maxCarried = 50
 
     /// The session a new conversation in `project` continues: the project's current session by the
-    /// store's policy when it has anything in it, else its most recent session with content (an empty
-    /// one, opened and closed without a prompt, is skipped), other than `excluding`. Bounded: at most
-    /// 400 notes are read.
+    /// store's policy when it has anything of its own in it, else its most recent such session, other than
+    /// `excluding`. An empty one (opened and closed without a prompt) is skipped, and so is one that holds
+    /// only what it carried over: continuing it would hand over the same work without its story. Bounded:
+    /// at most 400 notes are read.
     public static func previousSession(store: MemoryStore, project: ProjectScope, excluding: String? = nil) -> Session? {
-        if let s = try? store.currentSession(project: project), s.id != excluding, hasContent(s) { return s }
+        if let s = try? store.currentSession(project: project), s.id != excluding, hasOwnContent(s) { return s }
         let fm = FileManager.default
         var parsed = 0
         for year in ((try? fm.contentsOfDirectory(atPath: store.root + "/sessions")) ?? []).sorted(by: >) where year.count == 4 {
@@ -27,7 +28,7 @@ public enum Continuity {
                     if parsed > 400 { return nil }
                     guard let s = try? store.session(atPath: dir + "/" + name), s.id != excluding else { continue }
                     guard s.workingDirectory == project.root || (s.workingDirectory.isEmpty && s.project == project.name) else { continue }
-                    if hasContent(s) { return s }
+                    if hasOwnContent(s) { return s }
                 }
             }
         }
@@ -37,6 +38,16 @@ public enum Continuity {
     public static func hasContent(_ s: Session) -> Bool {
         !s.currentTask.isEmpty || !s.summary.isEmpty || !s.actions.isEmpty || !s.decisions.isEmpty || !s.todoList.isEmpty
             || !s.blockers.isEmpty || !s.nextSteps.isEmpty || !s.activeFiles.isEmpty || !s.filesRead.isEmpty
+    }
+
+    /// Whether `s` holds anything besides the items it carried over unchanged.
+    public static func hasOwnContent(_ s: Session) -> Bool {
+        if !s.currentTask.isEmpty || !s.summary.isEmpty || !s.actions.isEmpty || !s.decisions.isEmpty || !s.activeFiles.isEmpty
+            || !s.filesRead.isEmpty { return true }
+        let carried = Set(s.carriedOver.map { [$0.kind, $0.text] })
+        let items = s.todoList.map { [$0.isOpen ? "todo" : "closed", $0.text] } + s.blockers.map { ["blocker", $0] }
+            + s.nextSteps.map { ["next_step", $0] }
+        return items.count != s.carriedOver.count || items.contains { !carried.contains($0) }
     }
 
     /// Puts `previous`'s open todos (with their state), blockers and next steps into the new session `s`,

@@ -56,12 +56,16 @@ public struct HandoffBuilder {
                 parts.decisions.append((HandoffBuilder.clip(d.decision, 200), HandoffBuilder.clip(d.rationale, 400)))
                 decisionComponents += d.components
             }
+            // An item carried from the session named at the top says only "carried over".
+            func origin(_ kind: String, _ text: String) -> String? {
+                s.carriedFrom(kind, text).map { $0 == s.id ? "" : $0 }
+            }
             for todo in s.todoList where todo.isOpen {
-                let item = Item(text: HandoffBuilder.clip(todo.text, 200), from: s.carriedFrom("todo", todo.text))
+                let item = Item(text: HandoffBuilder.clip(todo.text, 200), from: origin("todo", todo.text))
                 if todo.status == "in_progress" { parts.inProgress.append(item) } else { parts.todos.append(item) }
             }
-            parts.blockers = s.blockers.map { Item(text: HandoffBuilder.clip($0, 300), from: s.carriedFrom("blocker", $0)) }
-            parts.nextSteps = s.nextSteps.map { Item(text: HandoffBuilder.clip($0, 300), from: s.carriedFrom("next_step", $0)) }
+            parts.blockers = s.blockers.map { Item(text: HandoffBuilder.clip($0, 300), from: origin("blocker", $0)) }
+            parts.nextSteps = s.nextSteps.map { Item(text: HandoffBuilder.clip($0, 300), from: origin("next_step", $0)) }
             parts.files = s.activeFiles.map { HandoffBuilder.clip($0, 200) }
         }
         if let since, !since.isEmpty {
@@ -78,10 +82,14 @@ public struct HandoffBuilder {
         return fit(parts, project: project.name)
     }
 
+    /// A todo, blocker or next step; `from`: the session it was carried over from ("" for the session the
+    /// handoff names, for which "carried over" says enough), nil when it was not.
     struct Item {
         var text: String
         var from: String?
-        var context: [String: String] { from.map { ["text": text, "from": $0] } ?? ["text": text] }
+        var context: [String: Any] {
+            ["text": text, "carried": from != nil, "origin": from.flatMap { $0.isEmpty ? nil : $0 } ?? false]
+        }
     }
 
     struct Parts {

@@ -44,21 +44,21 @@ Last session: {{task}} ([[{{session_id}}]], {{status}}, last active {{last_activ
 {{#has_in_progress}}
 ## In progress
 {{#in_progress}}
-- [~] {{text}}{{#from}} (carried over from [[{{from}}]]){{/from}}
+- [~] {{text}}{{#carried}} (carried over{{#origin}} from [[{{origin}}]]{{/origin}}){{/carried}}
 {{/in_progress}}
 
 {{/has_in_progress}}
 {{#has_todos}}
 ## Open todos
 {{#todos}}
-- [ ] {{text}}{{#from}} (carried over from [[{{from}}]]){{/from}}
+- [ ] {{text}}{{#carried}} (carried over{{#origin}} from [[{{origin}}]]{{/origin}}){{/carried}}
 {{/todos}}
 
 {{/has_todos}}
 {{#has_blockers}}
 ## Blockers
 {{#blockers}}
-- {{text}}{{#from}} (carried over from [[{{from}}]]){{/from}}
+- {{text}}{{#carried}} (carried over{{#origin}} from [[{{origin}}]]{{/origin}}){{/carried}}
 {{/blockers}}
 
 {{/has_blockers}}
@@ -88,7 +88,7 @@ Last session: {{task}} ([[{{session_id}}]], {{status}}, last active {{last_activ
 {{#has_next_steps}}
 ## Next steps
 {{#next_steps}}
-- {{text}}{{#from}} (carried over from [[{{from}}]]){{/from}}
+- {{text}}{{#carried}} (carried over{{#origin}} from [[{{origin}}]]{{/origin}}){{/carried}}
 {{/next_steps}}
 
 {{/has_next_steps}}

@@ -10,9 +10,11 @@ import TestSupport
 @Suite struct ContinuityUnitTests {
     @Test func theTaskIsAShortTitleOfTheFirstPrompt() {
         let r = Redactor()
-        #expect(HookHandler.task(fromPrompt: "Fix the flaky deploy of the api service. It fails on every second run.", redactor: r)
+        #expect(HookHandler.task(fromPrompt: "Fix the flaky deploy of the api service. It fails on every second run with a timeout.", redactor: r)
             == "Fix the flaky deploy of the api service")
         #expect(HookHandler.task(fromPrompt: "## Why does the importer drop rows?\nSee the log below", redactor: r) == "Why does the importer drop rows?")
+        #expect(HookHandler.task(fromPrompt: "Fix the MCP servers: github-mcp-server crashloops after deploy", redactor: r)
+            == "Fix the MCP servers: github-mcp-server crashloops after deploy", "a line that fits stays whole")
         let long = HookHandler.task(fromPrompt: String(repeating: "refactor the session store and ", count: 20), redactor: r)!
         #expect(long.count <= HookHandler.maxTitle && long.hasSuffix("…"))
         #expect(HookHandler.task(fromPrompt: "/compact", redactor: r) == nil)
