@@ -111,6 +111,7 @@ Last session: {{task}} ([[{{session_id}}]], {{status}}, last active {{last_activ
 {{/events}}
 
 {{/has_events}}
+
 """#,
         "session": #"""
 # {{title}}
