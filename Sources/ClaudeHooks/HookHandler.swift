@@ -95,7 +95,7 @@ public struct HookHandler {
             if source == "compact" || source == "resume", let snapshot = readSnapshot(payload.claudeSessionID), !snapshot.isEmpty {
                 return snapshot
             }
-            return builder.build(session: session, project: scope, since: memory.sincePrevious(session), now: now)
+            return builder.build(session: session, project: scope, since: memory.sincePrevious(session, builder: builder), now: now)
         }
         let previous = Continuity.previousSession(store: store, project: scope)
         let started = try sessionFollowing(payload, now: now, previous: .some(previous))
@@ -110,7 +110,7 @@ public struct HookHandler {
             view.nextSteps = session.nextSteps
             view.carriedOver = session.carriedOver
         }
-        return builder.build(session: view, project: scope, since: memory.sincePrevious(session), now: now)
+        return builder.build(session: view, project: scope, since: memory.sincePrevious(session, builder: builder), now: now)
     }
 
     // MARK: UserPromptSubmit
@@ -225,7 +225,7 @@ public struct HookHandler {
                 snapshot = try memory.ended(&s, tx: tx, at: now)
             } else {
                 // Same commit as the session; its message names the session ("session … pre-compact").
-                snapshot = try builder.write(session: s, since: memory.sincePrevious(s), tx: tx, now: now)
+                snapshot = try builder.write(session: s, since: memory.sincePrevious(s, builder: builder), tx: tx, now: now)
             }
         }
         if session != nil, let written { rememberAutoSummary(written, key: autoKey) }

@@ -19,6 +19,8 @@ public struct HandoffBuilder {
     /// How far back timeline events are read (only these day files are opened).
     public var eventDays: Int = 3
     public var maxEvents: Int = 8
+    /// Day files already read by this builder (see `timeline`).
+    let days = DayEvents()
 
     public init(store: MemoryStore, tokenBudget: Int? = nil) {
         self.store = store
@@ -225,7 +227,7 @@ public struct HandoffBuilder {
         filter.since = now.adding(seconds: -Int64(eventDays) * 86400)
         filter.components = components
         filter.limit = Int.max
-        guard let events = try? HandoffBuilder.timeline(store: store, filter) else { return [] }
+        guard let events = try? HandoffBuilder.timeline(store: store, filter, days: days) else { return [] }
         let newestFirst = events.reversed().filter { !excluding.contains($0.id) }
         let important = newestFirst.filter(HandoffBuilder.isImportant)
         let rest = newestFirst.filter { !HandoffBuilder.isImportant($0) }
@@ -250,20 +252,30 @@ public struct HandoffBuilder {
     /// of the names (nor a backslash, which could escape one, nor a non-ASCII byte, which could be a name
     /// spelled in an equivalent form) cannot match. The blocks are found exactly as `TimelineDay.parse`
     /// finds them, and the others are parsed by it, so the events and their order are the same.
-    static func timeline(store: MemoryStore, _ filter: MemoryStore.TimelineFilter) throws -> [TimelineEvent] {
+    ///
+    /// `days`: the day files' selected events, kept for a later call on the same components (SessionStart
+    /// reads what changed since the last session and the recent events, mostly the same days).
+    static func timeline(store: MemoryStore, _ filter: MemoryStore.TimelineFilter, days: DayEvents? = nil) throws -> [TimelineEvent] {
         let needles = filter.components.map { Array($0.utf8) }
         guard !needles.isEmpty, needles.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 < 0x80 } }) else {
             return try store.timeline(filter).events
         }
+        let key = filter.components.sorted().joined(separator: "\u{0}")
         var events: [TimelineEvent] = []
         for path in store.dayFiles(from: filter.since, to: filter.until) {
+            if let kept = days?.events[path + "\u{1}" + key] {
+                events += kept.filter(filter.matches)
+                continue
+            }
             guard let bytes = try AtomicFile.read(try store.absolute(path)) else { continue }
             let kept = bytes.withUnsafeBufferPointer { b in
                 EventBlocks.select(b) { yaml in
                     EventBlocks.hasEscapeOrNonASCII(yaml) || needles.contains { EventBlocks.contains(yaml, $0) }
                 }
             }
-            events += TimelineDay.parse(kept, path: path).events.filter(filter.matches)
+            let parsed = TimelineDay.parse(kept, path: path).events
+            days?.events[path + "\u{1}" + key] = parsed
+            events += parsed.filter(filter.matches)
         }
         events.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
         if events.count > filter.limit { events = Array(events.prefix(filter.limit)) }
@@ -282,6 +294,11 @@ public struct HandoffBuilder {
         guard t.count > max else { return t }
         return String(t.prefix(max - 1)) + "…"
     }
+}
+
+/// The events of day files read once, by day file and component set: one builder's memory, not shared.
+public final class DayEvents {
+    var events: [String: [TimelineEvent]] = [:]
 }
 
 /// The event blocks of a day file (`TimelineBlock`, as `TimelineDay.parse` finds them). Text outside

@@ -49,17 +49,17 @@ public final class Memory {
 
     /// What changed between `s`'s previous session and `s` (nil when it continues none, or that one
     /// cannot be read).
-    public func sincePrevious(_ s: Session) -> SincePrevious? {
+    /// `builder`: the handoff builder that will show it, so that the day files are read once.
+    public func sincePrevious(_ s: Session, builder: HandoffBuilder? = nil) -> SincePrevious? {
         guard let id = s.previousSession, let previous = try? store.session(id: id) else { return nil }
-        return sincePrevious(s, previous: previous)
+        return sincePrevious(s, previous: previous, builder: builder ?? HandoffBuilder(store: store))
     }
 
-    func sincePrevious(_ s: Session, previous: Session) -> SincePrevious {
-        let builder = HandoffBuilder(store: store)
+    func sincePrevious(_ s: Session, previous: Session, builder: HandoffBuilder) -> SincePrevious {
         let decisionComponents = previous.decisions.compactMap { try? store.lookupDecision(id: $0) }.flatMap(\.components)
         let components = builder.componentsOfInterest(session: previous, project: ProjectScope(root: s.workingDirectory, name: s.project),
                                                       decisionComponents: decisionComponents)
-        return SincePrevious.compute(store: store, session: s, previous: previous, components: components)
+        return SincePrevious.compute(store: store, session: s, previous: previous, components: components, days: builder.days)
     }
 
     /// The session a write goes to: `id` when given (it must exist), else the project's active session.
@@ -110,7 +110,8 @@ public final class Memory {
     @discardableResult
     public func ended(_ s: inout Session, tx: MemoryStore.Transaction, at time: Timestamp) throws -> String {
         if let head = Continuity.codeHead(root: s.workingDirectory) { s.codeHeadAtEnd = head }
-        return try HandoffBuilder(store: store).write(session: s, since: sincePrevious(s), tx: tx, now: time)
+        let builder = HandoffBuilder(store: store)
+        return try builder.write(session: s, since: sincePrevious(s, builder: builder), tx: tx, now: time)
     }
 
     @discardableResult

@@ -45,8 +45,10 @@ public struct SincePrevious: Sendable {
 
     public var isEmpty: Bool { commits.isEmpty && events.isEmpty && decisions.isEmpty }
 
-    /// What changed between `previous` and `session` (which continues it).
-    public static func compute(store: MemoryStore, session: Session, previous: Session, components: Set<String>) -> SincePrevious {
+    /// What changed between `previous` and `session` (which continues it). `days`: day files a handoff
+    /// builder already read.
+    public static func compute(store: MemoryStore, session: Session, previous: Session, components: Set<String>,
+                               days: DayEvents? = nil) -> SincePrevious {
         let from = previous.endedAt ?? previous.lastActivity
         let to = session.startedAt
         var result = SincePrevious(previousSession: previous.id, from: from, to: to)
@@ -73,7 +75,7 @@ public struct SincePrevious: Sendable {
             filter.until = to
             filter.components = components
             filter.limit = Int.max
-            let events = (try? HandoffBuilder.timeline(store: store, filter)) ?? []
+            let events = (try? HandoffBuilder.timeline(store: store, filter, days: days)) ?? []
             let newest = events.filter { $0.timestamp > from }.reversed()
             let important = newest.filter(HandoffBuilder.isImportant)
             let rest = newest.filter { !HandoffBuilder.isImportant($0) }
