@@ -57,7 +57,7 @@ public enum ToolCatalog {
     static let component = Parameter("component", .string, "Component name")
 
     public static let all: [Spec] = [
-        Spec(name: "session_current", description: "Current session of the project: task, summary, decisions, todos, blockers, next steps, files, recent actions.",
+        Spec(name: "session_current", description: "Current session: task, open work (with what was carried over), what changed since the last session, decisions, files.",
              parameters: [session, cwd, Parameter("limit", .integer, "Recent actions to include (default 10)")], required: [], readOnly: true),
         Spec(name: "session_update", description: "Update the current session (starts one if none). Lists are added to.",
              parameters: [session, cwd, Parameter("task", .string, "Set the task"), Parameter("summary", .string, "Set the progress summary"),
