@@ -37,7 +37,8 @@ public enum HookEvent: String, CaseIterable, Sendable {
 ///   `resume` get the snapshot PreCompact saved, else the handoff of the session itself.
 /// - user-prompt: sets `current_task` from the first prompt when none is set: a short title (`title`); the
 ///   whole prompt is kept as an action `prompt`.
-/// - post-tool-use: records the tool call (see `ToolCapture`); one read of the session, at most one commit.
+/// - post-tool-use: records the tool call (see `ToolCapture`) as a `SessionChange` through the core (which
+///   folds repeated actions and keeps carried-over todos); one read of the session, at most one commit.
 /// - pre-compact: writes the summary and `handoff/<project>.md`, and saves the snapshot for re-injection.
 /// - session-end: the same, and ends the session as every front end does (`Memory.ended`: the code's
 ///   HEAD, `handoff/<project>.md`).
@@ -154,59 +155,28 @@ public struct HookHandler {
 
     func postToolUse(_ payload: HookPayload, now: Timestamp) throws {
         let change = ToolCapture.change(for: payload, projectRoot: project(payload).root, redactor: redactor)
+        var c = SessionChange()
         let message: String
         switch change {
         case .none: return
-        case .command: message = "action command"
-        case .read: message = "read"
-        case let .edit(_, kind): message = "action \(kind)"
-        case .todos: message = "todos"
-        case let .action(kind, _): message = "action \(kind)"
+        case let .command(command, exitCode):
+            c.toolActions = [SessionAction(kind: "command", detail: command, exitCode: exitCode)]
+            message = "action command"
+        case let .read(path):
+            c.readFiles = [path]
+            message = "read"
+        case let .edit(path, kind):
+            c.toolActions = [SessionAction(kind: kind, detail: path)]
+            message = "action \(kind)"
+        case let .todos(todos):
+            c.claudeTodos = todos
+            message = "todos"
+        case let .action(kind, detail):
+            c.toolActions = [SessionAction(kind: kind, detail: detail)]
+            message = "action \(kind)"
         }
-        try withSession(payload, now: now, message: message) { s, _ in
-            switch change {
-            case .none: throw Unchanged()
-            case let .command(command, exitCode):
-                s.actions.append(Session.Action(time: now, kind: "command", detail: command, exitCode: exitCode))
-            case let .read(path):
-                guard !s.filesRead.contains(path), !s.activeFiles.contains(path) else { throw Unchanged() }
-                s.filesRead.append(path)
-            case let .edit(path, kind):
-                if !s.activeFiles.contains(path) { s.activeFiles.append(path) }
-                s.filesRead.removeAll { $0 == path }
-                HookHandler.append(&s, Session.Action(time: now, kind: kind, detail: path))
-            case let .todos(todos):
-                let merged = HookHandler.merge(todos: todos, into: s)
-                guard s.todoList != merged else { throw Unchanged() }
-                s.todoList = merged
-            case let .action(kind, detail):
-                HookHandler.append(&s, Session.Action(time: now, kind: kind, detail: detail))
-            }
-            if s.actions.count > HookHandler.maxActions { s.actions.removeFirst(s.actions.count - HookHandler.maxActions) }
-        }
-    }
-
-    /// Claude's TodoWrite list is the todo list, except that todos carried over from an earlier session
-    /// stay until they are closed: one TodoWrite leaves out is kept with its state; one it names takes
-    /// the state it gives.
-    static func merge(todos: [Session.Todo], into s: Session) -> [Session.Todo] {
-        var merged = todos
-        for carried in s.carriedOver where carried.kind == "todo" {
-            guard !todos.contains(where: { $0.text == carried.text }),
-                  let kept = s.todoList.first(where: { $0.text == carried.text }) else { continue }
-            merged.append(kept)
-        }
-        return merged
-    }
-
-    /// Appends an action, folding it into the last one when it repeats it (ten edits of one file in a row
-    /// are one line, with the time of the last).
-    static func append(_ s: inout Session, _ action: Session.Action) {
-        if let last = s.actions.last, last.kind == action.kind, last.detail == action.detail, last.exitCode == action.exitCode {
-            s.actions[s.actions.count - 1].time = action.time
-        } else {
-            s.actions.append(action)
-        }
+        c.maxActions = HookHandler.maxActions
+        try memory.changeIfAny(session: try sessionFollowing(payload, now: now), c, message: message, at: now)
     }
 
     // MARK: PreCompact, SessionEnd, Stop

@@ -97,12 +97,29 @@ public final class Memory {
     /// `handoff/<project>.md` in the same commit, whichever front end ended it.
     @discardableResult
     public func change(session id: String, _ change: SessionChange, message: String = "update", at time: Timestamp = .now()) throws -> Session {
+        try apply(change, session: id, message: message, at: time, skipUnchanged: false)!
+    }
+
+    /// `change`, writing nothing when it changes nothing (a hook recording a file read twice): nil then.
+    @discardableResult
+    public func changeIfAny(session id: String, _ change: SessionChange, message: String, at time: Timestamp = .now()) throws -> Session? {
+        try apply(change, session: id, message: message, at: time, skipUnchanged: true)
+    }
+
+    private struct Unchanged: Error {}
+
+    private func apply(_ change: SessionChange, session id: String, message: String, at time: Timestamp, skipUnchanged: Bool) throws -> Session? {
         try change.validate()
         let change = change.mapTexts(store.redacted)
-        return try store.updateSession(id: id, message: change.end ? "end" : message, at: time) { s, tx in
-            let wasActive = s.isActive
-            try change.apply(to: &s, at: time)
-            if change.end, wasActive { try self.ended(&s, tx: tx, at: time) }
+        do {
+            return try store.updateSession(id: id, message: change.end ? "end" : message, at: time) { s, tx in
+                let before = s
+                try change.apply(to: &s, at: time)
+                if skipUnchanged, s == before { throw Unchanged() }
+                if change.end, before.isActive { try self.ended(&s, tx: tx, at: time) }
+            }
+        } catch is Unchanged {
+            return nil
         }
     }
 

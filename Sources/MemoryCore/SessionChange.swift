@@ -26,6 +26,18 @@ public struct SessionChange: Sendable, Equatable {
     public var filesRead: [String]?
     /// Ends the session (once: an ended session keeps its end time).
     public var end = false
+    /// Tool calls as the Claude Code hooks see them: each recorded like `SessionAction.apply` (an edit or
+    /// write makes its file active and no longer only read), except that one repeating the last action
+    /// (same kind, detail and exit code; not a command, each run of which counts) is folded into it, with
+    /// its time: ten edits of one file in a row are one line.
+    public var toolActions: [SessionAction] = []
+    /// Files read, added unless already read or modified (no action: reads are many).
+    public var readFiles: [String] = []
+    /// Claude's own todo list (TodoWrite), with states: it replaces the list, except that todos carried
+    /// over from an earlier session stay until closed (one it leaves out keeps its state).
+    public var claudeTodos: [Session.Todo]?
+    /// The most actions a note keeps; older ones stay in git history.
+    public var maxActions: Int?
 
     public init() {}
 
@@ -49,6 +61,9 @@ public struct SessionChange: Sendable, Equatable {
         c.addFiles = addFiles.map(transform)
         c.activeFiles = activeFiles?.map(transform)
         c.filesRead = filesRead?.map(transform)
+        c.toolActions = toolActions.map { SessionAction(kind: $0.kind, detail: transform($0.detail), exitCode: $0.exitCode) }
+        c.readFiles = readFiles.map(transform)
+        c.claudeTodos = claudeTodos?.map { Session.Todo(text: transform($0.text), status: $0.status) }
         return c
     }
 
@@ -58,9 +73,10 @@ public struct SessionChange: Sendable, Equatable {
         let lists: [([String], String)] = [
             (addTodos, "todo"), (doneTodos, "done"), (startTodos, "start"), (addBlockers, "blocker"), (removeBlockers, "unblock"), (addNextSteps, "next step"),
             (addFiles, "file"), (blockers ?? [], "blocker"), (nextSteps ?? [], "next step"), (activeFiles ?? [], "file"),
-            (filesRead ?? [], "file"), ((todoList ?? []).map(\.text), "todo"),
+            (filesRead ?? [], "file"), ((todoList ?? []).map(\.text), "todo"), (readFiles, "file"), ((claudeTodos ?? []).map(\.text), "todo"),
         ]
         for (values, what) in lists { for v in values { try Limits.checkText(v, what: what) } }
+        for a in toolActions { try a.validate() }
     }
 
     /// Applies the change to `s` at `time`. Marking done a todo that does not exist is an error (the
@@ -88,7 +104,33 @@ public struct SessionChange: Sendable, Equatable {
         if let activeFiles { s.activeFiles = activeFiles }
         if let filesRead { s.filesRead = filesRead }
         for f in addFiles where !s.activeFiles.contains(f) { s.activeFiles.append(f) }
+        if let claudeTodos { s.todoList = SessionChange.merge(claudeTodos: claudeTodos, into: s) }
+        for f in readFiles where !s.filesRead.contains(f) && !s.activeFiles.contains(f) { s.filesRead.append(f) }
+        for a in toolActions {
+            if a.kind != "command", let last = s.actions.last, last.kind == a.kind, last.detail == a.detail, last.exitCode == a.exitCode {
+                s.actions[s.actions.count - 1].time = time
+            } else {
+                s.actions.append(Session.Action(time: time, kind: a.kind, detail: a.detail, exitCode: a.exitCode))
+            }
+            if a.kind == "edit" || a.kind == "write" {
+                if !s.activeFiles.contains(a.detail) { s.activeFiles.append(a.detail) }
+                s.filesRead.removeAll { $0 == a.detail }
+            }
+        }
+        if let maxActions, s.actions.count > maxActions { s.actions.removeFirst(s.actions.count - maxActions) }
         if end, s.endedAt == nil { s.endedAt = time }
+    }
+
+    /// Claude's todo list, plus the carried-over todos it leaves out (with their state); one it names
+    /// takes the state it gives.
+    public static func merge(claudeTodos todos: [Session.Todo], into s: Session) -> [Session.Todo] {
+        var merged = todos
+        for carried in s.carriedOver where carried.kind == "todo" {
+            guard !todos.contains(where: { $0.text == carried.text }),
+                  let kept = s.todoList.first(where: { $0.text == carried.text }) else { continue }
+            merged.append(kept)
+        }
+        return merged
     }
 }
 

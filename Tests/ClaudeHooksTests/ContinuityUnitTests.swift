@@ -65,7 +65,7 @@ import TestSupport
         #expect(b.carriedFrom("todo", "two") == "ses-20261130-000000-0000000000")
         #expect(b.blockers == ["creds"] && b.nextSteps == ["deploy"] && b.carriedOver.count == 4)
         // Claude's TodoWrite list does not drop a carried todo it leaves out; it takes the state of one it names.
-        let merged = HookHandler.merge(todos: [.init(text: "one", status: "completed"), .init(text: "new")], into: b)
+        let merged = SessionChange.merge(claudeTodos: [.init(text: "one", status: "completed"), .init(text: "new")], into: b)
         #expect(merged == [.init(text: "one", status: "completed"), .init(text: "new"), .init(text: "two")])
     }
 
@@ -99,5 +99,22 @@ import TestSupport
         let text = HandoffBuilder(store: store).build(session: s, project: ProjectScope.resolve(cwd: dir.file("proj")))
         #expect(text.contains("Ship it"))
         #expect(!text.contains("CLAUDE.md") && !text.contains("regenerated"), "\(text)")
+    }
+
+    @Test func toolCallsAreSessionChangesThatFoldRepeats() throws {
+        var s = Session(id: "ses-20261201-000000-000000000c", project: "demo", workingDirectory: "/w/demo", startedAt: .now())
+        var c = SessionChange()
+        c.readFiles = ["a.swift"]
+        try c.apply(to: &s, at: .now())
+        c = SessionChange()
+        c.toolActions = [SessionAction(kind: "edit", detail: "a.swift"), SessionAction(kind: "edit", detail: "a.swift"),
+                         SessionAction(kind: "command", detail: "make", exitCode: 0), SessionAction(kind: "command", detail: "make", exitCode: 0)]
+        c.maxActions = 2
+        try c.apply(to: &s, at: .now())
+        #expect(s.activeFiles == ["a.swift"] && s.filesRead.isEmpty, "an edited file is no longer only read")
+        #expect(s.actions.map(\.kind) == ["command", "command"], "two edits fold into one; each command counts; the oldest goes past maxActions")
+        var big = SessionChange()
+        big.toolActions = [SessionAction(kind: "not a token!", detail: "x")]
+        #expect(throws: (any Error).self) { try big.validate() }
     }
 }
