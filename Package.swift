@@ -62,6 +62,12 @@ let package = Package(
             name: "Redaction",
             swiftSettings: swiftSettings
         ),
+        // The one way cmem starts another program (git, kubectl, argocd): clean signals, no leaked
+        // descriptors, timeouts that stop the whole process group.
+        .target(
+            name: "ChildProcess",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "MemoryStore",
             dependencies: [
@@ -82,7 +88,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
-                "MemoryModel", "MemoryStore", "GitKit",
+                "MemoryModel", "MemoryStore", "GitKit", "ChildProcess",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -90,7 +96,7 @@ let package = Package(
         .target(
             name: "ClaudeHooks",
             dependencies: [
-                "MemoryCore", "MemoryStore", "MemoryModel", "Redaction",
+                "MemoryCore", "MemoryStore", "MemoryModel", "Redaction", "ChildProcess",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -98,7 +104,7 @@ let package = Package(
         .target(
             name: "MemorySync",
             dependencies: [
-                "GitKit", "MemoryStore", "MemoryModel",
+                "GitKit", "MemoryStore", "MemoryModel", "ChildProcess",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -120,6 +126,7 @@ let package = Package(
             dependencies: [
                 "MemoryCore", "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "Redaction", "GitKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -180,6 +187,7 @@ let package = Package(
         ),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "TestSupport", "CmemFixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "MemoryModelTests", dependencies: ["MemoryModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MemoryStoreTests",
             dependencies: ["MemoryStore", "MemoryModel", "GitKit", "TestSupport", "CmemFixtures"],

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import MemoryStore
 import Redaction
@@ -101,21 +102,12 @@ public enum PreCommitGuard {
     // MARK: Helpers
 
     static func git(_ arguments: [String], in root: String) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", root] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read stdout fully before waiting: a large blob would otherwise fill the pipe and deadlock.
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw StoreError.io("git \(arguments.joined(separator: " ")) failed: \(String(decoding: errData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        let out = try ChildProcess(["git", "-C", root] + arguments, timeout: 120).run()
+        guard out.succeeded else {
+            let why = out.timedOut ? "timed out" : out.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw StoreError.io("git \(arguments.joined(separator: " ")) failed: \(why)")
         }
-        return [UInt8](data)
+        return out.stdout
     }
 }
 

@@ -25,8 +25,11 @@ public struct InfraChange: Sendable, Equatable {
 /// | `health_change` | status changed (pod readiness, conditions, node Ready); Argo CD health, sync or operation phase changed | `field` (`status`, `health`, `sync`, `operation_phase`), `old`, `new`, `reasons` |
 /// | `config_change` | ConfigMap data, environment, Service ports/type/selector, labels, Argo CD source | `field`, `old`, `new` (hashes for data and env), `added`/`removed` names |
 /// | `component_added` / `component_removed` | a component appeared or disappeared | `kind`, `namespace`, `status`, … |
+/// | `alert` | a Kubernetes Warning event's reason (BackOff, OOMKilling, FailedScheduling, …) newly reported on a component (attributed to its owning workload) | `reason` |
 ///
-/// The first snapshot (no `old`) is a baseline and gives no events.
+/// The first snapshot (no `old`) is a baseline: it gives one `health_change` event (`found_at_start`) for
+/// each component that is already degraded or critical, so that an incident that began before the
+/// collector ran is on the timeline; healthy components give none.
 public struct ChangeDetector: Sendable {
     public var restartWindowSeconds: Int64
 
@@ -41,16 +44,28 @@ public struct ChangeDetector: Sendable {
     /// The events between `old` and `new`, in a stable order (Argo CD applications first, then by
     /// component key), and the snapshot to store.
     public func compare(old: InfraSnapshot?, new: InfraSnapshot, at: Timestamp) -> InfraChange {
-        // The first snapshot is a baseline, kept as collected.
-        guard let old else { return InfraChange(events: [], snapshot: new) }
+        // The first snapshot is a baseline, kept as collected; what is already failing is on record.
+        guard let old else {
+            var run = DiffRun(at: at, windowMilliseconds: restartWindowSeconds * 1000)
+            for key in new.components.keys.sorted() { run.foundAtStart(new.components[key]!) }
+            for alert in new.alerts { run.alertRaised(alert, foundAtStart: true) }
+            return InfraChange(events: run.events, snapshot: new)
+        }
         var next = new
         if new.sources[InfraKind.events.rawValue]?.isFailed == true { next.alerts = old.alerts }
-        // Components whose source failed are shown as last seen, whatever this round made of them.
+        // Components whose own source failed are shown as last seen, whatever this round made of them.
         let failing = Set(new.components.values.map(\.kind)).union(old.components.values.map(\.kind))
-            .filter { Provenance.failed(kind: $0, in: new.sources) }
+            .filter { Provenance.ownSourceFailed(kind: $0, in: new.sources) }
         if !failing.isEmpty {
             next.components = next.components.filter { !failing.contains($0.value.kind) }
             for (key, c) in old.components where failing.contains(c.kind) { next.components[key] = c }
+        }
+        // A workload whose own source answered but whose pods were not read: its own fields (replicas,
+        // images, revision) are current and their changes recorded; what only pods tell is as last seen.
+        if new.sources[InfraKind.pods.rawValue]?.isFailed == true {
+            for (key, c) in next.components where Provenance.isWorkload(kind: c.kind) && !failing.contains(c.kind) {
+                if let seen = old.components[key] { next.components[key] = c.withPodFields(of: seen) }
+            }
         }
 
         // Kinds whose source had failed before we ever saw them: their components appearing now are a
@@ -67,7 +82,7 @@ public struct ChangeDetector: Sendable {
         for key in apps + rest {
             switch (old.components[key], next.components[key]) {
             case let (nil, n?):
-                if !isBaseline(n.kind) { run.added(n) }
+                if isBaseline(n.kind) { run.foundAtStart(n) } else { run.added(n) }
             case let (o?, nil):
                 run.removed(o)
             case let (o?, n?):
@@ -77,6 +92,13 @@ public struct ChangeDetector: Sendable {
                 next.components[key] = updated
             default: continue
             }
+        }
+        // Kubernetes Warning events: one timeline event when a (component, reason) warning appears, none
+        // while it persists (a BackOff repeated 40 times is one event), another if it returns after clearing.
+        // Events expire from the cluster within an hour; the timeline keeps them.
+        if new.sources[InfraKind.events.rawValue]?.isFailed != true {
+            let known = Set(old.alerts)
+            for alert in next.alerts where !known.contains(alert) { run.alertRaised(alert, foundAtStart: false) }
         }
         return InfraChange(events: run.events, snapshot: next)
     }
@@ -136,6 +158,25 @@ private struct DiffRun {
     }
 
     // MARK: Added and removed
+
+    /// A Kubernetes Warning event's reason newly reported on a component.
+    mutating func alertRaised(_ a: InfraAlert, foundAtStart: Bool) {
+        let serious: Set<String> = ["OOMKilling", "OOMKilled", "SystemOOM", "Evicted", "NodeNotReady", "FailedMount", "FailedAttachVolume"]
+        var details: [(String, JSONValue)] = [("reason", .string(a.reason))]
+        if foundAtStart { details.append(("found_at_start", .bool(true))) }
+        let c = ComponentState(kind: a.kind, namespace: a.namespace, name: a.name)
+        emit("alert", c, serious.contains(a.reason) ? .error : .warning, "Kubernetes warning \(a.reason) on \(label(c))", details)
+    }
+
+    /// A component first seen already failing: the state it was found in, as a health change from nothing.
+    mutating func foundAtStart(_ c: ComponentState) {
+        guard c.status == .degraded || c.status == .critical else { return }
+        var details: [(String, JSONValue)] = [("field", .string("status")), ("new", .string(c.status.rawValue)), ("found_at_start", .bool(true))]
+        if let reasons = c.reasons { details.append(("reasons", strings(reasons))) }
+        let why = c.reasons.map { ": " + $0.joined(separator: ", ") } ?? ""
+        emit("health_change", c, c.status == .critical ? .error : .warning,
+             "\(label(c)) was already \(c.status.rawValue) when first collected\(why)", details)
+    }
 
     mutating func added(_ n: ComponentState) {
         var details: [(String, JSONValue)] = [("status", .string(n.status.rawValue))]

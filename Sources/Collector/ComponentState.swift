@@ -125,6 +125,21 @@ public struct ComponentState: Sendable, Equatable, Codable {
         return "\(kind.lowercased())/\(name)"
     }
 
+    /// This workload with what only its pods tell (pod phases, waiting reasons, restarts, crash loops, the
+    /// last termination, and so the status) taken from `seen`: for a round whose pods were not read.
+    func withPodFields(of seen: ComponentState) -> ComponentState {
+        var c = self
+        c.pods = seen.pods
+        c.waiting = seen.waiting
+        c.restarts = seen.restarts
+        c.crashLoop = seen.crashLoop
+        c.lastTermination = seen.lastTermination
+        c.restartReport = seen.restartReport
+        c.status = seen.status
+        c.reasons = seen.reasons
+        return c
+    }
+
     /// The source that reports this component: `argocd` for Applications, `kubernetes` otherwise.
     public var source: String { kind == "Application" ? "argocd" : "kubernetes" }
 

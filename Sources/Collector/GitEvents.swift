@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import MemoryModel
 
@@ -59,15 +60,16 @@ public struct GitEventError: Error, CustomStringConvertible, Sendable {
 public struct GitEventBuilder: Sendable {
     /// Applied to the commit message and subject (they can hold pasted secrets).
     public var redact: @Sendable (String) -> String
-    public var componentPaths: ComponentPaths
+    /// Which components a commit's files belong to (`.cmem/components.yaml`).
+    public var components: ComponentCatalog
     public var git: String
     public static let maxFiles = 200
     public static let maxMessage = 4096
     public static let maxRewrites = 100
 
-    public init(componentPaths: ComponentPaths = ComponentPaths(), git: String = "git",
+    public init(components: ComponentCatalog = ComponentCatalog(), git: String = "git",
                 redact: @escaping @Sendable (String) -> String = { $0 }) {
-        self.componentPaths = componentPaths
+        self.components = components
         self.git = git
         self.redact = redact
     }
@@ -142,7 +144,7 @@ public struct GitEventBuilder: Sendable {
             idContent += " " + pairs.map { "\($0.old):\($0.new)" }.joined(separator: ",")
         }
 
-        var components = componentPaths.components(for: files)
+        var components = self.components.components(for: files)
         if components.isEmpty { components = [repository] }
         var details: [(String, JSONValue)] = [
             ("sha", .string(head)),
@@ -199,14 +201,14 @@ public struct GitEventBuilder: Sendable {
 
     func revParse(_ rev: String, in root: String) throws -> String? {
         let r = try spawn(["rev-parse", "-q", "--verify", rev + "^{commit}"], in: root)
-        guard r.exitCode == 0 else { return nil }
+        guard r.status == 0 else { return nil }
         let s = String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return s.isEmpty ? nil : s
     }
 
     func symbolicRef(in root: String) throws -> String? {
         let r = try spawn(["symbolic-ref", "-q", "HEAD"], in: root)
-        guard r.exitCode == 0 else { return nil }
+        guard r.status == 0 else { return nil }
         return String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -214,7 +216,7 @@ public struct GitEventBuilder: Sendable {
     /// `rebase-apply/head-name`).
     func rebasingBranch(in root: String) throws -> String? {
         let r = try spawn(["rev-parse", "--git-path", "rebase-merge/head-name", "--git-path", "rebase-apply/head-name"], in: root)
-        guard r.exitCode == 0 else { return nil }
+        guard r.status == 0 else { return nil }
         for line in String(decoding: r.stdout, as: UTF8.self).split(separator: "\n") {
             let path = line.hasPrefix("/") ? String(line) : (root as NSString).appendingPathComponent(String(line))
             if let data = FileManager.default.contents(atPath: path), data.count < 4096 {
@@ -227,7 +229,7 @@ public struct GitEventBuilder: Sendable {
 
     func config(_ key: String, in root: String) throws -> String? {
         let r = try spawn(["config", "--get", key], in: root)
-        guard r.exitCode == 0 else { return nil }
+        guard r.status == 0 else { return nil }
         let s = String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return s.isEmpty ? nil : s
     }
@@ -238,18 +240,18 @@ public struct GitEventBuilder: Sendable {
 
     func run(_ args: [String], in root: String) throws -> [UInt8] {
         let r = try spawn(args, in: root)
-        guard r.exitCode == 0 else {
+        guard r.status == 0 else {
             let why = KubectlSource.errorLine(r.stderr)
-            throw GitEventError("git \(args.first ?? "") failed (exit \(r.exitCode))" + (why.isEmpty ? "" : ": \(why)"))
+            throw GitEventError("git \(args.first ?? "") failed (exit \(r.status))" + (why.isEmpty ? "" : ": \(why)"))
         }
         return r.stdout
     }
 
-    func spawn(_ args: [String], in root: String) throws -> SubprocessResult {
-        let r: SubprocessResult
+    func spawn(_ args: [String], in root: String) throws -> ChildOutput {
+        let r: ChildOutput
         do {
-            r = try Subprocess.runBlocking([git, "-C", root] + args, timeoutSeconds: 30, maxOutputBytes: 64 << 20)
-        } catch SubprocessError.notFound {
+            r = try ChildProcess([git, "-C", root] + args, timeout: 30, maxOutputBytes: 64 << 20).run()
+        } catch ChildProcessError.notFound {
             throw GitEventError("\(git) was not found on PATH")
         } catch {
             throw GitEventError("git could not start: \(error)")

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import MemoryModel
 
@@ -55,15 +56,15 @@ public enum GitHooks {
 
     /// The code repository containing `directory` and its hooks directory.
     public static func locate(_ directory: String, git: String = "git") throws -> Location {
-        let r: SubprocessResult
+        let r: ChildOutput
         do {
-            r = try Subprocess.runBlocking([git, "-C", directory, "rev-parse", "--show-toplevel", "--git-path", "hooks"],
-                                           timeoutSeconds: 30, maxOutputBytes: 1 << 20)
-        } catch SubprocessError.notFound {
+            r = try ChildProcess([git, "-C", directory, "rev-parse", "--show-toplevel", "--git-path", "hooks"],
+                                 timeout: 30, maxOutputBytes: 1 << 20).run()
+        } catch ChildProcessError.notFound {
             throw GitEventError("\(git) was not found on PATH")
         }
         let lines = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
-        guard r.exitCode == 0, lines.count >= 2 else {
+        guard r.status == 0, lines.count >= 2 else {
             let why = KubectlSource.errorLine(r.stderr)
             throw GitEventError("\(directory) is not inside a git working tree" + (why.isEmpty ? "" : " (\(why))"))
         }

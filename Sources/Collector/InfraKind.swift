@@ -92,4 +92,10 @@ enum Provenance {
     static func failed(kind: String, in sources: [String: SourceStatus]) -> Bool {
         Provenance.sources(ofKind: kind).contains { sources[$0.rawValue]?.isFailed == true }
     }
+
+    /// Whether the source that lists components of `kind` failed (for a Deployment, `deployments`; for a
+    /// bare Pod, `pods`). Pods failing alone leaves a workload's own fields current (`withPodFields`).
+    static func ownSourceFailed(kind: String, in sources: [String: SourceStatus]) -> Bool {
+        Provenance.sources(ofKind: kind).first.map { sources[$0.rawValue]?.isFailed == true } ?? false
+    }
 }

@@ -130,8 +130,10 @@ public enum InfraRepository {
     /// Stages the state files (only those whose bytes change) and the events in `tx`.
     public static func stage(_ change: InfraChange, in tx: MemoryStore.Transaction, store: MemoryStore,
                              baseline: Bool) throws -> SaveResult {
-        let state = Array(change.snapshot.canonicalJSON().utf8)
-        let page = Array(change.snapshot.markdownPage().utf8)
+        // The cluster's own text can hold credentials (an Application's `repoURL` with a token in it): the
+        // state files pass the store's redactor, as every event and note does.
+        let state = Array(store.redacted(change.snapshot.canonicalJSON()).utf8)
+        let page = Array(store.redacted(change.snapshot.markdownPage()).utf8)
         var paths: [String] = []
         if try tx.readBytes(statePath) != state { paths.append(statePath) }
         if try tx.readBytes(pagePath) != page { paths.append(pagePath) }

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Logging
 
@@ -8,19 +9,25 @@ public protocol InfraSource: Sendable {
 }
 
 /// `--from-dir DIR`: recorded outputs, `DIR/pods.json` and so on (see `InfraKind`), each the output of
-/// `kubectl get KIND -A -o json`, and `DIR/applications.json`. A missing file means the source is
-/// absent; a file that cannot be read is a failed source.
+/// `kubectl get KIND -A -o json`, and `DIR/applications.json`. A missing file means that kind was not
+/// collected (a failed source: what it described is kept as last seen), never that the cluster has none,
+/// unless the directory is `complete`. A file that cannot be read is a failed source.
 public struct DirectorySource: InfraSource {
     public let directory: String
+    /// The directory holds every kind: a missing file means there is nothing of that kind.
+    public let complete: Bool
 
-    public init(directory: String) {
+    public init(directory: String, complete: Bool = false) {
         self.directory = directory
+        self.complete = complete
     }
 
     public func fetch(_ kind: InfraKind) async -> SourceResult {
         let path = (directory as NSString).appendingPathComponent("\(kind.rawValue).json")
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .absent }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return complete ? .absent : .failed("not collected: \(kind.rawValue).json is not in \(directory) (pass --complete if it holds every kind)")
+        }
         if isDirectory.boolValue { return .failed("\(kind.rawValue).json is a directory") }
         guard let handle = FileHandle(forReadingAtPath: path) else { return .failed("\(kind.rawValue).json cannot be read") }
         defer { try? handle.close() }
@@ -87,10 +94,10 @@ public struct KubectlSource: InfraSource {
     public func fetch(_ kind: InfraKind) async -> SourceResult {
         guard let args = arguments(for: kind) else { return .absent }
         let what = "\(URL(fileURLWithPath: args[0]).lastPathComponent) get \(kind.kubectlResource)"
-        let result: SubprocessResult
+        let result: ChildOutput
         do {
-            result = try await Subprocess.run(args, timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
-        } catch SubprocessError.notFound(let program) {
+            result = try await ChildProcess(args, timeout: timeoutSeconds, maxOutputBytes: maxOutputBytes).run()
+        } catch ChildProcessError.notFound(let program) {
             logger.info("collector source failed", metadata: ["collector.kind": "\(kind.rawValue)", "collector.error": "not found"])
             return .failed("\(program) was not found on PATH")
         } catch {
@@ -102,15 +109,15 @@ public struct KubectlSource: InfraSource {
             return .failed("\(what) timed out after \(Int(timeoutSeconds))s")
         }
         if result.outputTooLarge { return .failed("\(what) printed more than \(maxOutputBytes) bytes") }
-        guard result.exitCode == 0 else {
+        guard result.status == 0 else {
             let message = KubectlSource.errorLine(result.stderr)
             if message.contains("doesn't have a resource type") || message.contains("could not find the requested resource") {
                 return .absent
             }
             logger.info("collector source failed", metadata: [
-                "collector.kind": "\(kind.rawValue)", "collector.exit_code": "\(result.exitCode)", "collector.error": "\(message)",
+                "collector.kind": "\(kind.rawValue)", "collector.exit_code": "\(result.status)", "collector.error": "\(message)",
             ])
-            return .failed("\(what) failed (exit \(result.exitCode))" + (message.isEmpty ? "" : ": \(message)"))
+            return .failed("\(what) failed (exit \(result.status))" + (message.isEmpty ? "" : ": \(message)"))
         }
         logger.debug("collector source read", metadata: ["collector.kind": "\(kind.rawValue)", "collector.bytes": "\(result.stdout.count)"])
         return .data(result.stdout)

@@ -216,7 +216,7 @@ public struct HandoffBuilder {
                 result.formUnion(catalog.components(covering: file))
             }
         }
-        for c in Array(result) { result.formUnion(catalog.dependencies[c] ?? []) }
+        for c in Array(result) { result.formUnion(catalog.dependencies(of: c)) }
         return result
     }
 

@@ -18,6 +18,11 @@ public enum FieldWeights {
     public static let sessionSummary: UInt16 = 2
     public static let sessionBlockers: UInt16 = 2
     public static let sessionNextSteps: UInt16 = 1
+    public static let sessionTodos: UInt16 = 2
+
+    /// What a person wrote in a session or decision note, outside the part cmem regenerates (the
+    /// `## Notes` section and anything added around it).
+    public static let humanNotes: UInt16 = 1
 }
 
 /// Turns the bytes of one note file into index documents. One parser per thread: it keeps scratch
@@ -148,7 +153,7 @@ struct DocumentParser {
     private mutating func parseNote(_ b: UnsafeBufferPointer<UInt8>, kind: FileKind) {
         let path = file.path
         do {
-            let values = try NoteReader.values(b, path: path)
+            let values = try FrontMatterReader.values(b, path: path)
             scratch.removeAll(keepingCapacity: true)
             length = 0
             if kind == .session {
@@ -163,6 +168,7 @@ struct DocumentParser {
                 add(s.summary, FieldWeights.sessionSummary)
                 for x in s.blockers { add(x, FieldWeights.sessionBlockers) }
                 for x in s.nextSteps { add(x, FieldWeights.sessionNextSteps) }
+                for t in s.todoList { add(t.text, FieldWeights.sessionTodos) }
             } else {
                 let dec = try Decision(values: values, path: path)
                 d.ts.append(dec.timestamp.milliseconds)
@@ -179,6 +185,7 @@ struct DocumentParser {
                 add(dec.consequences, FieldWeights.decisionContext)
                 for c in dec.components { add(c, FieldWeights.decisionComponents) }
             }
+            if let human = DocumentParser.humanText(b) { add(bytes: human, FieldWeights.humanNotes) }
             d.severity.append(0)
             d.source.append(noString)
             d.file.append(0)
@@ -194,6 +201,34 @@ struct DocumentParser {
         } catch {
             file.errors.append(NoteError(path: path, line: 1, message: "\(error)"))
         }
+    }
+
+    /// The bytes of a note's body that a person wrote: after the end of the part cmem regenerates
+    /// (`ManagedSection.end`); with the markers gone, the whole body after the front matter. nil when empty.
+    static func humanText(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        let start: Int
+        if let end = find(Array(ManagedSection.end.utf8), in: b, from: 0) {
+            start = end + ManagedSection.end.utf8.count
+        } else if let close = find(Array("\n---\n".utf8), in: b, from: 0) {
+            start = close + 5
+        } else {
+            return nil
+        }
+        return start < b.count ? UnsafeBufferPointer(rebasing: b[start...]) : nil
+    }
+
+    private static func find(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let first = needle.first, b.count >= needle.count else { return nil }
+        var i = from
+        while i + needle.count <= b.count {
+            if b[i] == first {
+                var k = 1
+                while k < needle.count, b[i + k] == needle[k] { k += 1 }
+                if k == needle.count { return i }
+            }
+            i += 1
+        }
+        return nil
     }
 
     // MARK: Terms and strings

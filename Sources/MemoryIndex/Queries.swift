@@ -36,13 +36,13 @@ extension Snapshot {
             hit.title = e.description
             hit.event = e
         case .decision:
-            guard let bytes = try? FileIO.read(root + "/" + path, limit: Limits.maxNoteBytes), let d = try? NoteReader.decision(bytes, path: path),
+            guard let bytes = try? FileIO.read(root + "/" + path, limit: Limits.maxNoteBytes), let d = try? Decision(values: FrontMatterReader.values(bytes, path: path), path: path),
                   exactHash(d.id) == seg.idHash[a.doc] else { return nil }
             hit.id = d.id
             hit.title = d.decision
             hit.decision = d
         case .session:
-            guard let bytes = try? FileIO.read(root + "/" + path, limit: Limits.maxNoteBytes), let s = try? NoteReader.session(bytes, path: path),
+            guard let bytes = try? FileIO.read(root + "/" + path, limit: Limits.maxNoteBytes), let s = try? Session(values: FrontMatterReader.values(bytes, path: path), path: path),
                   exactHash(s.id) == seg.idHash[a.doc] else { return nil }
             hit.id = s.id
             hit.title = s.currentTask.isEmpty ? s.summary : s.currentTask

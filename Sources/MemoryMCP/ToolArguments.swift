@@ -93,15 +93,11 @@ public struct ToolArguments: Sendable {
     /// A time: ISO 8601 (`2026-01-19`, `2026-01-19T14:30:00Z`) or a duration ago (`2h`, `7d`).
     public func time(_ key: String, now: Timestamp = .now()) throws -> Timestamp? {
         guard let s = try string(key) else { return nil }
-        if let t = Timestamp(iso8601: s) { return t }
-        if DurationText.hasUnit(s), DurationText.parse(s) != .invalid {
-            do {
-                return now.adding(seconds: -(try DurationText.seconds(s, what: key)))
-            } catch let error as ValidationError {
-                throw ToolError("\(tool): \(error.message)")
-            }
+        do {
+            return try Timestamp.parse(s, what: key, now: now)
+        } catch let error as ValidationError {
+            throw ToolError("\(tool): \(error.message)")
         }
-        throw ToolError("\(tool): \(key) \(JSONValue.quoted(s)) is not a time; use ISO 8601 (2026-01-19T14:30:00Z) or a duration ago (2h, 7d)")
     }
 
     /// A duration in seconds (`30m`, `24h`, `7d`).

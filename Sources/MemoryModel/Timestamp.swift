@@ -172,3 +172,16 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+extension Timestamp {
+    /// A time as people type it on the command line or in a tool call: ISO 8601 (`2026-01-19`,
+    /// `2026-01-19T14:30:00Z`) or a duration ago (`2h`, `7d`, bounded by `DurationText`). `what` names the
+    /// option or argument in the error.
+    public static func parse(_ text: String, what: String, now: Timestamp = .now()) throws -> Timestamp {
+        if let t = Timestamp(iso8601: text) { return t }
+        if DurationText.hasUnit(text), DurationText.parse(text) != .invalid {
+            return now.adding(seconds: -(try DurationText.seconds(text, what: what)))
+        }
+        throw ValidationError("\(what) \(JSONValue.quoted(text)) is not a time: use ISO 8601 (2026-01-19T14:30:00Z) or a duration ago (2h, 7d)")
+    }
+}

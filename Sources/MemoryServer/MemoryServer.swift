@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import MemoryModel
 import NIOCore
@@ -14,6 +15,24 @@ public struct ServerConfiguration: Sendable {
     public var token: String?
     /// The secret GitHub signs webhook deliveries with.
     public var webhookSecret: String?
+    /// How long and how many: what a client that opens connections and sends nothing can hold.
+    public var limits = ConnectionLimits()
+
+    public struct ConnectionLimits: Sendable {
+        /// Connections served at once; further ones wait in the listen backlog. Well under the usual
+        /// 1,024-descriptor limit, which the index and the repository's files share.
+        public var maxConnections = 512
+        /// From accepting a connection to its first request's complete headers.
+        public var headerSeconds: Int64 = 10
+        /// A connection with no request in flight and nothing read for this long is closed.
+        public var idleSeconds: Int64 = 60
+
+        public init(maxConnections: Int = 512, headerSeconds: Int64 = 10, idleSeconds: Int64 = 60) {
+            self.maxConnections = maxConnections
+            self.headerSeconds = headerSeconds
+            self.idleSeconds = idleSeconds
+        }
+    }
 
     public init(repositoryPath: String, host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, webhookSecret: String? = nil) {
         self.repositoryPath = repositoryPath
@@ -39,6 +58,9 @@ public struct ServerConfiguration: Sendable {
             throw ValidationError("the bearer token must be printable ASCII without spaces")
         }
         if let secret = webhookSecret, secret.isEmpty { throw ValidationError("the webhook secret is empty") }
+        guard limits.maxConnections >= 1, limits.headerSeconds >= 1, limits.idleSeconds >= 1 else {
+            throw ValidationError("connection limits must be at least 1 (connection, second)")
+        }
         if !isLoopback && token == nil {
             throw ValidationError("listening on \(host) exposes the memory beyond this machine: set a bearer token with CMEM_TOKEN or --token-file, or listen on 127.0.0.1")
         }
@@ -79,9 +101,13 @@ public enum MemoryServer {
         let service = try MemoryService(repositoryPath: configuration.repositoryPath, logger: logger)
         let metrics = ServerMetrics()
         let router = router(service: service, configuration: configuration, metrics: metrics)
+        let limits = configuration.limits
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cmem"),
+            server: .http1(configuration: .init(additionalChannelHandlers: [HeaderDeadline(timeout: .seconds(limits.headerSeconds))],
+                                                idleTimeout: .seconds(limits.idleSeconds))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cmem",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 await onListening(configuration.host, port)

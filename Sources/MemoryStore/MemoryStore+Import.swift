@@ -10,6 +10,8 @@ extension MemoryStore {
         public var sessionsDuplicate = 0
         public var decisionsAdded = 0
         public var commits = 0
+        /// Files of an earlier, interrupted import that this one committed before its own records.
+        public var resumedFiles = 0
     }
 
     public struct ImportError: Error, CustomStringConvertible, Sendable {
@@ -26,6 +28,9 @@ extension MemoryStore {
     public func importJSONLines(from handle: FileHandle, source: String, batchSize: Int = 20_000,
                                 progress: ((ImportReport) -> Void)? = nil) throws -> ImportReport {
         var report = ImportReport()
+        report.resumedFiles = try completeInterruptedImport()
+        if report.resumedFiles > 0 { report.commits += 1 }
+        let journal = ImportJournal(gitDir: git.gitDir)
         var events: [TimelineEvent] = []
         var sessions: [(Session, [Decision])] = []
         var lineNumber = 0
@@ -47,8 +52,12 @@ extension MemoryStore {
                     sAdded += 1
                 }
                 tx.lines = ["import: \(added) events, \(sAdded) sessions, \(dAdded) decisions (\(range))"]
+                // The files are written after this returns: from here until their commit, a kill leaves them
+                // on record for the next import.
+                if !tx.isEmpty { try journal.record(tx.paths) }
                 return (added, writes.count - added, sAdded, sDup, dAdded)
             }
+            journal.clear()
             report.eventsAdded += counts.0
             report.eventsDuplicate += counts.1
             report.sessionsAdded += counts.2
@@ -85,6 +94,35 @@ extension MemoryStore {
         }
         try flush()
         return report
+    }
+}
+
+extension MemoryStore {
+    /// Commits the files an import that was killed between writing and committing its batch left behind,
+    /// as they are on disk (each was written whole, by rename). Returns how many there were.
+    func completeInterruptedImport() throws -> Int {
+        let journal = ImportJournal(gitDir: git.gitDir)
+        guard let paths = journal.pending() else { return 0 }
+        let (count, _) = try transaction(durable: false) { tx -> Int in
+            var count = 0
+            for path in paths {
+                // Holding the write lock, no writer is working on this file: a temporary beside it is the
+                // killed import's, half written.
+                let full = try absolute(path)
+                let folder = (full as NSString).deletingLastPathComponent, name = (full as NSString).lastPathComponent
+                for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+                where entry.hasPrefix("." + name + ".cmem-") && entry.hasSuffix(".tmp") {
+                    unlink(folder + "/" + entry)
+                }
+                guard let bytes = try tx.readBytes(path) else { continue }
+                try tx.write(path, bytes)
+                count += 1
+            }
+            tx.lines = ["import: completed an interrupted import (\(count) files written but not committed)"]
+            return count
+        }
+        journal.clear()
+        return count
     }
 }
 

@@ -36,10 +36,8 @@ public enum LineMerge {
         let dir = try TemporaryFiles()
         defer { dir.remove() }
         let o = try dir.write("ours", ours), b = try dir.write("base", base), t = try dir.write("theirs", theirs)
-        let out = try Subprocess.run(GitCLI.executable,
-                                     ["merge-file", "-p", "--marker-size=\(max(1, markerSize))",
-                                      "-L", labels.ours, "-L", labels.base, "-L", labels.theirs, o, b, t],
-                                     environment: [:], timeout: nil, stdin: nil)
+        let out = try GitCLI.run(["merge-file", "-p", "--marker-size=\(max(1, markerSize))",
+                                  "-L", labels.ours, "-L", labels.base, "-L", labels.theirs, o, b, t])
         // Exit status: the number of conflicts (0 when clean), or a negative number (255…) on error.
         guard out.status >= 0, out.status < 128 else {
             throw SyncError.git(command: "git merge-file", status: out.status, message: out.message)

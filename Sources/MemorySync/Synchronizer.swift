@@ -86,7 +86,9 @@ public final class Synchronizer {
         ]
         if !options.interactive { env["GIT_TERMINAL_PROMPT"] = "0" }
         var git = GitCLI(directory: store.root, environment: env)
-        git.newProcessGroup = options.detachFromTerminal
+        // Git may need the terminal only when it may prompt; otherwise it gets a group of its own, so that a
+        // timeout stops what it started too (a `git-remote-http` holding our pipes made a 5 s timeout last 75 s).
+        git.newProcessGroup = options.detachFromTerminal || !options.interactive
         return git
     }
 

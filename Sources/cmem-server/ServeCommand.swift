@@ -32,11 +32,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A file holding the GitHub webhook secret (default: $CMEM_WEBHOOK_SECRET).")
     var webhookSecretFile: String?
 
+    @Option(name: .long, help: "Connections served at once; more wait to be accepted.")
+    var maxConnections = ServerConfiguration.ConnectionLimits().maxConnections
+
+    @Option(name: .long, help: "Seconds a new connection has to send its first request's headers.")
+    var headerTimeout = ServerConfiguration.ConnectionLimits().headerSeconds
+
+    @Option(name: .long, help: "Seconds an idle connection is kept open.")
+    var idleTimeout = ServerConfiguration.ConnectionLimits().idleSeconds
+
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         let repoPath = repo ?? env["CMEM_REPO"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cortex/memory")
         var config = ServerConfiguration(repositoryPath: repoPath, host: host, port: port)
+        config.limits = .init(maxConnections: maxConnections, headerSeconds: headerTimeout, idleSeconds: idleTimeout)
         do {
             config.token = try tokenFile.map { try ServeCommand.secret(from: $0, what: "token file") }
                 ?? env["CMEM_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }

@@ -38,12 +38,17 @@ struct CollectCommand: ParsableCommand {
     var context: String?
     @Option(name: .long, help: "The kubeconfig file (default: collector.kubeconfig, else kubectl's own rules).")
     var kubeconfig: String?
-    @Option(name: .customLong("from-dir"), help: "Read recorded outputs (DIR/pods.json, DIR/applications.json, …) instead of the cluster.")
+    @Option(name: .customLong("from-dir"), help: ArgumentHelp(
+        "Read recorded outputs instead of the cluster: DIR/KIND.json, each `kubectl get KIND -A -o json`.",
+        discussion: "KIND is one of \(InfraKind.allCases.map(\.rawValue).joined(separator: ", ")) (applications.json: the Application list or `argocd app list -o json`). A missing file means that kind was not collected: what it described is kept as last seen."))
     var fromDir: String?
+    @Flag(name: .long, help: "With --from-dir: the directory holds every kind, so a missing file means the cluster has none of it.")
+    var complete = false
 
     func validate() throws {
         if once && watch { throw ArgumentParser.ValidationError("use either --once or --watch, not both") }
         if interval != nil && !watch { throw ArgumentParser.ValidationError("--interval is for --watch") }
+        if complete && fromDir == nil { throw ArgumentParser.ValidationError("--complete is for --from-dir") }
         if let interval {
             try positiveDuration(interval, "--interval")
         }
@@ -93,8 +98,18 @@ enum CollectOnce {
     static func run(_ setup: CollectSetup, json: Bool) async throws -> Bool {
         let store = try MemoryStore(path: setup.repoPath, logger: Log.logger)
         let collected = await setup.collector.collect(from: setup.source, kinds: setup.plan.kinds, skipped: setup.plan.skipped)
-        let result = try setup.record(collected, at: .now(), store: store)
         let failures = setup.plan.failures(in: collected)
+        // Nothing was read: nothing is recorded (not even the failures), so no absence reads as a change.
+        if setup.plan.allFailed(in: collected) {
+            if json {
+                Output.json(.object([("changed", .bool(false)), ("events", .array([])),
+                                     ("failed_sources", .object(failures.keys.sorted().map { ($0.rawValue, .string(failures[$0]!)) }))]))
+            } else {
+                for (kind, message) in failures.sorted(by: { $0.key < $1.key }) { Output.warn("source \(kind.rawValue) failed: \(message)") }
+            }
+            return true
+        }
+        let result = try setup.record(collected, at: .now(), store: store)
         if json {
             Output.json(CollectReport.json(result, failures: failures))
         } else {
@@ -134,7 +149,7 @@ struct CollectSetup: Sendable {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw MemoryModel.ValidationError("--from-dir \(dir) is not a directory")
             }
-            source = DirectorySource(directory: path)
+            source = DirectorySource(directory: path, complete: c.complete)
         } else {
             source = KubectlSource(config: config, logger: Log.logger)
         }

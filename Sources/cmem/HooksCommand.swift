@@ -190,10 +190,13 @@ extension HooksCommand {
                 }
                 let store = try MemoryStore(path: memoryPath, logger: Logger(label: "cmem.git-hook", factory: { _ in SwiftLogNoOpLogHandler() }))
                 // The memory's rules first; a code repository may add its own .cmem/components.yaml.
-                var paths = try ComponentPaths.load(root: store.root)
-                if let own = try? ComponentPaths.load(root: rootPath) { paths = paths.adding(own) }
+                // A broken catalog costs the commit its components, not its event: the problem is logged.
+                let catalog = ComponentCatalog.load(root: store.root).adding(ComponentCatalog.load(root: rootPath))
+                if let problem = catalog.problem {
+                    HookLog.append(repoPath: memoryPath, event: "git-\(hook)", session: label, message: "\(problem)")
+                }
                 let redactor = Redactor()
-                let builder = GitEventBuilder(componentPaths: paths, redact: { redactor.redact($0) })
+                let builder = GitEventBuilder(components: catalog, redact: { redactor.redact($0) })
                 let event = try builder.event(for: GitHookInvocation(kind: kind, root: rootPath, head: head, ref: ref,
                                                                      arguments: hookArguments, input: input))
                 try store.recordEvents([event])

@@ -47,9 +47,13 @@ struct ImportCommand: ParsableCommand {
                 ("lines", .number(Double(r.lines))), ("events_added", .number(Double(r.eventsAdded))),
                 ("events_duplicate", .number(Double(r.eventsDuplicate))), ("sessions_added", .number(Double(r.sessionsAdded))),
                 ("sessions_duplicate", .number(Double(r.sessionsDuplicate))), ("decisions_added", .number(Double(r.decisionsAdded))),
-                ("commits", .number(Double(r.commits))), ("seconds", .number((seconds * 1000).rounded() / 1000)),
+                ("commits", .number(Double(r.commits))), ("resumed_files", .number(Double(r.resumedFiles))),
+                ("seconds", .number((seconds * 1000).rounded() / 1000)),
             ]))
         } else {
+            if r.resumedFiles > 0 {
+                Output.line("completed an interrupted import: committed \(r.resumedFiles) files it had written but not committed")
+            }
             Output.line("imported \(r.eventsAdded) events (\(r.eventsDuplicate) already present), \(r.sessionsAdded) sessions (\(r.sessionsDuplicate) already present), \(r.decisionsAdded) decisions in \(r.commits) commits")
         }
     }

@@ -85,11 +85,7 @@ func reportFailure(json: Bool, _ message: String, code: Int32) -> ExitCode {
 
 /// Time options accept ISO 8601 (`2026-01-19`, `2026-01-19T14:30:00Z`) or a duration ago (`2h`, `7d`).
 func parseTime(_ text: String, what: String) throws -> Timestamp {
-    if let t = Timestamp(iso8601: text) { return t }
-    if DurationText.hasUnit(text), DurationText.parse(text) != .invalid {
-        return Timestamp.now().adding(seconds: -(try DurationText.seconds(text, what: what)))
-    }
-    throw MemoryModel.ValidationError("\(what) \(JSONValue.quoted(text)) is not a time: use ISO 8601 (2026-01-19T14:30:00Z) or a duration ago (2h, 7d)")
+    try Timestamp.parse(text, what: what)
 }
 
 /// For `validate()`: a duration option that must be longer than zero, with ArgumentParser's error.

@@ -13,7 +13,7 @@ struct ChangeDetectionTests {
         let first = try await scenario.snapshot(second: false)
         let second = try await scenario.snapshot(second: true)
         let baseline = detector.compare(old: nil, new: first, at: t1)
-        #expect(baseline.events.isEmpty)
+        #expect(baseline.events.allSatisfy { $0.details["found_at_start"] == .bool(true) })
         let events = detector.diff(old: baseline.snapshot, new: second, at: t2)
 
         let summary = events.map { "\($0.type) \($0.components.joined(separator: ","))" }.sorted()
@@ -98,8 +98,8 @@ struct ChangeDetectionTests {
         defer { dirA.cleanup(); dirB.cleanup() }
         for (name, text) in files { try dirA.write(name, text) }
         for (name, text) in noisy { try dirB.write(name, text) }
-        let a = await makeCollector().collect(from: DirectorySource(directory: dirA.path))
-        let b = await makeCollector().collect(from: DirectorySource(directory: dirB.path))
+        let a = await makeCollector().collect(from: DirectorySource(directory: dirA.path, complete: true))
+        let b = await makeCollector().collect(from: DirectorySource(directory: dirB.path, complete: true))
         #expect(a.canonicalJSON() == b.canonicalJSON())
         #expect(detector.diff(old: a, new: b, at: t2).isEmpty)
     }
@@ -147,10 +147,49 @@ struct ChangeDetectionTests {
         #expect(detector.diff(old: first, new: recovered, at: t2).isEmpty)
     }
 
-    @Test func firstSnapshotIsABaseline() async throws {
+    /// The first snapshot is stored as collected and records only what is already failing (issue 14: an
+    /// incident that began before the collector ran was invisible to correlation).
+    @Test func firstSnapshotIsABaselineThatRecordsWhatIsAlreadyFailing() async throws {
         let scenario = try Scenario()
         let second = try await scenario.snapshot(second: true)
-        #expect(detector.diff(old: nil, new: second, at: t1).isEmpty)
+        let change = detector.compare(old: nil, new: second, at: t1)
+        #expect(change.snapshot == second)
+        let unhealthy = second.components.values.filter { $0.status == .degraded || $0.status == .critical }
+        #expect(!unhealthy.isEmpty)
+        let health = change.events.filter { $0.type == "health_change" }
+        #expect(health.count == unhealthy.count)
+        #expect(change.events.allSatisfy { $0.details["found_at_start"] == .bool(true) })
+        #expect(Set(health.compactMap { $0.details["component"]?.stringValue }) == Set(unhealthy.map(\.key)))
+        // Warnings the cluster reported before the first collection are on record too, once each.
+        #expect(change.events.filter { $0.type == "alert" }.count == second.alerts.count)
+        #expect(change.events.allSatisfy { $0.severity >= .warning })
+        // A healthy cluster's first collection records nothing.
+        let healthy = InfraSnapshot(components: ["node/a": ComponentState(kind: "Node", namespace: nil, name: "a", status: .healthy)])
+        #expect(detector.diff(old: nil, new: healthy, at: t1).isEmpty)
+    }
+
+    /// A Warning reason on a component is one timeline event while it lasts, another if it comes back after
+    /// clearing, and nothing while the events source is failing (issue 14).
+    @Test func kubernetesWarningsReachTheTimelineOncePerEpisode() {
+        let api = ComponentState(kind: "Deployment", namespace: "shop", name: "api", status: .healthy)
+        let backOff = InfraAlert(component: api.key, kind: "Deployment", namespace: "shop", name: "api", reason: "BackOff")
+        let oom = InfraAlert(component: api.key, kind: "Deployment", namespace: "shop", name: "api", reason: "OOMKilling")
+        func snapshot(_ alerts: [InfraAlert], eventsFailed: Bool = false) -> InfraSnapshot {
+            InfraSnapshot(components: [api.key: api], alerts: alerts,
+                          sources: ["events": eventsFailed ? .failed("timeout") : .ok])
+        }
+        let t3 = t2.adding(seconds: 60), t4 = t3.adding(seconds: 60)
+        let raised = detector.diff(old: snapshot([]), new: snapshot([backOff]), at: t1)
+        #expect(raised.map(\.type) == ["alert"])
+        #expect(raised.first?.components == ["api"])
+        #expect(raised.first?.details["reason"] == .string("BackOff"))
+        #expect(raised.first?.severity == .warning)
+        #expect(detector.diff(old: snapshot([backOff]), new: snapshot([backOff]), at: t2).isEmpty)
+        let worse = detector.diff(old: snapshot([backOff]), new: snapshot([backOff, oom]), at: t2)
+        #expect(worse.map { $0.details["reason"] } == [.string("OOMKilling")])
+        #expect(worse.first?.severity == .error)
+        #expect(detector.diff(old: snapshot([backOff]), new: snapshot([], eventsFailed: true), at: t3).isEmpty)
+        #expect(detector.diff(old: snapshot([]), new: snapshot([backOff]), at: t4).count == 1)
     }
 
     @Test func aRestartAfterARolloutIsCausedByIt() {

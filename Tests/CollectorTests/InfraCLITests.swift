@@ -59,7 +59,8 @@ struct InfraCLITests {
         let first = try s.json("collect", "--once", "--from-dir", try s.round(second: false))
         #expect(first["baseline"] == .bool(true))
         #expect(first["changed"] == .bool(true))
-        #expect(Self.array(first["events"]).isEmpty)
+        // The baseline records only what was already failing, each marked as found at start.
+        #expect(Self.array(first["events"]).allSatisfy { $0["details"]?["found_at_start"] == .bool(true) })
         let firstCommit = try #require(first["commit"]?.stringValue)
         #expect(s.head == firstCommit)
 
@@ -91,7 +92,8 @@ struct InfraCLITests {
 
         // The timeline has them, as any other event.
         let timeline = try s.json("timeline", "--source", "kubernetes", "--source", "argocd")
-        #expect(Set(Self.array(timeline["events"]).compactMap { $0["event_id"]?.stringValue }) == Set(events.compactMap { $0["event_id"]?.stringValue }))
+        #expect(Set(Self.array(timeline["events"]).compactMap { $0["event_id"]?.stringValue })
+                == Set((Self.array(first["events"]) + events).compactMap { $0["event_id"]?.stringValue }))
 
         // The same cluster again: no commit.
         let again = try s.json("collect", "--once", "--from-dir", secondDir)
@@ -154,6 +156,26 @@ struct InfraCLITests {
         #expect(missing.stderr.contains("no component named"))
     }
 
+    /// An Argo CD Application whose `repoURL` carries credentials (issue 19): neither the state files nor any
+    /// event nor any git object keeps them.
+    @Test func credentialsInTheClusterNeverReachGit() throws {
+        let s = try Setup()
+        let token = "ghp_" + "Zq8xT2vLmN4pR6sW1yB3cD5fG7hJ9kA0uE2i"
+        func withCredentials(second: Bool) throws -> String {
+            var applications = s.scenario.files(second: second)["applications.json"]!
+            applications = applications.replacingOccurrences(of: "https://gitee.com/", with: "https://deploy:\(token)@gitee.com/")
+            #expect(applications.contains(token))
+            return try s.round(second: second, replacing: ["applications.json": applications])
+        }
+        let first = try s.cmem("collect", "--once", "--from-dir", try withCredentials(second: false))
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try s.cmem("collect", "--once", "--from-dir", try withCredentials(second: true))
+        #expect(second.status == 0, "\(second.stderr)")
+        let state = try String(contentsOfFile: s.repo + "/infrastructure/state.json", encoding: .utf8)
+        #expect(state.contains("REDACTED"), "the state no longer names the application's repository at all")
+        #expect(try SecretLeaks.find([token], in: s.repo).isEmpty)
+    }
+
     @Test func aFailingSourceIsReportedAndTheOthersStillCount() throws {
         let s = try Setup()
         let r = try s.cmem("collect", "--once", "--json", "--from-dir", try s.round(second: false, replacing: ["pods.json": "{ this is not json"]))
@@ -182,6 +204,30 @@ struct InfraCLITests {
         let j = try CMemBinary.run(["collect", "--once", "--json", "--from-dir", try s.round(second: false, replacing: broken)], repo: s.repo)
         #expect(j.status == 1)
         #expect(try JSONValue.parse(j.stdout)["failed_sources"]?["pods"] != nil)
+    }
+
+    /// Issue 14's reproduction: after a full collection, a directory holding only a broken pods.json is
+    /// "every source failed": exit 1 and nothing committed, least of all nodes and applications "removed".
+    @Test func aDirectoryMissingFilesRemovesNothing() throws {
+        let s = try Setup()
+        let full = try s.round(second: false)
+        #expect(try s.cmem("collect", "--once", "--from-dir", full).status == 0)
+        let before = s.head
+        let only = s.memory.file("only-pods")
+        try FileManager.default.createDirectory(atPath: only, withIntermediateDirectories: true)
+        try Data("{ broken".utf8).write(to: URL(fileURLWithPath: only + "/pods.json"))
+        let r = try s.cmem("collect", "--once", "--from-dir", only)
+        #expect(r.status == 1)
+        #expect(s.head == before, "a run that read nothing committed something")
+        #expect(!(try s.git("log", "--format=%B").stdout.contains("removed")))
+
+        // With one good file and the rest missing, what the missing files described stays as last seen.
+        let nodesOnly = s.memory.file("nodes-only")
+        try FileManager.default.createDirectory(atPath: nodesOnly, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: full + "/nodes.json", toPath: nodesOnly + "/nodes.json")
+        let partial = try s.json("collect", "--once", "--from-dir", nodesOnly)
+        #expect(Self.array(partial["events"]).isEmpty, "\(partial)")
+        #expect(try s.json("infra", "component", "valla")["replicas"] == .number(1))
     }
 
     @Test func sourceSelectionAndBadInput() throws {

@@ -12,10 +12,13 @@ struct SourceTests {
         try FileManager.default.createDirectory(atPath: dir.path + "/pods.json", withIntermediateDirectories: false)
         let source = DirectorySource(directory: dir.path)
         guard case .data = await source.fetch(.nodes) else { Issue.record("nodes.json should read"); return }
-        #expect(await source.fetch(.services) == .absent)
+        // A missing file is a kind that was not collected, not a cluster without it (issue 14).
+        guard case let .failed(why) = await source.fetch(.services) else { Issue.record("a missing file read as absent"); return }
+        #expect(why.contains("services.json") && why.contains("--complete"))
+        #expect(await DirectorySource(directory: dir.path, complete: true).fetch(.services) == .absent)
         #expect(await source.fetch(.pods) == .failed("pods.json is a directory"))
 
-        let snapshot = await makeCollector().collect(from: source)
+        let snapshot = await makeCollector().collect(from: DirectorySource(directory: dir.path, complete: true))
         #expect(snapshot.sources["nodes"] == .ok)
         #expect(snapshot.sources["services"] == .absent)
         #expect(snapshot.sources["pods"]?.isFailed == true)
@@ -165,7 +168,7 @@ struct SourceTests {
         defer { dir.cleanup() }
         let recorder = Recorder()
         let clock = Clock()
-        let loop = CollectorLoop(collector: makeCollector(), source: CountingSource(inner: DirectorySource(directory: dir.path), recorder: recorder),
+        let loop = CollectorLoop(collector: makeCollector(), source: CountingSource(inner: DirectorySource(directory: dir.path, complete: true), recorder: recorder),
                                  intervalSeconds: 0, backoff: Backoff(initialSeconds: 15, maximumSeconds: 60))
         struct RoundFailed: Error {}
         await loop.run(now: { clock.tick() }, shouldStop: { await recorder.rounds.count >= 4 }) { round in
@@ -191,7 +194,7 @@ struct SourceTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let recorder = Recorder()
-        let loop = CollectorLoop(collector: makeCollector(), source: DirectorySource(directory: dir.path), intervalSeconds: 60)
+        let loop = CollectorLoop(collector: makeCollector(), source: DirectorySource(directory: dir.path, complete: true), intervalSeconds: 60)
         let task = Task { await loop.run { await recorder.add($0) } }
         while await recorder.rounds.isEmpty { try await Task.sleep(nanoseconds: 1_000_000) }
         task.cancel()

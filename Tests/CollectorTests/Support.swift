@@ -259,7 +259,7 @@ struct Scenario {
     func snapshot(second: Bool, config: CollectorConfig = CollectorConfig(), replacing overrides: [String: String?] = [:]) async throws -> InfraSnapshot {
         let dir = try directory(second: second, replacing: overrides)
         defer { dir.cleanup() }
-        return await makeCollector(config).collect(from: DirectorySource(directory: dir.path))
+        return await makeCollector(config).collect(from: DirectorySource(directory: dir.path, complete: true))
     }
 }
 

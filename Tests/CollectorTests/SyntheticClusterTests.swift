@@ -35,8 +35,10 @@ struct SyntheticClusterTests {
         #expect(events.ofType("pod_restart").allSatisfy { $0.severity == .critical })
         #expect(events.ofType("component_removed").count == expected.removedServices)
         #expect(events.ofType("health_change").count == expected.degradedApplications)
+        // Warnings the cluster newly reports (its crash loops' BackOff) are alerts, one per component and reason.
+        #expect(events.ofType("alert").count == Set(after.alerts).subtracting(before.alerts).count)
         #expect(events.count == expected.imageBumps + expected.scaleUps + expected.crashLoops + expected.removedServices
-                + expected.degradedApplications)
+                + expected.degradedApplications + events.ofType("alert").count)
 
         // Same cluster with only pod churn and volatile noise: no change.
         let again = collector.snapshot(from: SyntheticCluster.results(pods: pods, seed: 1))
@@ -47,7 +49,7 @@ struct SyntheticClusterTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         try SyntheticCluster.write(SyntheticCluster.make(pods: 50), to: dir.path)
-        let fromDir = await makeCollector().collect(from: DirectorySource(directory: dir.path))
+        let fromDir = await makeCollector().collect(from: DirectorySource(directory: dir.path, complete: true))
         #expect(fromDir == makeCollector().snapshot(from: SyntheticCluster.results(pods: 50)))
     }
 

@@ -87,7 +87,7 @@ import CmemFixtures
         notes.append("---\nsession_id: sess-hand\nstarted_at: 2026-01-01T00:00:00Z\nsummary: |\n  two\n  lines\ncurrent_task: x # comment\n---\nbody\n")
         notes.append("---\ndecision_id: dec-hand\ntimestamp: 2026-01-01T00:00:00Z\ndecision: {a: 1}\nrationale: 'single'\n---\n")
         for text in notes {
-            let fast = try NoteReader.values(Array(text.utf8), path: "n.md")
+            let fast = try FrontMatterReader.values(Array(text.utf8), path: "n.md")
             let slow = try FrontMatterDocument.split(text, path: "n.md").values(path: "n.md")
             #expect(fast.map(\.0) == slow.map(\.0))
             #expect(fast.map(\.1) == slow.map(\.1), "\(text)")

@@ -173,3 +173,27 @@ private func sampleRepository() throws -> TemporaryGitRepository {
         }
     }
 }
+
+/// Words a person wrote are searchable (issue 17): a session's todos, and the text a person adds to a
+/// session or decision note outside the part cmem regenerates.
+@Suite struct HumanWordsTests {
+    @Test func todosAndHandWrittenNotesAreFound() throws {
+        let repo = try TemporaryGitRepository()
+        var s = Session(id: "sess-20260301-080000-aaaaaaaaaa", project: "cortex", workingDirectory: "/src/cortex",
+                        startedAt: Fixture.time("2026-03-01T08:00:00Z"), currentTask: "Renew the ingress certificates")
+        s.todoList = [Session.Todo(text: "automate the cert rotation job")]
+        let d = Decision(id: "dec-20260301-083000-bbbbbbbbbb", sessionID: s.id, timestamp: Fixture.time("2026-03-01T08:30:00Z"),
+                         decision: "Use cert-manager for ingress", rationale: "manual renewals are missed", alternatives: [], project: "cortex")
+        // As the store writes it: the generated part between the markers, then the person's `## Notes`.
+        let generated = MemoryFiles.decisionNote(d).replacingOccurrences(of: "\n## Notes\n", with: "\n")
+            + ManagedSection.wrap("- Status: accepted\ngenerated words zanzibar\n") + "\n## Notes\n"
+        let edited = generated + "Postmortem: the rotation cronjob was paused by hand in January.\n"
+        try repo.commitFiles([s.path: MemoryFiles.sessionNote(s), d.path: edited])
+        let index = try Fixture.open(repo)
+
+        #expect(index.search(SearchQuery("rotation job")).hits.map(\.id) == [s.id, d.id])
+        #expect(index.search(SearchQuery("automate")).hits.map(\.id) == [s.id])
+        #expect(index.search(SearchQuery("cronjob paused")).hits.map(\.id) == [d.id])
+        #expect(index.search(SearchQuery("zanzibar")).hits.isEmpty, "text inside the generated part counted as the person's")
+    }
+}

@@ -1,5 +1,8 @@
 import CmemFixtures
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MemoryModel
 import MemoryServer
 import MemoryStore
@@ -71,6 +74,53 @@ import TestSupport
         // Session start, CLI update, event, webhook: four commits after init; nothing left uncommitted.
         #expect(try repo.commits() == 5)
         #expect(try repo.git("status", "--porcelain").trimmed.isEmpty)
+    }
+
+    /// Clients that open connections, send half a request and wait (issue 19: 1,100 of them made /healthz
+    /// time out) are cut off at the header deadline, and a well-behaved client is answered meanwhile. A
+    /// request with a wrong token is refused before its body is read.
+    @Test func halfSentRequestsCannotHoldTheServer() async throws {
+        let repo = try Repo()
+        let token = "t0ken-for-the-live-limits-test"
+        let server = try ServerProcess(repo: repo.path, arguments: ["--max-connections", "16", "--header-timeout", "2"],
+                                       environment: ["CMEM_TOKEN": token])
+        let port = server.port
+        try await offPool { () throws -> Void in
+            func connectRaw() -> Int32 {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                address.sin_port = UInt16(port).bigEndian
+                _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                var timeout = timeval(tv_sec: 15, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                return fd
+            }
+            let half = Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8)
+            var stalled: [Int32] = []
+            for _ in 0..<48 {
+                let fd = connectRaw()
+                _ = half.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                stalled.append(fd)
+            }
+            let start = Date()
+            let ok = try LoopbackClient(port: port).send("GET", "/healthz")
+            #expect(ok.status == 200)
+            #expect(Date().timeIntervalSince(start) < 12, "a good client waited \(Date().timeIntervalSince(start)) s behind half-sent requests")
+            // Every stalled connection is closed by the server (end of file), none is left open.
+            var buffer = [UInt8](repeating: 0, count: 64)
+            for fd in stalled {
+                let n = read(fd, &buffer, buffer.count)
+                #expect(n == 0, "a half-sent request's connection was not closed (read \(n), errno \(errno))")
+                close(fd)
+            }
+            // A wrong token with a 100 MB body declared: 401 at once, nothing read or stored.
+            let refused = try LoopbackClient(port: port).sendRaw(Array("POST /memory/timeline/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer wrong-token-wrong-token\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n".utf8))
+            #expect(refused.status == 401)
+        }
+        #expect(server.stop() == 0)
+        #expect(try repo.commits() == 1)
     }
 
     @Test func anotherBindAddressNeedsAToken() async throws {

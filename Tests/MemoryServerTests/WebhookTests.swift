@@ -208,6 +208,28 @@ import TestSupport
         #expect(try f.commitCount() == 3)
     }
 
+    /// A pushed commit belongs to the components whose `paths` cover its files, by the same rules as the git
+    /// hooks (`.cmem/components.yaml`), not to the repository's name.
+    @Test func pushIsRecordedUnderTheComponentsItsFilesBelongTo() async throws {
+        let f = try ServerFixture()
+        try f.dir.write("memory/.cmem/components.yaml", """
+        components:
+          hello-docs:
+            paths: ["*.md"]
+          hello-src:
+            paths: ["src/*.c"]
+        """)
+        let body = try Fixtures.bytes("github_push.json")
+        try await f.withClient { api in
+            let ok = try await api.request(.post, "/webhooks/git", body: body, headers: headers(event: "push", signature: Fixtures.signature(body)))
+            #expect(ok.status == 201, "\(ok.text)")
+            let docs = try await api.get("/memory/timeline?type=git_commit&component=hello-docs")
+            #expect(docs["count"] == .number(1), "\(docs.text)")
+            let repo = try await api.get("/memory/timeline?type=git_commit&component=Hello-World")
+            #expect(repo["count"] == .number(0), "\(repo.text)")
+        }
+    }
+
     @Test func withoutASecretEveryDeliveryIsRefused() async throws {
         let f = try ServerFixture(webhookSecret: nil)
         let body = try Fixtures.bytes("github_push.json")

@@ -36,7 +36,8 @@ struct WebhookRoutes {
             throw APIError.badRequest("missing X-GitHub-Event header")
         }
         let body = try RequestFields(parsing: bytes)
-        let outcome = try GitHubWebhook.events(eventName: eventName, payload: body.value)
+        let outcome = try GitHubWebhook.events(eventName: eventName, payload: body.value,
+                                               components: ComponentCatalog.load(root: service.repositoryPath))
         return try await respond(outcome, source: "github")
     }
 

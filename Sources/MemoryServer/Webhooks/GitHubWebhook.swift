@@ -15,12 +15,15 @@ public enum GitHubWebhook {
     public static let source = "github"
     static let redactor = Redactor()
 
-    public static func events(eventName: String, payload: JSONValue, receivedAt: Timestamp = .now()) throws -> Outcome {
+    /// `components` says which components a pushed commit's files belong to, by the rules the git hooks use
+    /// (`.cmem/components.yaml`); a commit touching none of them is recorded under the repository's name.
+    public static func events(eventName: String, payload: JSONValue, components: ComponentCatalog = ComponentCatalog(),
+                              receivedAt: Timestamp = .now()) throws -> Outcome {
         switch eventName {
         case "ping":
             return .ignored("ping received")
         case "push":
-            return try push(payload, receivedAt: receivedAt)
+            return try push(payload, components: components, receivedAt: receivedAt)
         case "pull_request":
             return try pullRequest(payload, receivedAt: receivedAt)
         default:
@@ -30,7 +33,7 @@ public enum GitHubWebhook {
 
     // MARK: push
 
-    static func push(_ p: JSONValue, receivedAt: Timestamp) throws -> Outcome {
+    static func push(_ p: JSONValue, components catalog: ComponentCatalog, receivedAt: Timestamp) throws -> Outcome {
         guard case .object = p else { throw ValidationError("a push payload must be a JSON object") }
         let ref = p["ref"]?.stringValue ?? ""
         if p["deleted"] == .bool(true) { return .ignored("\(ref) was deleted; nothing to record") }
@@ -67,12 +70,13 @@ public enum GitHubWebhook {
                 details += fileLists(c, perList: 10)
                 details.append(("files_truncated", .bool(true)))
             }
+            let touched = catalog.components(for: ["added", "modified", "removed"].flatMap { strings(c[$0]) })
             let short = String(sha.prefix(7))
             let description = "\(repo.name)@\(short) on \(branch): \(title.isEmpty ? "(no message)" : title)"
             events.append(TimelineEvent(
                 id: Identifier.derived(.event, at: time, content: "github-commit\u{1}\(repo.fullName)\u{1}\(sha)"),
                 timestamp: time, type: "git_commit", source: source, description: clip(description, 1000),
-                details: .object(details), components: repo.components))
+                details: .object(details), components: touched.isEmpty ? repo.components : touched))
         }
         return .events(events)
     }
