@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "ClaudeHooks",
             dependencies: [
-                "MemoryStore", "MemoryModel", "Redaction", "ChildProcess",
+                "MemoryCore", "MemoryStore", "MemoryModel", "Redaction", "ChildProcess",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "MemoryCore",
             dependencies: [
-                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector",
+                "MemoryStore", "MemoryModel", "MemoryIndex", "Collector", "GitKit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -207,7 +207,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClaudeHooksTests",
-            dependencies: ["ClaudeHooks", "MemoryStore", "MemoryModel", "TestSupport"],
+            dependencies: ["ClaudeHooks", "MemoryCore", "MemoryStore", "MemoryModel", "TestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -4,12 +4,17 @@ import MemoryStore
 
 /// Installs the Claude Code integration by merging into Claude Code's own files:
 ///
-/// - the hooks into `settings.json` (`DIR/.claude/settings.json` for a project, `~/.claude/settings.json`
-///   for the user), in Claude Code's shape: `{"hooks": {"PostToolUse": [{"matcher": "…", "hooks":
-///   [{"type": "command", "command": "/path/to/cmem hook post-tool-use"}]}], …}}`;
+/// - the hooks, which name this machine's `cmem` and memory repository by absolute path, into a file that
+///   is not shared: `DIR/.claude/settings.local.json` for a project (Claude Code's per-machine settings,
+///   which teams do not commit), `~/.claude/settings.json` for the user; in Claude Code's shape:
+///   `{"hooks": {"PostToolUse": [{"matcher": "…", "hooks": [{"type": "command", "command": "/path/to/cmem
+///   hook post-tool-use"}]}], …}}`. Our hooks in the shared `DIR/.claude/settings.json` (where an older
+///   install put them) are removed, so a committed settings file never names one machine's paths;
 /// - the MCP server into `DIR/.mcp.json` (project scope only: user-scope servers live in `~/.claude.json`,
 ///   which Claude Code rewrites while it runs; register one there with
-///   `claude mcp add --scope user cortex-memory -- cmem mcp`).
+///   `claude mcp add --scope user cortex-memory -- cmem mcp`). Teams commit `.mcp.json`, so its entry is
+///   portable: `cmem mcp`, found through `PATH`, with the memory repository from `CMEM_REPO` (else the
+///   default).
 ///
 /// Merging keeps every existing key, hook and server, in their order. Our hooks are recognised by their
 /// command (`…/cmem hook …`), so reinstalling from another path updates them in place, and running
@@ -25,18 +30,37 @@ public enum ClaudeSettings {
 
     // MARK: Files
 
-    public static func install(settingsPath: String, mcpPath: String?, executable: String, repo: String?) throws -> [Change] {
+    /// The portable MCP command: resolved through `PATH` on each machine.
+    public static let portableExecutable = "cmem"
+
+    /// - Parameters:
+    ///   - settingsPath: where the hooks go (machine-local for a project).
+    ///   - sharedSettingsPath: a shared settings file our hooks are removed from (a project's
+    ///     `.claude/settings.json`); nil for the user scope.
+    ///   - mcpPath: `.mcp.json`, which gets the portable server entry; nil for the user scope.
+    public static func install(settingsPath: String, sharedSettingsPath: String? = nil, mcpPath: String?, executable: String,
+                               repo: String?) throws -> [Change] {
         var changes: [Change] = []
+        // The shared file first: one that cannot be read stops the install before anything is written.
+        var shared: Change?
+        if let sharedSettingsPath, sharedSettingsPath != settingsPath {
+            let change = try rewrite(sharedSettingsPath, deleteIfEmpty: true) { removingHooks(from: $0) }
+            if change.action != "absent" && change.action != "unchanged" { shared = change }
+        }
         changes.append(try rewrite(settingsPath, deleteIfEmpty: false) { mergingHooks(into: $0, executable: executable, repo: repo) })
+        if let shared { changes.append(shared) }
         if let mcpPath {
-            changes.append(try rewrite(mcpPath, deleteIfEmpty: false) { mergingServer(into: $0, executable: executable, repo: repo) })
+            changes.append(try rewrite(mcpPath, deleteIfEmpty: false) { mergingServer(into: $0, executable: portableExecutable, repo: nil) })
         }
         return changes
     }
 
-    public static func uninstall(settingsPath: String, mcpPath: String?) throws -> [Change] {
+    public static func uninstall(settingsPath: String, sharedSettingsPath: String? = nil, mcpPath: String?) throws -> [Change] {
         var changes: [Change] = []
         changes.append(try rewrite(settingsPath, deleteIfEmpty: true) { removingHooks(from: $0) })
+        if let sharedSettingsPath, sharedSettingsPath != settingsPath {
+            changes.append(try rewrite(sharedSettingsPath, deleteIfEmpty: true) { removingHooks(from: $0) })
+        }
         if let mcpPath { changes.append(try rewrite(mcpPath, deleteIfEmpty: true) { removingServer(from: $0) }) }
         return changes
     }

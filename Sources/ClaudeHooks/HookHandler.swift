@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import MemoryCore
 import MemoryModel
 import MemoryStore
 import Redaction
@@ -30,18 +32,25 @@ public enum HookEvent: String, CaseIterable, Sendable {
 ///
 /// - session-start: starts a memory session for a new Claude session (or continues the one that follows
 ///   this `session_id`, reopening it when it had ended) and returns the handoff, which Claude Code adds to
-///   the context. A new session gets the project's latest session with content; `compact` and `resume`
-///   get the snapshot PreCompact saved, else the handoff of the session itself.
-/// - user-prompt: sets `current_task` from the first prompt when none is set.
-/// - post-tool-use: records the tool call (see `ToolCapture`); one read of the session, at most one commit.
+///   the context. A new session continues the project's latest session with content (`Memory.startSession`
+///   carries its open work over) and gets its handoff with what changed since it ended; `compact` and
+///   `resume` get the snapshot PreCompact saved, else the handoff of the session itself.
+/// - user-prompt: sets `current_task` from the first prompt when none is set: a short title (`title`); the
+///   whole prompt is kept as an action `prompt`.
+/// - post-tool-use: records the tool call (see `ToolCapture`) as a `SessionChange` through the core (which
+///   folds repeated actions and keeps carried-over todos); one read of the session, at most one commit.
 /// - pre-compact: writes the summary and `handoff/<project>.md`, and saves the snapshot for re-injection.
-/// - session-end: the same, and marks the session ended.
+/// - session-end: the same, and ends the session as every front end does (`Memory.ended`: the code's
+///   HEAD, `handoff/<project>.md`).
 /// - stop: refreshes the summary from the last assistant message (so a killed session still has one).
 ///
-/// The built summary never replaces one written by someone else (through MCP or `cmem session update`):
-/// it is written only over an empty summary or over the last one the hooks built.
+/// Stop, PreCompact and SessionEnd merge what they capture: blockers and next steps the last assistant
+/// message states are added, and a summary built without a readable message keeps the last reply an
+/// earlier hook saw. The built summary never replaces one written by someone else (through MCP or
+/// `cmem session update`): it is written only over an empty summary or over the last one the hooks built.
 public struct HookHandler {
     public let store: MemoryStore
+    public let memory: Memory
     public let redactor = Redactor()
     public var tokenBudget: Int?
     /// Actions kept in a session note; older ones stay in git history. Keeps the hot path's parse small.
@@ -49,6 +58,7 @@ public struct HookHandler {
 
     public init(store: MemoryStore, tokenBudget: Int? = nil) {
         self.store = store
+        self.memory = Memory(store: store, logger: Logger(label: "cmem.hook", factory: { _ in SwiftLogNoOpLogHandler() }))
         self.tokenBudget = tokenBudget
     }
 
@@ -78,82 +88,95 @@ public struct HookHandler {
         let source = payload.source ?? "startup"
         if let id = store.sessionID(claudeSession: payload.claudeSessionID), var session = try? store.session(id: id) {
             if !session.isActive {
-                session = try store.updateSession(id: id, message: "resume (\(source))", at: now) { s, _ in s.endedAt = nil }
+                session = try store.updateSession(id: id, message: "resume (\(source))", at: now) { s, _ in
+                    s.endedAt = nil
+                    s.codeHeadAtEnd = nil
+                }
             }
             if source == "compact" || source == "resume", let snapshot = readSnapshot(payload.claudeSessionID), !snapshot.isEmpty {
                 return snapshot
             }
-            return builder.build(session: session, project: scope, now: now)
+            return builder.build(session: session, project: scope, since: memory.sincePrevious(session, builder: builder), now: now)
         }
-        let previous = HandoffBuilder.latestSession(store: store, project: scope)
-        let text = builder.build(session: previous, project: scope, now: now)
-        _ = try sessionFollowing(payload, now: now)
-        return text
+        let previous = Continuity.previousSession(store: store, project: scope)
+        let started = try sessionFollowing(payload, now: now, previous: .some(previous))
+        guard let previous, let session = try? store.session(id: started) else {
+            return builder.build(session: nil, project: scope, now: now)
+        }
+        // The previous session's story, with the open work as the new session holds it (carried over).
+        var view = previous
+        if session.previousSession == previous.id {
+            view.todoList = session.todoList
+            view.blockers = session.blockers
+            view.nextSteps = session.nextSteps
+            view.carriedOver = session.carriedOver
+        }
+        return builder.build(session: view, project: scope, since: memory.sincePrevious(session, builder: builder), now: now)
     }
 
     // MARK: UserPromptSubmit
 
     func userPrompt(_ payload: HookPayload, now: Timestamp) throws {
         guard let prompt = payload.prompt, let task = HookHandler.task(fromPrompt: prompt, redactor: redactor) else { return }
+        let full = clip(redactor.redact(prompt).trimmingCharacters(in: .whitespacesAndNewlines), HookHandler.maxPrompt)
         try withSession(payload, now: now, message: "task \(JSONValue.quoted(clip(task, 60)))") { s, _ in
             guard s.currentTask.isEmpty else { throw Unchanged() }
             s.currentTask = task
+            s.actions.append(Session.Action(time: now, kind: "prompt", detail: full))
         }
     }
 
-    /// The task a first prompt states: its first non-empty line, redacted, at most 200 characters. A bare
-    /// slash command (`/compact`) states no task.
+    /// The longest prompt kept in an action (a pasted log can be megabytes).
+    public static let maxPrompt = 4000
+    /// The longest task title.
+    public static let maxTitle = 80
+
+    /// The task a first prompt states, as a short title: its first non-empty line, redacted, without
+    /// Markdown markers; a line over 80 characters is cut after its first sentence, else at a word. A bare slash
+    /// command (`/compact`) states no task.
     static func task(fromPrompt prompt: String, redactor: Redactor) -> String? {
         let redacted = redactor.redact(prompt)
-        guard let line = redacted.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
+        guard var line = redacted.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
             .first(where: { !$0.isEmpty }) else { return nil }
         if line.hasPrefix("/"), !line.contains(" ") { return nil }
-        return clip(line, 200)
+        while let first = line.first, "#>*-".contains(first) { line = String(line.dropFirst()).trimmingCharacters(in: .whitespaces) }
+        guard line.count > maxTitle else { return line.isEmpty ? nil : line }
+        // The first sentence, when it is long enough to say something and short enough for a title.
+        let chars = Array(line)
+        for i in 12..<min(maxTitle, chars.count - 1) where ".?!".contains(chars[i]) && chars[i + 1] == " " {
+            return String(chars[..<i]) + (chars[i] == "." ? "" : String(chars[i]))
+        }
+        var cut = String(line.prefix(maxTitle - 1))
+        if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) > maxTitle / 2 { cut = String(cut[..<space]) }
+        return cut.trimmingCharacters(in: CharacterSet(charactersIn: " ,;:-")) + "…"
     }
 
     // MARK: PostToolUse
 
     func postToolUse(_ payload: HookPayload, now: Timestamp) throws {
         let change = ToolCapture.change(for: payload, projectRoot: project(payload).root, redactor: redactor)
+        var c = SessionChange()
         let message: String
         switch change {
         case .none: return
-        case .command: message = "action command"
-        case .read: message = "read"
-        case let .edit(_, kind): message = "action \(kind)"
-        case .todos: message = "todos"
-        case let .action(kind, _): message = "action \(kind)"
+        case let .command(command, exitCode):
+            c.toolActions = [SessionAction(kind: "command", detail: command, exitCode: exitCode)]
+            message = "action command"
+        case let .read(path):
+            c.readFiles = [path]
+            message = "read"
+        case let .edit(path, kind):
+            c.toolActions = [SessionAction(kind: kind, detail: path)]
+            message = "action \(kind)"
+        case let .todos(todos):
+            c.claudeTodos = todos
+            message = "todos"
+        case let .action(kind, detail):
+            c.toolActions = [SessionAction(kind: kind, detail: detail)]
+            message = "action \(kind)"
         }
-        try withSession(payload, now: now, message: message) { s, _ in
-            switch change {
-            case .none: throw Unchanged()
-            case let .command(command, exitCode):
-                s.actions.append(Session.Action(time: now, kind: "command", detail: command, exitCode: exitCode))
-            case let .read(path):
-                guard !s.filesRead.contains(path), !s.activeFiles.contains(path) else { throw Unchanged() }
-                s.filesRead.append(path)
-            case let .edit(path, kind):
-                if !s.activeFiles.contains(path) { s.activeFiles.append(path) }
-                s.filesRead.removeAll { $0 == path }
-                HookHandler.append(&s, Session.Action(time: now, kind: kind, detail: path))
-            case let .todos(todos):
-                guard s.todoList != todos else { throw Unchanged() }
-                s.todoList = todos
-            case let .action(kind, detail):
-                HookHandler.append(&s, Session.Action(time: now, kind: kind, detail: detail))
-            }
-            if s.actions.count > HookHandler.maxActions { s.actions.removeFirst(s.actions.count - HookHandler.maxActions) }
-        }
-    }
-
-    /// Appends an action, folding it into the last one when it repeats it (ten edits of one file in a row
-    /// are one line, with the time of the last).
-    static func append(_ s: inout Session, _ action: Session.Action) {
-        if let last = s.actions.last, last.kind == action.kind, last.detail == action.detail, last.exitCode == action.exitCode {
-            s.actions[s.actions.count - 1].time = action.time
-        } else {
-            s.actions.append(action)
-        }
+        c.maxActions = HookHandler.maxActions
+        try memory.changeIfAny(session: try sessionFollowing(payload, now: now), c, message: message, at: now)
     }
 
     // MARK: PreCompact, SessionEnd, Stop
@@ -165,13 +188,15 @@ public struct HookHandler {
         var written: String?
         var snapshot = ""
         let session = try withSession(payload, now: now, message: end ? "end" : "pre-compact") { s, tx in
+            HookHandler.addStated(&s, lastAssistantMessage: last, redactor: redactor)
             written = setAutoSummary(&s, lastAssistantMessage: last, key: autoKey)
-            if end { s.endedAt = now }
-            guard HandoffBuilder.hasContent(s) else { return }
-            let scope = ProjectScope(root: s.workingDirectory, name: s.project)
-            snapshot = builder.build(session: s, project: scope, now: now)
-            // Same commit as the session; its message names the session ("session … end").
-            try tx.write(HandoffBuilder.path(project: s.project), snapshot)
+            if end, s.isActive {
+                s.endedAt = now
+                snapshot = try memory.ended(&s, tx: tx, at: now)
+            } else {
+                // Same commit as the session; its message names the session ("session … pre-compact").
+                snapshot = try builder.write(session: s, since: memory.sincePrevious(s, builder: builder), tx: tx, now: now)
+            }
         }
         if session != nil, let written { rememberAutoSummary(written, key: autoKey) }
         if !end, !snapshot.isEmpty { saveSnapshot(payload.claudeSessionID, snapshot) }
@@ -183,15 +208,28 @@ public struct HookHandler {
         let autoKey = autoSummaryKey(payload.claudeSessionID)
         var written: String?
         let session = try withSession(payload, now: now, message: "summary") { s, _ in
+            let stated = HookHandler.addStated(&s, lastAssistantMessage: last, redactor: redactor)
             written = setAutoSummary(&s, lastAssistantMessage: last, key: autoKey)
-            if written == nil { throw Unchanged() }
+            if written == nil, !stated { throw Unchanged() }
         }
         if session != nil, let written { rememberAutoSummary(written, key: autoKey) }
     }
 
+    /// Adds the blockers and next steps the last assistant message states (`StatedWork`); never removes
+    /// any. Returns whether anything was added.
+    @discardableResult
+    static func addStated(_ s: inout Session, lastAssistantMessage: String?, redactor: Redactor) -> Bool {
+        guard let message = lastAssistantMessage else { return false }
+        let stated = StatedWork.parse(redactor.redact(message))
+        var added = false
+        for b in stated.blockers where !s.blockers.contains(b) { s.blockers.append(b); added = true }
+        for n in stated.nextSteps where !s.nextSteps.contains(n) { s.nextSteps.append(n); added = true }
+        return added
+    }
+
     /// Sets the built summary unless someone else wrote the current one. Returns the text written, if any.
     func setAutoSummary(_ s: inout Session, lastAssistantMessage: String?, key: String) -> String? {
-        let built = SessionSummary.build(s, lastAssistantMessage: lastAssistantMessage, redactor: redactor)
+        let built = SessionSummary.build(s, lastAssistantMessage: lastAssistantMessage, redactor: redactor, previous: s.summary)
         guard !built.isEmpty, built != s.summary else { return nil }
         guard s.summary.isEmpty || readState(key) == String(fnv1a64(s.summary), radix: 16) else { return nil }
         s.summary = built
@@ -222,7 +260,7 @@ public struct HookHandler {
     /// The ID of the memory session that follows this Claude session, started if there is none. The hot
     /// path is one small file read; starting takes a per-Claude-session lock, so two hooks running at once
     /// (parallel tool calls) never start two sessions.
-    func sessionFollowing(_ payload: HookPayload, now: Timestamp) throws -> String {
+    func sessionFollowing(_ payload: HookPayload, now: Timestamp, previous: Session?? = nil) throws -> String {
         func existing() -> String? {
             guard let id = store.sessionID(claudeSession: payload.claudeSessionID),
                   (try? store.sessionPath(id: id)) != nil else { return nil }
@@ -231,7 +269,7 @@ public struct HookHandler {
         if let id = existing() { return id }
         return try withFileLock(store.stateDir + "/claude/\(stateKey(payload.claudeSessionID)).lock") {
             if let id = existing() { return id }
-            return try store.startSession(task: "", cwd: payload.cwd, claudeSessionID: payload.claudeSessionID, at: now).id
+            return try memory.startSession(task: "", cwd: payload.cwd, claudeSessionID: payload.claudeSessionID, at: now, previous: previous).id
         }
     }
 
@@ -274,3 +312,5 @@ public struct HookHandler {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+func clip(_ s: String, _ max: Int) -> String { HandoffBuilder.clip(s, max) }

@@ -47,6 +47,20 @@ public enum HookLog {
         return (homeDirectory() as NSString).appendingPathComponent(".cortex/hooks.log")
     }
 
+    /// The lines logged at or after `since`, oldest first (the rotated file, then the current one).
+    public static func recent(repoPath: String, since: Timestamp) -> [String] {
+        let path = path(repoPath: repoPath)
+        var lines: [String] = []
+        for file in [path + ".1", path] {
+            guard let bytes = try? AtomicFile.read(file, limit: 4 * maxBytes) else { continue }
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+                guard let space = line.firstIndex(of: " "), let time = Timestamp(iso8601: String(line[..<space])), time >= since else { continue }
+                lines.append(String(line))
+            }
+        }
+        return lines
+    }
+
     public static func append(repoPath: String, event: String, session: String, message: String, now: Timestamp = .now()) {
         let path = path(repoPath: repoPath)
         let text = Redactor().redact(message).split(whereSeparator: \.isNewline).joined(separator: " ")

@@ -5,10 +5,14 @@ import Redaction
 /// The session summary when there is no model to write one: built from what was recorded (the task,
 /// decisions, commands, files, todos) and the last thing the assistant said in the transcript.
 public enum SessionSummary {
-    public static func build(_ s: Session, lastAssistantMessage: String?, redactor: Redactor) -> String {
+    /// `previous`: the summary built before; without a readable last message, its "Last reply" is kept
+    /// (SessionEnd often finds no transcript where Stop found the message: it must not lose it).
+    public static func build(_ s: Session, lastAssistantMessage: String?, redactor: Redactor, previous: String = "") -> String {
         var paragraphs: [String] = []
         if let message = lastAssistantMessage.map({ redactor.redact($0) }), !message.isEmpty {
             paragraphs.append("Last reply: " + clip(collapse(message), 800))
+        } else if let kept = previous.split(separator: "\n").first(where: { $0.hasPrefix("Last reply: ") }) {
+            paragraphs.append(String(kept))
         }
         var facts: [String] = []
         let commands = s.actions.filter { $0.kind == "command" }

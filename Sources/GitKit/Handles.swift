@@ -378,6 +378,16 @@ struct RevisionWalkHandle: ~Copyable {
         try check(git_revwalk_push_head(pointer), function: "git_revwalk_push_head")
     }
 
+    func push(_ id: git_oid) throws {
+        var id = id
+        try check(git_revwalk_push(pointer, &id), function: "git_revwalk_push")
+    }
+
+    func hide(_ id: git_oid) throws {
+        var id = id
+        try check(git_revwalk_hide(pointer, &id), function: "git_revwalk_hide")
+    }
+
     /// The next commit's id, or nil at the end of the walk.
     func next() throws -> git_oid? {
         var id = git_oid()

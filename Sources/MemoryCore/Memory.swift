@@ -44,7 +44,22 @@ public final class Memory {
     }
 
     func answer(_ s: Session) -> SessionAnswer {
-        SessionAnswer(session: s, decisions: s.decisions.compactMap { try? store.lookupDecision(id: $0) })
+        SessionAnswer(session: s, decisions: s.decisions.compactMap { try? store.lookupDecision(id: $0) }, since: sincePrevious(s))
+    }
+
+    /// What changed between `s`'s previous session and `s` (nil when it continues none, or that one
+    /// cannot be read).
+    /// `builder`: the handoff builder that will show it, so that the day files are read once.
+    public func sincePrevious(_ s: Session, builder: HandoffBuilder? = nil) -> SincePrevious? {
+        guard let id = s.previousSession, let previous = try? store.session(id: id) else { return nil }
+        return sincePrevious(s, previous: previous, builder: builder ?? HandoffBuilder(store: store))
+    }
+
+    func sincePrevious(_ s: Session, previous: Session, builder: HandoffBuilder) -> SincePrevious {
+        let decisionComponents = previous.decisions.compactMap { try? store.lookupDecision(id: $0) }.flatMap(\.components)
+        let components = builder.componentsOfInterest(session: previous, project: ProjectScope(root: s.workingDirectory, name: s.project),
+                                                      decisionComponents: decisionComponents)
+        return SincePrevious.compute(store: store, session: s, previous: previous, components: components, days: builder.days)
     }
 
     /// The session a write goes to: `id` when given (it must exist), else the project's active session.
@@ -64,17 +79,56 @@ public final class Memory {
         return current.id
     }
 
-    public func startSession(task: String, cwd: String, claudeSessionID: String? = nil, at time: Timestamp = .now()) throws -> Session {
-        try store.startSession(task: task, cwd: cwd, claudeSessionID: claudeSessionID, at: time)
+    /// Starts a session that continues the project's previous one (`Continuity`): its open todos,
+    /// blockers and next steps are carried over, and the code repository's HEAD is recorded.
+    /// `previous`: the session to continue when the caller has already looked it up (`.some(nil)`: none).
+    public func startSession(task: String, cwd: String, claudeSessionID: String? = nil, at time: Timestamp = .now(),
+                             previous: Session?? = nil) throws -> Session {
+        let scope = project(cwd: cwd)
+        let continued = previous ?? Continuity.previousSession(store: store, project: scope)
+        let head = Continuity.codeHead(root: scope.root)
+        return try store.startSession(task: task, cwd: cwd, claudeSessionID: claudeSessionID, at: time) { s in
+            s.codeHeadAtStart = head
+            if let continued { Continuity.carryOver(from: continued, into: &s) }
+        }
     }
 
+    /// Applies `change`. Ending a session records the code repository's HEAD and writes
+    /// `handoff/<project>.md` in the same commit, whichever front end ended it.
     @discardableResult
     public func change(session id: String, _ change: SessionChange, message: String = "update", at time: Timestamp = .now()) throws -> Session {
+        try apply(change, session: id, message: message, at: time, skipUnchanged: false)!
+    }
+
+    /// `change`, writing nothing when it changes nothing (a hook recording a file read twice): nil then.
+    @discardableResult
+    public func changeIfAny(session id: String, _ change: SessionChange, message: String, at time: Timestamp = .now()) throws -> Session? {
+        try apply(change, session: id, message: message, at: time, skipUnchanged: true)
+    }
+
+    private struct Unchanged: Error {}
+
+    private func apply(_ change: SessionChange, session id: String, message: String, at time: Timestamp, skipUnchanged: Bool) throws -> Session? {
         try change.validate()
         let change = change.mapTexts(store.redacted)
-        return try store.updateSession(id: id, message: change.end ? "end" : message, at: time) { s, _ in
-            try change.apply(to: &s, at: time)
+        do {
+            return try store.updateSession(id: id, message: change.end ? "end" : message, at: time) { s, tx in
+                let before = s
+                try change.apply(to: &s, at: time)
+                if skipUnchanged, s == before { throw Unchanged() }
+                if change.end, before.isActive { try self.ended(&s, tx: tx, at: time) }
+            }
+        } catch is Unchanged {
+            return nil
         }
+    }
+
+    /// What every end of a session does, inside the commit that ends it.
+    @discardableResult
+    public func ended(_ s: inout Session, tx: MemoryStore.Transaction, at time: Timestamp) throws -> String {
+        if let head = Continuity.codeHead(root: s.workingDirectory) { s.codeHeadAtEnd = head }
+        let builder = HandoffBuilder(store: store)
+        return try builder.write(session: s, since: sincePrevious(s, builder: builder), tx: tx, now: time)
     }
 
     @discardableResult

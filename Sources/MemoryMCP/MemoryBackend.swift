@@ -49,6 +49,9 @@ public actor MemoryBackend {
             case "session_update": return try sessionUpdate(args)
             case "decision_record": return try decisionRecord(args)
             case "handoff_write": return try handoffWrite(args)
+            case "event_record": return try eventRecord(args)
+            case "action_record": return try actionRecord(args)
+            case "todo_update": return try todoUpdate(args)
             case "search": return try search(args)
             case "decisions_search": return try decisionsSearch(args)
             case "timeline": return try timeline(args)
@@ -152,6 +155,43 @@ public actor MemoryBackend {
         let id = try requireSession(args)
         try memory.change(session: id, change, message: "handoff")
         return try memory.session(id: id).json
+    }
+
+    /// Recorded as `cmem event record` and POST /memory/timeline/events record one: validated and
+    /// redacted by the store, committed before the answer.
+    func eventRecord(_ args: ToolArguments) throws -> JSONValue {
+        let time = try args.time("time") ?? .now()
+        var severity = Severity.info
+        if let s = try args.string("severity") {
+            guard let parsed = Severity(rawValue: s) else { throw ToolError("event_record: severity must be info, warning, error or critical") }
+            severity = parsed
+        }
+        let causedBy = try args.string("caused_by")
+        let event = TimelineEvent(id: Identifier.make(.event, at: time), timestamp: time, type: try args.required("type"),
+                                  source: try args.string("source") ?? "claude", description: try args.required("description"),
+                                  details: try args.object("details", maxBytes: Limits.maxDetails) ?? .object([]),
+                                  causedBy: causedBy, components: try args.strings("components"), severity: severity)
+        try event.validate()
+        let writes = try memory.record([event])
+        let added = writes.contains { if case .added = $0 { return true } else { return false } }
+        return .object([("recorded", .number(added ? 1 : 0)), ("event", writes.first?.event.json ?? event.json)])
+    }
+
+    func actionRecord(_ args: ToolArguments) throws -> JSONValue {
+        let action = SessionAction(kind: try args.string("kind") ?? "command", detail: try args.required("detail"),
+                                   exitCode: try args.integer("exit_code"))
+        try action.validate()
+        return try memory.record(action, session: try requireSession(args)).json
+    }
+
+    func todoUpdate(_ args: ToolArguments) throws -> JSONValue {
+        var change = SessionChange()
+        change.addTodos = try args.strings("add")
+        change.startTodos = try args.strings("start")
+        change.doneTodos = try args.strings("done")
+        guard !change.isEmpty else { throw ToolError("todo_update: give add, start or done") }
+        let id = try requireSession(args)
+        return try memory.change(session: id, change, message: "todos (mcp)").json
     }
 
     // MARK: Search (the index)

@@ -14,8 +14,8 @@ public enum MemoryMCPServer {
     public static let version = "0.1.0"
     static let instructions = """
     Cortex Memory: the project's working memory (sessions, decisions, timeline of deployments and incidents, \
-    cluster state). Read session_current at the start; record decisions with decision_record; before stopping, \
-    write handoff_write.
+    cluster state). Read session_current at the start (open work carried over, what changed since the last \
+    session); record decisions with decision_record, events with event_record; before stopping, write handoff_write.
     """
 
     /// A server with the memory tools registered, not yet started.

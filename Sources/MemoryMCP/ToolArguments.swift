@@ -60,6 +60,21 @@ public struct ToolArguments: Sendable {
         }
     }
 
+    /// A JSON object (an event's details), at most `maxBytes` of JSON.
+    public func object(_ key: String, maxBytes: Int) throws -> JSONValue? {
+        guard let v = value(key) else { return nil }
+        guard case .object = v else { throw ToolError("\(tool): \(key) must be a JSON object, e.g. {\"sha\": \"abc123\"}") }
+        let size = v.json.utf8.count
+        guard size <= maxBytes else { throw ToolError("\(tool): \(key) is \(size) bytes of JSON; the limit is \(maxBytes)") }
+        return v
+    }
+
+    public func integer(_ key: String) throws -> Int? {
+        guard let v = value(key) else { return nil }
+        guard case let .number(d) = v, d == d.rounded(), abs(d) < 1e9 else { throw ToolError("\(tool): \(key) must be a whole number") }
+        return Int(d)
+    }
+
     /// An integer limit in `range`, or `defaultValue`.
     public func limit(_ key: String = "limit", default defaultValue: Int, max: Int) throws -> Int {
         guard let v = value(key) else { return defaultValue }

@@ -4,7 +4,7 @@ import MCP
 /// `tools/list` answer stays small (it is sent to the model on every conversation).
 public enum ToolCatalog {
     public struct Parameter: Sendable {
-        public enum Kind: String, Sendable { case string, integer, boolean, strings }
+        public enum Kind: String, Sendable { case string, integer, boolean, strings, object }
         public let name: String
         public let kind: Kind
         public let help: String
@@ -36,6 +36,7 @@ public enum ToolCatalog {
                 case .integer: schema["type"] = "integer"
                 case .boolean: schema["type"] = "boolean"
                 case .strings: schema["type"] = "array"; schema["items"] = ["type": "string"]
+                case .object: schema["type"] = "object"
                 }
                 if !p.choices.isEmpty { schema["enum"] = .array(p.choices.map { .string($0) }) }
                 properties[p.name] = .object(schema)
@@ -56,7 +57,7 @@ public enum ToolCatalog {
     static let component = Parameter("component", .string, "Component name")
 
     public static let all: [Spec] = [
-        Spec(name: "session_current", description: "Current session of the project: task, summary, decisions, todos, blockers, next steps, files, recent actions.",
+        Spec(name: "session_current", description: "Current session: task, open work (with what was carried over), what changed since the last session, decisions, files.",
              parameters: [session, cwd, Parameter("limit", .integer, "Recent actions to include (default 10)")], required: [], readOnly: true),
         Spec(name: "session_update", description: "Update the current session (starts one if none). Lists are added to.",
              parameters: [session, cwd, Parameter("task", .string, "Set the task"), Parameter("summary", .string, "Set the progress summary"),
@@ -74,6 +75,22 @@ public enum ToolCatalog {
              parameters: [Parameter("summary", .string, "Progress summary"), Parameter("next_steps", .strings, "Next steps"),
                           Parameter("blockers", .strings, "Blockers"), Parameter("end", .boolean, "End the session"), session, cwd],
              required: ["summary"], readOnly: false),
+        Spec(name: "event_record", description: "Record a timeline event (deploy, incident, config change…) on components.",
+             parameters: [Parameter("type", .string, "Event type: deployment, incident, config_change, …"),
+                          Parameter("description", .string, "What happened"), Parameter("components", .strings, "Affected components"),
+                          Parameter("source", .string, "Where it came from (default claude)"),
+                          Parameter("severity", .string, "Severity", choices: ["info", "warning", "error", "critical"]),
+                          Parameter("details", .object, "Details, a JSON object"), Parameter("caused_by", .string, "Id of the causing event"),
+                          Parameter("time", .string, "When (ISO time or age; default now)")],
+             required: ["type", "description"], readOnly: false),
+        Spec(name: "action_record", description: "Record an action of the session: a command run, a file read or edited.",
+             parameters: [Parameter("kind", .string, "command, read, edit, write or note"), Parameter("detail", .string, "The command line or the path"),
+                          Parameter("exit_code", .integer, "Exit status of a command"), session, cwd],
+             required: ["detail"], readOnly: false),
+        Spec(name: "todo_update", description: "Change the session's todos: add, start, mark done (by text).",
+             parameters: [Parameter("add", .strings, "Todos to add"), Parameter("start", .strings, "Todos now in progress"),
+                          Parameter("done", .strings, "Todos done"), session, cwd],
+             required: [], readOnly: false),
         Spec(name: "search", description: "Full-text search over events, decisions and sessions (BM25).",
              parameters: [Parameter("query", .string, "Words to find"), Parameter("kind", .string, "Only this kind", choices: ["event", "decision", "session"]),
                           component, since, until, limit],

@@ -29,6 +29,12 @@ extension Session {
                 return .object(p)
             })),
             ("claude_session_id", claudeSessionID.map { .string($0) } ?? .null),
+            ("previous_session", previousSession.map { .string($0) } ?? .null),
+            ("carried_over", .array(carriedOver.map { c in
+                .object([("kind", .string(c.kind)), ("text", .string(c.text)), ("from", .string(c.from))])
+            })),
+            ("code_head_start", codeHeadAtStart.map { .string($0) } ?? .null),
+            ("code_head_end", codeHeadAtEnd.map { .string($0) } ?? .null),
         ])
     }
 }

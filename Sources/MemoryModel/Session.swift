@@ -22,6 +22,15 @@ public struct Session: Sendable, Equatable {
     public var actions: [Action]
     /// The Claude Code session this memory session follows, when it came from the hooks.
     public var claudeSessionID: String?
+    /// The project's session this one continues (the one its open work was carried over from).
+    public var previousSession: String?
+    /// Which todos, blockers and next steps came from an earlier session, and from which one. The items
+    /// themselves are in `todoList`, `blockers` and `nextSteps`: closing one there closes it.
+    public var carriedOver: [Carried] = []
+    /// HEAD of the project's code repository when the session started and when it ended (40 hex digits),
+    /// for "since you left": the commits between one session's end and the next one's start.
+    public var codeHeadAtStart: String?
+    public var codeHeadAtEnd: String?
 
     public init(id: String, project: String, workingDirectory: String, startedAt: Timestamp, currentTask: String = "") {
         self.id = id
@@ -68,6 +77,24 @@ public struct Session: Sendable, Equatable {
         public var isOpen: Bool { status != "done" && status != "completed" && status != "cancelled" }
     }
 
+    /// An item carried over from an earlier session: `kind` is `todo`, `blocker` or `next_step`, `from`
+    /// the session where it was first written (an item carried twice keeps its origin).
+    public struct Carried: Sendable, Equatable {
+        public var kind: String
+        public var text: String
+        public var from: String
+        public init(kind: String, text: String, from: String) {
+            self.kind = kind
+            self.text = text
+            self.from = from
+        }
+    }
+
+    /// Where a todo, blocker or next step with this text came from, if it was carried over.
+    public func carriedFrom(_ kind: String, _ text: String) -> String? {
+        carriedOver.first { $0.kind == kind && $0.text == text }?.from
+    }
+
     public struct Action: Sendable, Equatable {
         public var time: Timestamp
         /// `command`, `read`, `edit`, `write`, or a tool name.
@@ -87,7 +114,8 @@ public struct Session: Sendable, Equatable {
     /// The keys `cmem` owns, in the order a new file lists them. Any other key belongs to a human.
     public static let ownedKeys = ["session_id", "project", "working_directory", "status", "started_at", "ended_at",
                                    "current_task", "summary", "active_files", "files_read", "todo_list", "blockers",
-                                   "next_steps", "decisions", "actions", "claude_session_id", "created", "updated",
+                                   "next_steps", "decisions", "actions", "claude_session_id", "previous_session",
+                                   "carried_over", "code_head_start", "code_head_end", "created", "updated",
                                    "tags", "aliases"]
 
     /// Each owned key rendered as its front-matter text.
@@ -112,6 +140,15 @@ public struct Session: Sendable, Equatable {
              ("exit_code", $0.exitCode.map { .number(Double($0)) })]
         })))
         if let claudeSessionID { out.append(("claude_session_id", YAMLWriter.entry("claude_session_id", claudeSessionID))) }
+        // Written only when set, so that a note from before these keys is rewritten without them.
+        if let previousSession { out.append(("previous_session", YAMLWriter.entry("previous_session", Wikilink.make(previousSession)))) }
+        if !carriedOver.isEmpty {
+            out.append(("carried_over", YAMLWriter.records("carried_over", carriedOver.map {
+                [("kind", .string($0.kind)), ("text", .string($0.text)), ("from", .string(Wikilink.make($0.from)))]
+            })))
+        }
+        if let codeHeadAtStart { out.append(("code_head_start", YAMLWriter.entry("code_head_start", codeHeadAtStart))) }
+        if let codeHeadAtEnd { out.append(("code_head_end", YAMLWriter.entry("code_head_end", codeHeadAtEnd))) }
         out.append(("created", YAMLWriter.entry("created", startedAt.iso8601)))
         out.append(("updated", YAMLWriter.entry("updated", updatedAt.iso8601)))
         return out
@@ -139,6 +176,16 @@ public struct Session: Sendable, Equatable {
         nextSteps = strings(d["next_steps"])
         decisions = strings(d["decisions"]).map(Wikilink.target)
         claudeSessionID = d["claude_session_id"]?.stringValue
+        previousSession = d["previous_session"]?.stringValue.map(Wikilink.target).flatMap { $0.isEmpty ? nil : $0 }
+        if case let .array(items)? = d["carried_over"] {
+            carriedOver = items.compactMap { item in
+                guard let kind = item["kind"]?.stringValue, let text = item["text"]?.stringValue,
+                      let from = item["from"]?.stringValue.map(Wikilink.target) else { return nil }
+                return Carried(kind: kind, text: text, from: from)
+            }
+        }
+        codeHeadAtStart = d["code_head_start"]?.stringValue.flatMap(Session.commitID)
+        codeHeadAtEnd = d["code_head_end"]?.stringValue.flatMap(Session.commitID)
         if path != Session.path(id: id, startedAt: started) { movedPath = path }
         if case let .array(items)? = d["todo_list"] {
             todoList = items.compactMap { item in
@@ -156,6 +203,13 @@ public struct Session: Sendable, Equatable {
                 return Action(time: time, kind: item["kind"]?.stringValue ?? "note", detail: detail, exitCode: exit)
             }
         }
+    }
+}
+
+extension Session {
+    /// A commit id as the notes keep it: 40 (or 64) lowercase hex digits; anything else reads as absent.
+    static func commitID(_ s: String) -> String? {
+        (s.count == 40 || s.count == 64) && s.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) ? s : nil
     }
 }
 

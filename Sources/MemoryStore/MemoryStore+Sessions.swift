@@ -351,14 +351,18 @@ extension MemoryStore {
     // MARK: Writing
 
     @discardableResult
+    /// `prepare` fills in what the core decides for a new session (work carried over, the code's HEAD)
+    /// before the note is first written, so a session starts in one commit.
     public func startSession(task: String, cwd: String, claudeSessionID: String? = nil, at time: Timestamp = .now(),
-                             id: String? = nil) throws -> Session {
+                             id: String? = nil, prepare: (inout Session) -> Void = { _ in }) throws -> Session {
         try Limits.checkText(task, what: "task")
         let project = ProjectScope.resolve(cwd: cwd, scope: config.projectScope)
         var session = Session(id: id ?? Identifier.make(.session, at: time), project: project.name,
-                              workingDirectory: project.root, startedAt: time, currentTask: redaction.text(task))
+                              workingDirectory: project.root, startedAt: time, currentTask: task)
         try Identifier.validate(session.id, what: "session id")
         session.claudeSessionID = claudeSessionID
+        prepare(&session)
+        session = redaction.session(session)
         try transaction { tx in
             if let existing = try sessionPath(id: session.id, includingMoved: id != nil) {
                 throw StoreError.invalid("session \(session.id) already exists at \(existing)")
@@ -406,6 +410,10 @@ extension MemoryStore {
                 doc.set(key, raw: raw)
             }
             if session.claudeSessionID == nil { doc.remove("claude_session_id") }
+            if session.previousSession == nil { doc.remove("previous_session") }
+            if session.carriedOver.isEmpty { doc.remove("carried_over") }
+            if session.codeHeadAtStart == nil { doc.remove("code_head_start") }
+            if session.codeHeadAtEnd == nil { doc.remove("code_head_end") }
             let body = templates.render("session", sessionContext(session, decisionTitles: decisionTitles))
             if let generated = extractGenerated(body), let replaced = ManagedSection.replace(in: doc.body, with: generated) {
                 doc.body = replaced

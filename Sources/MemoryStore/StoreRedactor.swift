@@ -28,6 +28,7 @@ struct StoreRedactor: Sendable {
         s.nextSteps = s.nextSteps.map(redactor.redact)
         for i in s.todoList.indices { s.todoList[i].text = redactor.redact(s.todoList[i].text) }
         for i in s.actions.indices { s.actions[i].detail = redactor.redact(s.actions[i].detail) }
+        for i in s.carriedOver.indices { s.carriedOver[i].text = redactor.redact(s.carriedOver[i].text) }
         return s
     }
 

@@ -16,8 +16,8 @@ import MemoryStore
 /// session-start (compact), session-end. The next cycle's session-start must print the previous cycle's
 /// handoff. A last, long conversation measures post-tool-use on a session holding the most actions a note keeps.
 enum HooksBench {
-    static let postToolUseTarget = 0.030
-    static let sessionStartTarget = 0.100
+    static let postToolUseTarget = 0.020
+    static let sessionStartTarget = 0.060
     static let toolCalls = 8
 
     static func run(_ env: BenchEnvironment, events: Int, runs: Int) throws {
@@ -29,7 +29,11 @@ enum HooksBench {
         let projectParent = "\(env.workDir)/hooks-projects"
         let project = "\(projectParent)/vault-ui"
         try? FileManager.default.removeItem(atPath: projectParent)
-        try FileManager.default.createDirectory(atPath: project + "/.git", withIntermediateDirectories: true)
+        // A real code repository, in which someone else commits between the conversations: the handoff's
+        // "since you left" reads them.
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        try Run.shell("git init -q -b main && echo start > README.md && git add -A && git -c user.name=Dev -c user.email=dev@example.com commit -q -m start",
+                      cwd: project)
         let transcript = "\(projectParent)/transcript.jsonl"
         try FileManager.default.copyItem(atPath: fixtures + "/transcript_factorial.jsonl", toPath: transcript)
 
@@ -47,13 +51,19 @@ enum HooksBench {
         var start = Timing(), prompt = Timing(), post = Timing(), preCompact = Timing(), compact = Timing(), end = Timing()
         var previousTask: String?
         var lastHandoff = ""
+        var commitsShown = 0
         for cycle in 0...cycles {
             let claude = "bench-\(tag)-\(cycle)"
+            let subject = "probe: tune the vault-ui readiness probe \(cycle)"
+            try Run.shell("echo \(cycle) >> k8s-probe.txt && git add -A && git -c user.name=Alice -c user.email=alice@example.com commit -q -m '\(subject)'",
+                          cwd: project)
             let s = try runner.hook("session-start", payloads.sessionStart(claude, source: "startup"))
             if let previousTask {
                 guard s.stdout.contains(previousTask) else {
                     throw BenchError(message: "session-start of cycle \(cycle) did not print the handoff of the previous session (\(previousTask)); it printed:\n\(s.stdout)")
                 }
+                // Counted rather than required, so that a cmem without "since you left" can be measured too.
+                if s.stdout.contains(subject) { commitsShown += 1 }
                 start.add(s)
                 lastHandoff = s.stdout
             } else {
@@ -101,8 +111,9 @@ enum HooksBench {
                    "session notes touched (as after a clone); the 3 days before today hold full-size day files")
         report.add("cmem binary", env.cmem)
         report.add("process-start floor: cmem --version p50", floor.describe(), "")
-        report.add("session-start (startup, prints the handoff) p50", start.describe(),
+        report.add("session-start (startup, prints the handoff with what changed since) p50", start.describe(),
                    "target ≤ \(ms(sessionStartTarget)) " + verdict(start.wall.p50, sessionStartTarget))
+        report.add("session-starts that showed the commit made since the previous session", "\(commitsShown) of \(start.wall.values.count)")
         report.add("session-start, first session of a new project (after a clone: every note read once)",
                    "\(ms(firstStart.seconds)) wall, \(ms(firstStart.cpu)) CPU")
         report.add("session-start (compact, re-injects the snapshot) p50", compact.describe())

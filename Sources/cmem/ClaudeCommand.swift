@@ -13,12 +13,13 @@ struct ClaudeCommand: ParsableCommand {
     )
 }
 
-/// Where to install: a project (its `.claude/settings.json` and `.mcp.json`) or the user's settings.
+/// Where to install: a project (its machine-local `.claude/settings.local.json` and the shared `.mcp.json`)
+/// or the user's settings.
 struct ClaudeScope: ParsableArguments {
     @Option(name: .long, help: "The project to install into (default: the current directory).")
     var project: String?
 
-    @Flag(name: .long, help: "Install into ~/.claude/settings.json for every project instead.")
+    @Flag(name: .long, help: "Install into ~/.claude/settings.json (user-level settings) for every project instead.")
     var user = false
 
     func validate() throws {
@@ -30,9 +31,13 @@ struct ClaudeScope: ParsableArguments {
         return absolutePath(dir)
     }
 
+    /// Where the hooks go: they name this machine's paths, so never a file a team commits.
     var settingsPath: String {
-        user ? (homeDirectory() as NSString).appendingPathComponent(".claude/settings.json") : root + "/.claude/settings.json"
+        user ? (homeDirectory() as NSString).appendingPathComponent(".claude/settings.json") : root + "/.claude/settings.local.json"
     }
+
+    /// The project's shared settings, where an older install put the hooks.
+    var sharedSettingsPath: String? { user ? nil : root + "/.claude/settings.json" }
 
     /// `.mcp.json` for a project. User-scope MCP servers live in ~/.claude.json, which Claude Code owns.
     var mcpPath: String? { user ? nil : root + "/.mcp.json" }
@@ -57,8 +62,10 @@ extension ClaudeCommand {
             abstract: "Merge cmem's hooks into Claude Code's settings.json and register `cmem mcp` in .mcp.json.",
             discussion: """
             Every existing setting, hook and server is kept; running it again changes nothing. The hooks call \
-            this cmem by its absolute path. With --repo (or $CMEM_REPO) the memory repository is written into \
-            the commands; otherwise they use the default (~/.cortex/memory).
+            this cmem by its absolute path, with --repo (or $CMEM_REPO) written into the commands, so they go \
+            into .claude/settings.local.json, which stays on this machine (our hooks are removed from a \
+            shared .claude/settings.json). .mcp.json, which teams commit, gets a portable `cmem mcp`: found \
+            through PATH, with the memory repository from $CMEM_REPO, else the default (~/.cortex/memory).
 
             With --user, register the MCP server yourself: claude mcp add --scope user cortex-memory -- cmem mcp
 
@@ -73,7 +80,8 @@ extension ClaudeCommand {
                 let exe = currentExecutable()
                 let explicitRepo = global.repo ?? environment("CMEM_REPO").flatMap { $0.isEmpty ? nil : $0 }
                 let repo = explicitRepo.map(absolutePath)
-                let changes = try ClaudeSettings.install(settingsPath: scope.settingsPath, mcpPath: scope.mcpPath, executable: exe, repo: repo)
+                let changes = try ClaudeSettings.install(settingsPath: scope.settingsPath, sharedSettingsPath: scope.sharedSettingsPath,
+                                                         mcpPath: scope.mcpPath, executable: exe, repo: repo)
                 var guardResult: PreCommitGuard.InstallResult?
                 let memory = absolutePath(global.repoPath)
                 if FileManager.default.fileExists(atPath: memory + "/.cmem") {
@@ -99,6 +107,9 @@ extension ClaudeCommand {
                 case let .keptExisting(p, advice)?: Output.warn("\(p) exists and is not cmem's; it was kept. To add the guard, \(advice)")
                 case nil: Output.warn("no memory repository at \(memory) yet; run `cmem init` (the hooks log failures until it exists)")
                 }
+                if scope.mcpPath != nil, explicitRepo != nil {
+                    Output.line("The MCP server in .mcp.json finds the memory through $CMEM_REPO: export CMEM_REPO=\(shellQuote(repo ?? "")) where Claude Code runs.")
+                }
                 if scope.user {
                     Output.line("Register the MCP server for every project with: claude mcp add --scope user \(ClaudeSettings.serverName) -- \(shellQuote(exe)) mcp" + (repo.map { " --repo \(shellQuote($0))" } ?? ""))
                 }
@@ -118,7 +129,8 @@ extension ClaudeCommand {
 
         func run() throws {
             try run(json: global.json) {
-                let changes = try ClaudeSettings.uninstall(settingsPath: scope.settingsPath, mcpPath: scope.mcpPath)
+                let changes = try ClaudeSettings.uninstall(settingsPath: scope.settingsPath, sharedSettingsPath: scope.sharedSettingsPath,
+                                                           mcpPath: scope.mcpPath)
                 var guardRemoved = false
                 if removeGuard { guardRemoved = try PreCommitGuard.uninstall(memoryRepository: absolutePath(global.repoPath)) }
                 if global.json {

@@ -38,8 +38,8 @@ extension SessionCommand {
 
         func run() throws {
             try run(json: global.json) {
-                let store = try global.openStore()
-                let session = try store.startSession(task: task, cwd: cwd ?? FileManager.default.currentDirectoryPath)
+                let memory = try global.openMemory()
+                let session = try memory.startSession(task: task, cwd: cwd ?? FileManager.default.currentDirectoryPath)
                 if global.json { Output.json(session.json) } else { Output.line(session.id) }
             }
         }

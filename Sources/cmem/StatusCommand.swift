@@ -1,5 +1,7 @@
 import ArgumentParser
+import ClaudeHooks
 import Foundation
+import MemoryIndex
 import MemoryModel
 import MemoryStore
 import MemorySync
@@ -27,8 +29,12 @@ struct StatusCommand: ParsableCommand {
                 }
             }
             let s = try SyncStatus.read(store: store)
+            let health = StatusCommand.health(store: store)
             if global.json {
-                Output.json(s.json)
+                guard case var .object(pairs) = s.json else { return Output.json(s.json) }
+                pairs.append(("hook_errors_24h", .array(health.hookErrors.map { .string($0) })))
+                pairs.append(("unreadable_notes", .array(health.unreadable.map(\.json))))
+                Output.json(.object(pairs))
                 return
             }
             var head = "On \(s.branch.map(Output.bold) ?? "a detached HEAD")"
@@ -76,6 +82,36 @@ struct StatusCommand: ParsableCommand {
             if !s.mergeDriversConfigured {
                 Output.warn("the cmem merge drivers are not configured in this clone; `cmem init` or `cmem sync` configures them")
             }
+            StatusCommand.printHealth(health)
+        }
+    }
+
+    /// What went wrong without anyone seeing it: hook failures (a hook never breaks Claude Code, so it
+    /// only logs) and notes the index skipped as unreadable.
+    struct Health {
+        var hookErrors: [String] = []
+        var unreadable: [NoteError] = []
+    }
+
+    static func health(store: MemoryStore) -> Health {
+        var h = Health()
+        h.hookErrors = HookLog.recent(repoPath: store.root, since: Timestamp.now().adding(seconds: -86_400))
+        if let index = try? MemoryIndex.open(repoPath: store.root, logger: Log.logger) { h.unreadable = index.freshness.warnings }
+        return h
+    }
+
+    static func printHealth(_ h: Health) {
+        if h.hookErrors.isEmpty {
+            Output.line("  hook errors in the last 24h: none")
+        } else {
+            Output.line(Output.red("  hook errors in the last 24h: \(h.hookErrors.count)") + " (.git/cmem/hooks.log)")
+            for line in h.hookErrors.suffix(10) { Output.line("    \(line)") }
+        }
+        if h.unreadable.isEmpty {
+            Output.line("  unreadable notes: none")
+        } else {
+            Output.line(Output.red("  unreadable notes (skipped): \(h.unreadable.count)"))
+            for e in h.unreadable.prefix(20) { Output.line("    \(e.path):\(e.line): \(e.message)") }
         }
     }
 }

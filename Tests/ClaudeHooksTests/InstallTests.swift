@@ -1,4 +1,5 @@
 import Foundation
+import ClaudeHooks
 import MemoryModel
 import Testing
 import TestSupport
@@ -26,17 +27,25 @@ import TestSupport
 
     @Test func installMergesKeepsEverythingAndIsIdempotent() throws {
         let f = try HookFixture()
-        try f.dir.write("demo/.claude/settings.json", InstallTests.userSettings)
+        try f.dir.write("demo/.claude/settings.local.json", InstallTests.userSettings)
         try f.dir.write("demo/.mcp.json", InstallTests.userMCP)
+        // The shared settings as an older install left them: the team's settings plus our hooks, with one
+        // machine's absolute paths in a file the team commits.
+        let olderInstall = ClaudeSettings.mergingHooks(into: try JSONValue.parse(InstallTests.userSettings), executable: "/old/machine/bin/cmem",
+                                                       repo: "/old/machine/memory")
+        try f.dir.write("demo/.claude/settings.json", olderInstall.prettyJSON)
         let first = try f.cmem(["claude", "install", "--project", f.project])
         #expect(first.status == 0, "\(first.stderr)")
-        let settings1 = try f.dir.read("demo/.claude/settings.json")
+        let settings1 = try f.dir.read("demo/.claude/settings.local.json")
         let mcp1 = try f.dir.read("demo/.mcp.json")
+        // The committed files name no machine's paths any more.
+        #expect(try JSONValue.parse(f.dir.read("demo/.claude/settings.json")) == JSONValue.parse(InstallTests.userSettings))
+        #expect(!mcp1.contains(f.repo) && !mcp1.contains(CMemBinary.path))
 
         let second = try f.cmem(["claude", "install", "--project", f.project])
         #expect(second.status == 0)
         #expect(second.stdout.contains("unchanged"))
-        #expect(try f.dir.read("demo/.claude/settings.json") == settings1, "running install twice changes nothing")
+        #expect(try f.dir.read("demo/.claude/settings.local.json") == settings1, "running install twice changes nothing")
         #expect(try f.dir.read("demo/.mcp.json") == mcp1)
 
         let s = try JSONValue.parse(settings1)
@@ -58,7 +67,8 @@ import TestSupport
         }
         let m = try JSONValue.parse(mcp1)
         #expect(m["mcpServers"]?["github"]?["env"]?["X"]?.stringValue == "1")
-        #expect(m["mcpServers"]?["cortex-memory"]?["args"]?.items == [.string("mcp"), .string("--repo"), .string(f.repo)])
+        #expect(m["mcpServers"]?["cortex-memory"]?["command"]?.stringValue == "cmem", "found through PATH")
+        #expect(m["mcpServers"]?["cortex-memory"]?["args"]?.items == [.string("mcp")], "the repository comes from CMEM_REPO")
 
         // The installed command really runs: feed it a payload through sh, as Claude Code does.
         let command = s["hooks"]?["SessionStart"]?.items.first?["hooks"]?.items.first?["command"]?.stringValue ?? ""
@@ -69,6 +79,7 @@ import TestSupport
 
         // Uninstall gives back the user's files, minus nothing of theirs.
         #expect(try f.cmem(["claude", "uninstall", "--project", f.project]).status == 0)
+        #expect(try JSONValue.parse(f.dir.read("demo/.claude/settings.local.json")) == JSONValue.parse(InstallTests.userSettings))
         #expect(try JSONValue.parse(f.dir.read("demo/.claude/settings.json")) == JSONValue.parse(InstallTests.userSettings))
         #expect(try JSONValue.parse(f.dir.read("demo/.mcp.json")) == JSONValue.parse(InstallTests.userMCP))
     }
@@ -82,10 +93,11 @@ import TestSupport
         // `cmem init` already installed the guard; `claude install` finds it in place.
         #expect(report["pre_commit_guard"]?["action"]?.stringValue == "unchanged")
         #expect(try String(contentsOfFile: f.repo + "/.git/hooks/pre-commit", encoding: .utf8).contains("pre-commit-guard"))
-        #expect(FileManager.default.fileExists(atPath: f.project + "/.claude/settings.json"))
+        #expect(FileManager.default.fileExists(atPath: f.project + "/.claude/settings.local.json"))
+        #expect(!FileManager.default.fileExists(atPath: f.project + "/.claude/settings.json"), "nothing machine-specific to share")
         #expect(FileManager.default.fileExists(atPath: f.project + "/.mcp.json"))
         #expect(try f.cmem(["claude", "uninstall"], cwd: f.project).status == 0)
-        #expect(!FileManager.default.fileExists(atPath: f.project + "/.claude/settings.json"))
+        #expect(!FileManager.default.fileExists(atPath: f.project + "/.claude/settings.local.json"))
         #expect(!FileManager.default.fileExists(atPath: f.project + "/.mcp.json"))
     }
 

@@ -5,6 +5,7 @@ import Redaction
 import Testing
 import TestSupport
 @testable import ClaudeHooks
+@testable import MemoryCore
 
 @Suite struct ToolCaptureTests {
     func payload(_ tool: String, _ input: JSONValue, event: String = "PostToolUse", extra: [(String, JSONValue)] = []) throws -> HookPayload {
@@ -124,8 +125,8 @@ import TestSupport
         let real = try store.startSession(task: "Real work", cwd: dir.file("proj"))
         _ = try store.startSession(task: "", cwd: dir.file("proj"))
         let scope = ProjectScope.resolve(cwd: dir.file("proj"))
-        #expect(HandoffBuilder.latestSession(store: store, project: scope)?.id == real.id)
-        #expect(HandoffBuilder.latestSession(store: store, project: scope, excluding: real.id) == nil)
+        #expect(Continuity.previousSession(store: store, project: scope)?.id == real.id)
+        #expect(Continuity.previousSession(store: store, project: scope, excluding: real.id) == nil)
     }
 
     @Test func handoffFileNamesAreSafe() {

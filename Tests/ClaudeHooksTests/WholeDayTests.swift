@@ -89,8 +89,8 @@ import TestSupport
                      "redis-cache evicting keys", "k8s/deployment.yaml"] {
             #expect(out.contains(text), "\(text) missing from the SessionStart output:\n\(out)")
         }
-        // Most useful first.
-        let order = ["Fix the MCP servers", "Next I would handle negative input", "Use init container", "add readiness probe", "registry down", "deploy to prod"]
+        // Most useful first: the open work, then the decisions, the next steps and the progress.
+        let order = ["Fix the MCP servers", "add readiness probe", "registry down", "Use init container", "deploy to prod", "Next I would handle negative input"]
         let positions = order.map { out.range(of: $0)?.lowerBound.utf16Offset(in: out) ?? -1 }
         #expect(positions == positions.sorted(), "\(positions)")
         #expect(out.count <= 1500 * 4, "within the default budget of about 1,500 tokens")

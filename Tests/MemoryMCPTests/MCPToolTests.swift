@@ -70,6 +70,43 @@ import TestSupport
         #expect(h.json?["status"]?.stringValue == "ended")
         #expect(h.json?["next_steps"] == .array([.string("deploy to prod")]))
         #expect(h.json?["summary"]?.stringValue == "Init container drafted")
+        // Ending through MCP writes the handoff file, as every end does.
+        let project = (f.project as NSString).lastPathComponent
+        let handoff = try String(contentsOfFile: f.repo + "/handoff/\(project).md", encoding: .utf8)
+        #expect(handoff.contains("deploy to prod") && handoff.contains("Init container drafted"), "\(handoff)")
+    }
+
+    @Test func recordAnEventAnActionAndTodoChanges() async throws {
+        let e = try await call("event_record", ["type": "deployment", "description": "Synced api to 1f2e3d", "components": ["api"],
+                                                "details": ["sha": "1f2e3d", "replicas": 3], "severity": "info"])
+        #expect(e.error == nil, "\(e.error ?? "")")
+        #expect(e.json?["recorded"] == .number(1))
+        #expect(e.json?["event"]?["details"]?["replicas"] == .number(3))
+        #expect(e.json?["event"]?["source"]?.stringValue == "claude")
+        let t = try await call("timeline", ["component": ["api"]])
+        #expect(t.json?["events"]?.items.first?["description"]?.stringValue == "Synced api to 1f2e3d")
+        let big = try await call("event_record", ["type": "deployment", "description": "x", "details": ["blob": .string(String(repeating: "a", count: 70_000))]])
+        #expect(big.error?.contains("details is") == true && big.error?.contains("the limit is") == true, "\(big.error ?? "")")
+        let notObject = try await call("event_record", ["type": "deployment", "description": "x", "details": ["a", "b"]])
+        #expect(notObject.error?.contains("details must be a JSON object") == true)
+        let badType = try await call("event_record", ["type": "not a token!", "description": "x"])
+        #expect(badType.error != nil)
+
+        let a = try await call("action_record", ["kind": "command", "detail": "make test", "exit_code": 2])
+        #expect(a.error == nil, "\(a.error ?? "")")
+        #expect(a.json?["actions"]?.items.last?["exit_code"] == .number(2))
+
+        let added = try await call("todo_update", ["add": ["write the runbook"], "start": ["write the runbook"]])
+        #expect(added.json?["todo_list"]?.items.last?["status"]?.stringValue == "in_progress", "\(added.error ?? "")")
+        let done = try await call("todo_update", ["done": ["write the runbook"]])
+        #expect(done.json?["todo_list"]?.items.last?["status"]?.stringValue == "done")
+        let missing = try await call("todo_update", ["done": ["no such todo"]])
+        #expect(missing.error?.contains("has no todo") == true)
+        let token = "ghp_" + "R7sT2vX9kLm4Qw8Zp3Nb6Yc1Hd5Fj0Ga2Ek7"
+        _ = try await call("action_record", ["kind": "note", "detail": "export GITHUB_TOKEN=\(token)"])
+        _ = try await call("event_record", ["type": "config_change", "description": "rotated", "details": ["token": .string(token)]])
+        let all = try ProcessRunner.run("/usr/bin/env", ["grep", "-r", token, f.repo, "--exclude-dir=.git"])
+        #expect(all.stdout.isEmpty, "a secret reached the notes: \(all.stdout)")
     }
 
     @Test func searchTimelineEventAndHistory() async throws {

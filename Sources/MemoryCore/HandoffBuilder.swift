@@ -2,19 +2,25 @@ import Foundation
 import MemoryModel
 import MemoryStore
 
-/// "Where we left off" for a project, as Markdown from the `handoff` template: the last task, the
-/// progress summary, key decisions with their rationale, open todos, blockers, next steps, files in play,
-/// and recent timeline events on the components the project touches.
+/// "Where we left off" for a project, as Markdown from the `handoff` template, written for the agent
+/// that picks the work up (Claude Code adds it to the context at SessionStart; `handoff/<project>.md` holds
+/// the same text). Most useful first: work in progress, open todos, blockers (each carried-over item says
+/// from which session), what changed since the last session (`SincePrevious`), the last decisions, next
+/// steps, the progress summary, files in play, recent events on the project's components.
 ///
-/// The text respects a token budget (tokens ≈ characters / 4). When it is too long, the least useful
-/// parts go first: files, then older events, long rationales, older decisions, next steps, the tail of
-/// the summary, blockers and todos, in that order; a last resort cuts whole lines from the end.
+/// The text respects a token budget, estimated as characters / 4 (`estimatedTokens`; English prose and
+/// Markdown run at 3.5 to 4.5 characters per token). When it is too long, the least useful parts go first:
+/// files, then older events, the summary's tail, long rationales, older decisions, next steps, what changed
+/// (decisions, events, then commits), blockers and todos, in that order; a last resort cuts whole lines
+/// from the end.
 public struct HandoffBuilder {
     public let store: MemoryStore
     public var tokenBudget: Int
     /// How far back timeline events are read (only these day files are opened).
     public var eventDays: Int = 3
     public var maxEvents: Int = 8
+    /// Day files already read by this builder (see `timeline`).
+    let days = DayEvents()
 
     public init(store: MemoryStore, tokenBudget: Int? = nil) {
         self.store = store
@@ -22,6 +28,9 @@ public struct HandoffBuilder {
     }
 
     public var characterBudget: Int { tokenBudget * 4 }
+
+    /// The estimator the budget is measured with: one token per four characters, rounded up.
+    public static func estimatedTokens(_ text: String) -> Int { (text.count + 3) / 4 }
 
     /// The handoff file of a project: `handoff/<project>.md`, with the name made safe for a file.
     public static func path(project: String) -> String {
@@ -33,40 +42,72 @@ public struct HandoffBuilder {
 
     // MARK: Building
 
-    /// The handoff for `session` (nil: events only), within the budget.
-    public func build(session: Session?, project: ProjectScope, now: Timestamp = .now()) -> String {
+    /// The handoff for `session` (nil: events only), within the budget. `since`: what changed since the
+    /// session before it, when the caller knows (`Memory.sincePrevious`).
+    public func build(session: Session?, project: ProjectScope, since: SincePrevious? = nil, now: Timestamp = .now()) -> String {
         var parts = Parts()
         var decisionComponents: [String] = []
         if let s = session {
-            parts.task = s.currentTask.isEmpty ? "(no task recorded)" : clip(s.currentTask, 300)
+            parts.task = s.currentTask.isEmpty ? "(no task recorded)" : HandoffBuilder.clip(s.currentTask, 300)
             parts.sessionID = s.id
             parts.status = s.isActive ? "active" : "ended"
             parts.lastActive = s.lastActivity.iso8601
-            parts.summary = clip(s.summary, 2000)
+            parts.summary = HandoffBuilder.clip(s.summary, 2000)
             for id in s.decisions {
                 guard let d = try? store.lookupDecision(id: id) else { continue }
-                parts.decisions.append((clip(d.decision, 200), clip(d.rationale, 400)))
+                parts.decisions.append((HandoffBuilder.clip(d.decision, 200), HandoffBuilder.clip(d.rationale, 400)))
                 decisionComponents += d.components
             }
-            parts.todos = s.todoList.filter(\.isOpen).map { clip($0.text, 200) }
-            parts.blockers = s.blockers.map { clip($0, 300) }
-            parts.nextSteps = s.nextSteps.map { clip($0, 300) }
-            parts.files = s.activeFiles.map { clip($0, 200) }
+            // An item carried from the session named at the top says only "carried over".
+            func origin(_ kind: String, _ text: String) -> String? {
+                s.carriedFrom(kind, text).map { $0 == s.id ? "" : $0 }
+            }
+            for todo in s.todoList where todo.isOpen {
+                let item = Item(text: HandoffBuilder.clip(todo.text, 200), from: origin("todo", todo.text))
+                if todo.status == "in_progress" { parts.inProgress.append(item) } else { parts.todos.append(item) }
+            }
+            parts.blockers = s.blockers.map { Item(text: HandoffBuilder.clip($0, 300), from: origin("blocker", $0)) }
+            parts.nextSteps = s.nextSteps.map { Item(text: HandoffBuilder.clip($0, 300), from: origin("next_step", $0)) }
+            parts.files = s.activeFiles.map { HandoffBuilder.clip($0, 200) }
+        }
+        if let since, !since.isEmpty {
+            parts.sinceFrom = since.from.iso8601
+            parts.sinceTo = since.to.iso8601
+            parts.commits = since.commits.map(\.line)
+            parts.moreCommits = since.commitsTruncated ? "more than \(since.commits.count)" : ""
+            parts.sinceEvents = since.events.reversed().map(HandoffBuilder.eventLine)
+            parts.sinceDecisions = since.decisions.reversed().map { ["decision": HandoffBuilder.clip($0.decision, 200), "id": $0.id] }
         }
         let components = componentsOfInterest(session: session, project: project, decisionComponents: decisionComponents)
-        parts.events = recentEvents(components: components, now: now)
+        let shown = Set((since?.events ?? []).map(\.id))
+        parts.events = recentEvents(components: components, now: now, excluding: shown)
         return fit(parts, project: project.name)
+    }
+
+    /// A todo, blocker or next step; `from`: the session it was carried over from ("" for the session the
+    /// handoff names, for which "carried over" says enough), nil when it was not.
+    struct Item {
+        var text: String
+        var from: String?
+        var context: [String: Any] {
+            ["text": text, "carried": from != nil, "origin": from.flatMap { $0.isEmpty ? nil : $0 } ?? false]
+        }
     }
 
     struct Parts {
         var task = "", sessionID = "", status = "", lastActive = "", summary = ""
         var decisions: [(decision: String, rationale: String)] = []
-        var todos: [String] = [], blockers: [String] = [], nextSteps: [String] = [], files: [String] = []
+        var inProgress: [Item] = [], todos: [Item] = [], blockers: [Item] = [], nextSteps: [Item] = []
+        var files: [String] = []
+        var sinceFrom = "", sinceTo = "", moreCommits = ""
+        var commits: [String] = [], sinceEvents: [[String: String]] = [], sinceDecisions: [[String: String]] = []
         var events: [[String: String]] = []
 
+        var hasSince: Bool { !commits.isEmpty || !sinceEvents.isEmpty || !sinceDecisions.isEmpty }
+
         var isEmpty: Bool {
-            task.isEmpty && summary.isEmpty && decisions.isEmpty && todos.isEmpty && blockers.isEmpty
-                && nextSteps.isEmpty && files.isEmpty && events.isEmpty
+            task.isEmpty && summary.isEmpty && decisions.isEmpty && inProgress.isEmpty && todos.isEmpty && blockers.isEmpty
+                && nextSteps.isEmpty && files.isEmpty && events.isEmpty && !hasSince
         }
     }
 
@@ -80,12 +121,16 @@ public struct HandoffBuilder {
                 return item
             },
             "has_decisions": !p.decisions.isEmpty,
-            "todos": p.todos, "has_todos": !p.todos.isEmpty,
-            "blockers": p.blockers, "has_blockers": !p.blockers.isEmpty,
-            "next_steps": p.nextSteps, "has_next_steps": !p.nextSteps.isEmpty,
+            "in_progress": p.inProgress.map(\.context), "has_in_progress": !p.inProgress.isEmpty,
+            "todos": p.todos.map(\.context), "has_todos": !p.todos.isEmpty,
+            "blockers": p.blockers.map(\.context), "has_blockers": !p.blockers.isEmpty,
+            "next_steps": p.nextSteps.map(\.context), "has_next_steps": !p.nextSteps.isEmpty,
             "files": p.files, "has_files": !p.files.isEmpty,
             "events": p.events, "has_events": !p.events.isEmpty,
+            "has_since": p.hasSince, "since_from": p.sinceFrom, "since_to": p.sinceTo,
+            "commits": p.commits.map { ["line": $0] }, "since_events": p.sinceEvents, "since_decisions": p.sinceDecisions,
         ]
+        if !p.moreCommits.isEmpty { ctx["more_commits"] = p.moreCommits }
         if !p.task.isEmpty {
             ctx["task"] = p.task
             ctx["session_id"] = p.sessionID
@@ -110,17 +155,26 @@ public struct HandoffBuilder {
             { p in p.files.popLast() != nil },
             { p in p.events.popLast() != nil },
             { p in
+                guard p.summary.count > 300 else { return false }
+                p.summary = HandoffBuilder.clip(p.summary, max(300, p.summary.count * 2 / 3))
+                return true
+            },
+            { p in
                 guard let i = p.decisions.firstIndex(where: { $0.rationale.count > 120 }) else { return false }
-                p.decisions[i].rationale = clip(p.decisions[i].rationale, 120)
+                p.decisions[i].rationale = HandoffBuilder.clip(p.decisions[i].rationale, 120)
                 return true
             },
             { p in p.decisions.count > 1 ? (p.decisions.removeFirst(), true).1 : false },
             { p in p.nextSteps.count > 1 ? p.nextSteps.popLast() != nil : false },
+            { p in p.sinceDecisions.count > 1 ? p.sinceDecisions.popLast() != nil : false },
+            { p in p.sinceEvents.count > 2 ? p.sinceEvents.popLast() != nil : false },
             { p in
-                guard p.summary.count > 300 else { return false }
-                p.summary = clip(p.summary, max(300, p.summary.count * 2 / 3))
+                guard p.commits.count > 3 else { return false }
+                p.commits.removeLast()
+                p.moreCommits = "more"
                 return true
             },
+            { p in p.summary.isEmpty ? false : { p.summary = ""; return true }() },
             { p in p.blockers.count > 1 ? p.blockers.popLast() != nil : false },
             { p in p.todos.count > 1 ? p.todos.popLast() != nil : false },
             { p in p.decisions.popLast() != nil },
@@ -137,6 +191,16 @@ public struct HandoffBuilder {
             out += line + "\n"
         }
         return out + "…\n"
+    }
+
+    /// Renders the handoff of `session` and writes it to `handoff/<project>.md` in `tx` (the commit that
+    /// ends or saves the session). Returns the text; nothing is written for a session with no content.
+    @discardableResult
+    public func write(session s: Session, since: SincePrevious?, tx: MemoryStore.Transaction, now: Timestamp) throws -> String {
+        guard Continuity.hasContent(s) else { return "" }
+        let text = build(session: s, project: ProjectScope(root: s.workingDirectory, name: s.project), since: since, now: now)
+        try tx.write(HandoffBuilder.path(project: s.project), text)
+        return text
     }
 
     // MARK: Events
@@ -157,25 +221,29 @@ public struct HandoffBuilder {
     }
 
     /// Recent events on `components`, incidents and deployments first, newest first within each group.
-    func recentEvents(components: Set<String>, now: Timestamp) -> [[String: String]] {
+    func recentEvents(components: Set<String>, now: Timestamp, excluding: Set<String> = []) -> [[String: String]] {
         guard !components.isEmpty else { return [] }
         var filter = MemoryStore.TimelineFilter()
         filter.since = now.adding(seconds: -Int64(eventDays) * 86400)
         filter.components = components
         filter.limit = Int.max
-        guard let events = try? HandoffBuilder.timeline(store: store, filter) else { return [] }
-        let newestFirst = events.reversed()
+        guard let events = try? HandoffBuilder.timeline(store: store, filter, days: days) else { return [] }
+        let newestFirst = events.reversed().filter { !excluding.contains($0.id) }
         let important = newestFirst.filter(HandoffBuilder.isImportant)
         let rest = newestFirst.filter { !HandoffBuilder.isImportant($0) }
         let chosen = (important + rest).prefix(maxEvents).sorted { $0.timestamp > $1.timestamp }
-        return chosen.map { e in
-            [
-                "time": "\(e.timestamp.day) \(e.timestamp.timeOfDay)",
-                "type": e.severity >= .warning ? "\(e.type) (\(e.severity.rawValue))" : e.type,
-                "component": e.components.first(where: components.contains) ?? e.components.first ?? e.source,
-                "description": clip(e.description, 160),
-            ]
-        }
+        return chosen.map { HandoffBuilder.eventLine($0, components: components) }
+    }
+
+    static func eventLine(_ e: TimelineEvent) -> [String: String] { eventLine(e, components: []) }
+
+    static func eventLine(_ e: TimelineEvent, components: Set<String>) -> [String: String] {
+        [
+            "time": "\(e.timestamp.day) \(e.timestamp.timeOfDay)",
+            "type": e.severity >= .warning ? "\(e.type) (\(e.severity.rawValue))" : e.type,
+            "component": e.components.first(where: components.contains) ?? e.components.first ?? e.source,
+            "description": HandoffBuilder.clip(e.description, 160),
+        ]
     }
 
     /// `store.timeline(filter).events` for a filter on components, without parsing the event blocks that
@@ -184,20 +252,30 @@ public struct HandoffBuilder {
     /// of the names (nor a backslash, which could escape one, nor a non-ASCII byte, which could be a name
     /// spelled in an equivalent form) cannot match. The blocks are found exactly as `TimelineDay.parse`
     /// finds them, and the others are parsed by it, so the events and their order are the same.
-    static func timeline(store: MemoryStore, _ filter: MemoryStore.TimelineFilter) throws -> [TimelineEvent] {
+    ///
+    /// `days`: the day files' selected events, kept for a later call on the same components (SessionStart
+    /// reads what changed since the last session and the recent events, mostly the same days).
+    static func timeline(store: MemoryStore, _ filter: MemoryStore.TimelineFilter, days: DayEvents? = nil) throws -> [TimelineEvent] {
         let needles = filter.components.map { Array($0.utf8) }
         guard !needles.isEmpty, needles.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 < 0x80 } }) else {
             return try store.timeline(filter).events
         }
+        let key = filter.components.sorted().joined(separator: "\u{0}")
         var events: [TimelineEvent] = []
         for path in store.dayFiles(from: filter.since, to: filter.until) {
+            if let kept = days?.events[path + "\u{1}" + key] {
+                events += kept.filter(filter.matches)
+                continue
+            }
             guard let bytes = try AtomicFile.read(try store.absolute(path)) else { continue }
             let kept = bytes.withUnsafeBufferPointer { b in
                 EventBlocks.select(b) { yaml in
                     EventBlocks.hasEscapeOrNonASCII(yaml) || needles.contains { EventBlocks.contains(yaml, $0) }
                 }
             }
-            events += TimelineDay.parse(kept, path: path).events.filter(filter.matches)
+            let parsed = TimelineDay.parse(kept, path: path).events
+            days?.events[path + "\u{1}" + key] = parsed
+            events += parsed.filter(filter.matches)
         }
         events.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
         if events.count > filter.limit { events = Array(events.prefix(filter.limit)) }
@@ -210,40 +288,17 @@ public struct HandoffBuilder {
         return ["incident", "deploy", "rollback", "outage", "alert", "crash", "restart", "sync"].contains { t.contains($0) }
     }
 
-    // MARK: Which session
-
-    /// The session a new conversation should pick up from: the project's most recent session that has
-    /// anything in it (an empty one, opened and closed without a prompt, is skipped), other than `excluding`.
-    public static func latestSession(store: MemoryStore, project: ProjectScope, excluding: String? = nil) -> Session? {
-        if let s = try? store.currentSession(project: project), s.id != excluding, hasContent(s) { return s }
-        // Fall back to the notes themselves, newest first by ID (IDs sort by start time); bounded.
-        let fm = FileManager.default
-        var parsed = 0
-        for year in ((try? fm.contentsOfDirectory(atPath: store.root + "/sessions")) ?? []).sorted(by: >) where year.count == 4 {
-            for month in ((try? fm.contentsOfDirectory(atPath: "\(store.root)/sessions/\(year)")) ?? []).sorted(by: >) where month.count == 2 {
-                let dir = "sessions/\(year)/\(month)"
-                for name in ((try? fm.contentsOfDirectory(atPath: store.root + "/" + dir)) ?? []).sorted(by: >) where name.hasSuffix(".md") {
-                    parsed += 1
-                    if parsed > 400 { return nil }
-                    guard let s = try? store.session(atPath: dir + "/" + name), s.id != excluding else { continue }
-                    guard s.workingDirectory == project.root || (s.workingDirectory.isEmpty && s.project == project.name) else { continue }
-                    if hasContent(s) { return s }
-                }
-            }
-        }
-        return nil
-    }
-
-    public static func hasContent(_ s: Session) -> Bool {
-        !s.currentTask.isEmpty || !s.summary.isEmpty || !s.actions.isEmpty || !s.decisions.isEmpty || !s.todoList.isEmpty
-            || !s.blockers.isEmpty || !s.nextSteps.isEmpty || !s.activeFiles.isEmpty || !s.filesRead.isEmpty
+    /// `s` trimmed, at most `max` characters, with an ellipsis when cut.
+    public static func clip(_ s: String, _ max: Int) -> String {
+        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard t.count > max else { return t }
+        return String(t.prefix(max - 1)) + "…"
     }
 }
 
-func clip(_ s: String, _ max: Int) -> String {
-    let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard t.count > max else { return t }
-    return String(t.prefix(max - 1)) + "…"
+/// The events of day files read once, by day file and component set: one builder's memory, not shared.
+public final class DayEvents {
+    var events: [String: [TimelineEvent]] = [:]
 }
 
 /// The event blocks of a day file (`TimelineBlock`, as `TimelineDay.parse` finds them). Text outside
