@@ -189,6 +189,7 @@ let package = Package(
         .testTarget(
             name: "MemoryIndexTests",
             dependencies: ["MemoryIndex", "MemoryModel", "GitKit", "TestSupport", "CmemFixtures"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
