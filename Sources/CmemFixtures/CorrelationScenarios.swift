@@ -1,7 +1,7 @@
 import MemoryIndex
 import MemoryModel
 
-/// The scenario suite: thirteen incidents with known causes (a bad commit deployed, a configuration
+/// The scenario suite: seventeen incidents with known causes (a bad commit deployed, a configuration
 /// change, a failing dependency, an explicit `caused_by`, a loosely named component, a fix deployed after
 /// the onset, a past incident that points at the same kind of change, and one with no cause at all), each
 /// with decoys (a recent unrelated deployment, a restart storm elsewhere, older or benign changes on the

@@ -442,6 +442,8 @@ public struct CausalCorrelator: Sendable {
                 }
             }
         }
+        // Asked about a time, the episode must reach it; asked about now, the latest episode counts.
+        let nearFrom = r.at != nil ? reference - Self.episodeGap : searchFrom
         var subject: String?
         var failures: [(ts: Int64, address: DocAddress, serious: Bool)] = []
         if names.isEmpty {
@@ -460,7 +462,7 @@ public struct CausalCorrelator: Sendable {
             }
             let strongest = matches.map(\.strength).max() ?? 0
             let failing = matches.filter { m in
-                m.strength >= strongest - 0.3 && byComponent[m.name]?.contains { $0.ts >= reference - Self.episodeGap && $0.serious } == true
+                m.strength >= strongest - 0.3 && byComponent[m.name]?.contains { $0.serious && $0.ts >= nearFrom } == true
             }
             if let m = failing.min(by: { (position($0.name), -$0.strength) < (position($1.name), -$1.strength) }) {
                 subject = m.name
@@ -472,7 +474,7 @@ public struct CausalCorrelator: Sendable {
         guard let subject else { return Episode(subject: [], onset: r.at?.milliseconds ?? reference, members: []) }
         failures.sort { $0.ts < $1.ts }
         let serious = failures.contains { $0.serious } ? failures.filter(\.serious) : failures
-        guard let anchorIndex = serious.lastIndex(where: { $0.ts <= searchTo }) else {
+        guard let anchorIndex = serious.lastIndex(where: { $0.ts <= searchTo && $0.ts >= nearFrom }) else {
             return Episode(subject: [subject], onset: r.at?.milliseconds ?? reference, members: [])
         }
         var i = anchorIndex

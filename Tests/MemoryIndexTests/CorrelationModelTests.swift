@@ -93,8 +93,9 @@ import CmemFixtures
         let incident = ev("2026-11-10T00:03:00Z", "incident", "INC-4150: TLS handshake failures on api.acme.com (certificate expired)", ["ingress-nginx"], .critical)
         let (repo, index) = try open([renewal, ok, deploy, incident])
         let r = index.correlate(CorrelationRequest("api.acme.com TLS errors: certificate has expired", at: incident.timestamp, window: 7 * 86_400))
-        #expect(r.components == ["ingress-nginx"])
+        #expect(r.troubles.contains("certificate"))
         #expect(r.probableCause?.event.id == renewal.id)
+        #expect(r.related.first { $0.event.id == deploy.id }.map { $0.score < r.related[0].score / 2 } == true)
         withExtendedLifetime(repo) {}
     }
 
