@@ -281,6 +281,31 @@ public struct CausalCorrelator: Sendable {
                 }
             }
         }
+        // A deploy whose rollout went Healthy and then ran clean for hours before the onset: bad deploys
+        // break within minutes of their rollout.
+        for (i, c) in candidates.enumerated() where [.deploy, .registryChange].contains(c.kind) && c.relation == .itself
+            && onset - c.facts.ts > Self.followUp {
+            if let ok = candidates.first(where: { h in
+                h.facts.components.first == c.facts.components.first && h.facts.ts > c.facts.ts && h.facts.ts - c.facts.ts <= 15 * 60_000
+                    && TypeInfo(h.facts.type).isSymptom && Self.saysHealthy(h.text)
+            }) {
+                let ran = durationText((onset - ok.facts.ts) / 1000)
+                candidates[i].evidence.append(Signal(name: "exculpated", value: 0.5,
+                                                     reason: "its rollout went Healthy \(durationText((ok.facts.ts - c.facts.ts) / 1000)) after it and ran \(ran) before the onset"))
+                candidates[i].score *= 0.5
+            }
+        }
+        // A rollback after failures of the same component is their remedy, even before this onset.
+        for (i, c) in candidates.enumerated() where c.kind == .rollback && c.relation == .itself {
+            if let failed = candidates.last(where: { f in
+                f.facts.components.first == c.facts.components.first && f.facts.ts < c.facts.ts && c.facts.ts - f.facts.ts <= Self.followUp
+                    && f.facts.severity >= 1 && TypeInfo(f.facts.type).isSymptom
+            }) {
+                candidates[i].evidence.append(Signal(name: "remedy", value: 0.1,
+                                                     reason: "it came \(durationText((c.facts.ts - failed.facts.ts) / 1000)) after a \(failed.facts.type) of the same component: a remedy"))
+                candidates[i].score *= 0.1
+            }
+        }
 
         // 5. Groups: scored by their best member and their follow-ups, reported by their root.
         struct Group {
@@ -491,6 +516,12 @@ public struct CausalCorrelator: Sendable {
     static let roleWords: Set<String> = ["api", "app", "service", "svc", "server", "worker", "db", "cache", "mcp", "ui", "web", "operator",
                                          "proxy", "agent", "scheduler", "controller", "manager", "backend", "frontend", "job", "cron",
                                          "daemon", "node", "ip", "the", "and", "for", "with", "our", "from", "not"]
+
+    /// "Progressing → Healthy", "rollout restart complete", "Degraded -> Healthy".
+    static func saysHealthy(_ text: String?) -> Bool {
+        guard let t = text?.lowercased() else { return false }
+        return t.contains("→ healthy") || t.contains("-> healthy") || (t.contains("rollout") && t.contains("complete"))
+    }
 
     static func isDeployType(_ type: String) -> Bool {
         let t = type.lowercased()

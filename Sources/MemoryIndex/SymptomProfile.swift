@@ -50,6 +50,7 @@ struct SymptomProfile {
         var t = Set<Trouble>()
         for (trouble, ws, phrases) in Self.vocabulary
         where ws.contains(where: words.contains) || phrases.contains(where: lower.contains) { t.insert(trouble) }
+        if words.contains("image") && words.contains(where: { $0.hasPrefix("pull") }) { t.insert(.imagePull) }
         // An ImagePullBackOff is not a crash loop, and "test" alone in "latest" is no test failure.
         if t.contains(.imagePull) { t.remove(.crash) }
         if t.contains(.tests), !(words.contains("tests") || words.contains("ci") || lower.contains("test fail") || lower.contains("failing test")) {
@@ -91,7 +92,7 @@ struct SymptomProfile {
         .backlog: [.scaleToZero: 1.3, .autoscaling: 1.3, .scaleDown: 0.8],
         .certificate: [.latentFailure: 1.5, .certificateChange: 1.3, .deploy: 0.4, .config: 0.5],
         .coldStart: [.coldActivation: 1.3, .registryChange: 1.0],
-        .latency: [.coldActivation: 1.2, .stackDeactivation: 0.6],
+        .latency: [.coldActivation: 1.2, .stackActivation: 0.6, .stackDeactivation: 0.6],
         .connectionLimit: [.connectionSetting: 1.5],
         .connections: [.networkPolicy: 1.3, .connectionSetting: 1.2],
         .dns: [.networkPolicy: 1.2],
@@ -183,7 +184,7 @@ enum ChangeKind: String, CaseIterable {
                 ? .agentChange : .agentRoutine
         }
         if t.contains("deactivat") { return .stackDeactivation }
-        if t.contains("activat") { return d.contains("cold") ? .coldActivation : .stackActivation }
+        if t.contains("activat") { return any(["cold", "pulling", "from zero", "from 0", "not warm", "first start"]) ? .coldActivation : .stackActivation }
         if t.contains("cert") || t.contains("renew") || t.contains("backup") {
             return any(["fail", "error", "expired", "could not", "unable"]) ? .latentFailure : .observation
         }
@@ -191,7 +192,7 @@ enum ChangeKind: String, CaseIterable {
         if t.contains("scal") {
             if any(["paused", "maxreplica", "minreplica", "cooldown", "scaledobject", "hpa max", "hpa min"]) && !d.contains(" from ") { return .autoscaling }
             let (from, to) = replicaCounts(d)
-            if to == 0 { return .scaleToZero }
+            if to == 0 || any(["to zero", "to 0 "]) { return .scaleToZero }
             if let f = from, let n = to, n < f { return .scaleDown }
             return .scaleUp
         }

@@ -129,6 +129,24 @@ import CmemFixtures
         withExtendedLifetime(repo) {}
     }
 
+    /// A deploy that rolled out Healthy and ran clean for hours is no plausible cause on its own; a
+    /// rollback that followed failures of the component is their remedy, even before this onset.
+    @Test func aCleanRolloutHoursBeforeAndAnEarlierRemedyAreNoCauses() throws {
+        let deploy = ev("2026-03-12T05:00:00Z", "deployment", "Synced shipping-api to revision 40", ["shipping-api"])
+        let healthy = ev("2026-03-12T05:03:00Z", "health_change", "shipping-api health: Progressing → Healthy", ["shipping-api"])
+        let alert = ev("2026-03-12T11:00:00Z", "alert", "Alert HighLatencyP99 firing on shipping-api", ["shipping-api"], .warning)
+        let rollback = ev("2026-03-12T11:20:00Z", "deployment", "Rolled back shipping-api to revision 39", ["shipping-api"])
+        let symptom = ev("2026-03-12T14:00:00Z", "alert", "Alert HighLatencyP99 firing on shipping-api (p99 3s)", ["shipping-api"], .error)
+        let (repo, index) = try open([deploy, healthy, alert, rollback, symptom])
+        let r = index.correlate(CorrelationRequest("shipping-api p99 latency high", at: symptom.timestamp))
+        #expect(r.onset == symptom.timestamp)
+        #expect(r.probableCause == nil)
+        let d = try #require(r.related.first { $0.event.id == deploy.id })
+        #expect(d.summary.contains("its rollout went Healthy 3 min after it and ran 8 h 57 min before the onset"))
+        #expect(r.related.first { $0.event.id == rollback.id }?.signals.contains { $0.name == "remedy" } == true)
+        withExtendedLifetime(repo) {}
+    }
+
     @Test func symptomClassesAndChangeKinds() {
         #expect(SymptomProfile(text: "report-worker OOMKilled during nightly run").troubles.contains(.memory))
         #expect(SymptomProfile(text: "invoice-worker backlog growing").troubles.contains(.backlog))
@@ -136,6 +154,9 @@ import CmemFixtures
         #expect(SymptomProfile(text: "too many clients already").troubles.contains(.connectionLimit))
         #expect(ChangeKind.of(type: "scaling", text: " keda scaled  from 4 to 0 replicas", severity: .warning) == .scaleToZero)
         #expect(ChangeKind.of(type: "scaling", text: " scaled  from 2 to 5 replicas", severity: .info) == .scaleUp)
+        #expect(ChangeKind.of(type: "scaling", text: " scaled statefulset  to zero", severity: .info) == .scaleToZero)
+        #expect(ChangeKind.of(type: "stack_activation", text: " activated stack ml: pulling model images", severity: .info) == .coldActivation)
+        #expect(SymptomProfile(text: "pods cannot pull their image").troubles.contains(.imagePull))
         #expect(ChangeKind.of(type: "config_change", text: " resources.limits.memory 2gi → 512mi", severity: .info) == .memoryLimit)
         #expect(ChangeKind.of(type: "config_change", text: " scaledobject : maxreplicacount 20 → 2", severity: .info) == .autoscaling)
         #expect(ChangeKind.of(type: "deployment", text: " rolled back  to revision 7", severity: .info) == .rollback)
