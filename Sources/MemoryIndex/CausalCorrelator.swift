@@ -357,7 +357,7 @@ public struct CausalCorrelator: Sendable {
                 Signal(name: "change", value: b.prior, reason: b.priorReason.isEmpty ? b.facts.type : b.priorReason),
                 Signal(name: "time", value: b.proximity, reason: "\(what) \(durationText((onset - b.facts.ts) / 1000)) before onset"),
             ]
-            if b.kind.isChange, let detail = changeDetail(e, kind: c.kind) { signals[1].reason += ": \(detail)" }
+            if b.kind.isChange, let detail = changeDetail(e, kind: c.kind) { signals[1].reason += (g.root == g.best ? ": " : " of ") + detail }
             signals += b.evidence
             if let s = g.chainSignal { signals.append(s) }
             let chain = g.members.filter { $0 != g.root }.sorted { candidates[$0].facts.ts < candidates[$1].facts.ts }

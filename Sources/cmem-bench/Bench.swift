@@ -26,7 +26,7 @@ struct Bench {
                 switch suite {
                 case "store": try StoreBench.run(env, sizes: sizes, runs: runs)
                 case "index": try IndexBench.run(env, events: sizes.max()!, runs: runs)
-                case "correlate": try CorrelateBench.run(env)
+                case "correlate": try CorrelateBench.run(env, events: sizes.max()!, runs: runs)
                 case "hooks": try HooksBench.run(env, events: sizes.max()!, runs: runs)
                 case "collector": try CollectorBench.run(env, runs: runs)
                 case "server": try NetworkBench.server(env, events: sizes.max()!)

@@ -11,27 +11,39 @@ enum CorrelateBench {
     static let devSeeds = [7, 1, 2, 3, 11, 42]
     static let scenarioSeeds: [UInt64] = [1, 2, 3]
 
-    static func run(_ env: BenchEnvironment) throws {
+    static func run(_ env: BenchEnvironment, events: Int, runs: Int) throws {
         var report = Report()
+        try speed(env, events: events, runs: runs, into: &report)
         scenarioSuite(env, into: &report)
         try devSet(env, into: &report)
-        report.print(title: "Correlation accuracy (issue 12)")
+        report.print(title: "Correlation (issue 12)")
     }
 
-    struct Tally {
-        var causes = 0, top1 = 0, top3 = 0, nones = 0, noneRight = 0
-        mutating func add(_ s: CorrelationScenario, _ r: CorrelationResult) {
-            let g = s.grade(r)
-            if s.expectedCauses.isEmpty {
-                nones += 1
-                noneRight += g.top1 ? 1 : 0
-            } else {
-                causes += 1
-                top1 += g.top1 ? 1 : 0
-                top3 += g.top3 ? 1 : 0
+    /// In process, on the benchmark's repository of `events` events: a 24 h correlation at the corpus's
+    /// incidents, `at` given and onset found, ours next to the seed scorer on the same requests.
+    static func speed(_ env: BenchEnvironment, events: Int, runs: Int, into report: inout Report) throws {
+        let (repo, _) = try env.repository(events: events)
+        let sample = try CorpusSample(corpus: try env.corpus(events: events))
+        let logger = Logger(label: "cmem-bench.correlate", factory: { _ in SwiftLogNoOpLogHandler() })
+        var options = MemoryIndex.Options()
+        options.persist = false
+        let index = try MemoryIndex.open(repoPath: repo, logger: logger, options: options)
+        var at = Samples(), found = Samples(), seed = Samples(), candidates = Samples()
+        for incident in sample.incidents {
+            let atRequest = CorrelationRequest(incident.symptom, at: incident.time, window: 86_400)
+            let onsetRequest = CorrelationRequest(incident.symptom, window: 86_400, now: incident.time.adding(seconds: 300))
+            candidates.add(Double(index.correlate(atRequest).candidatesConsidered))
+            _ = index.correlate(onsetRequest)
+            for _ in 0..<max(1, runs) {
+                at.add(Clock.time { _ = index.correlate(atRequest) })
+                found.add(Clock.time { _ = index.correlate(onsetRequest) })
+                seed.add(Clock.time { _ = SeedCorrelator().correlate(atRequest, in: index) })
             }
         }
-        var text: String { "top-1 \(top1)/\(causes), top-3 \(top3)/\(causes), none \(noneRight)/\(nones)" }
+        report.add("correlate, 24 h window, in process, `at` given, \(events) events (\(sample.incidents.count) incidents × \(runs); p50 \(Int(candidates.p50)) candidates)",
+                   "p50 \(ms(at.p50)), p90 \(ms(at.p90))", "seed's scorer p50 \(ms(seed.p50)); target ≤ 10 ms: \(ratio(at.p50, 0.010))")
+        report.add("correlate, 24 h window, in process, onset found from the symptom", "p50 \(ms(found.p50)), p90 \(ms(found.p90))",
+                   "target ≤ 10 ms: \(ratio(found.p50, 0.010))")
     }
 
     /// Our scenarios under both noise models and several seeds, ours and the seed scorer on the same index.
@@ -39,7 +51,7 @@ enum CorrelateBench {
         let logger = Logger(label: "cmem-bench.correlate", factory: { _ in SwiftLogNoOpLogHandler() })
         let root = "\(env.workDir)/correlate-scenarios"
         for model in CorrelationScenarios.NoiseModel.allCases {
-            var ours = Tally(), seed = Tally()
+            var ours = CorrelationScenario.Tally(), seed = CorrelationScenario.Tally()
             var misses: [String] = []
             for noiseSeed in scenarioSeeds {
                 for (i, s) in CorrelationScenarios.all(noisePerDay: 2700, seed: noiseSeed, noise: model).enumerated() {

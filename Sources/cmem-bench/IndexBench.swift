@@ -257,7 +257,7 @@ private struct Tools {
 }
 
 /// What the suite takes from the corpus: query terms, incidents to correlate, events to import again.
-private struct CorpusSample {
+struct CorpusSample {
     struct Incident {
         var symptom: String
         var time: Timestamp

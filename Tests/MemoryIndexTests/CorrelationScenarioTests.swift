@@ -10,7 +10,7 @@ import CmemFixtures
     /// first three, answer ≥ 90 % of the "no cause" cases as such, and beat the seed's scorer.
     @Test(arguments: CorrelationScenarios.NoiseModel.allCases)
     func scenarioAccuracy(_ model: CorrelationScenarios.NoiseModel) throws {
-        var ours = Tally(), seed = Tally()
+        var ours = CorrelationScenario.Tally(), seed = CorrelationScenario.Tally()
         var lines: [String] = []
         for noiseSeed: UInt64 in [1, 2, 3] {
             let scenarios = CorrelationScenarios.all(noisePerDay: 800, seed: noiseSeed, noise: model)
@@ -40,30 +40,4 @@ import CmemFixtures
         #expect(Double(ours.noneRight) >= 0.9 * Double(ours.nones))
         #expect(ours.top1 > seed.top1)
     }
-
-    struct Tally {
-        var causes = 0, top1 = 0, top3 = 0, nones = 0, noneRight = 0
-        mutating func add(_ s: CorrelationScenario, _ r: CorrelationResult) {
-            let g = s.grade(r)
-            if s.expectedCauses.isEmpty {
-                nones += 1
-                noneRight += g.top1 ? 1 : 0
-            } else {
-                causes += 1
-                top1 += g.top1 ? 1 : 0
-                top3 += g.top3 ? 1 : 0
-            }
-        }
-        var text: String { "top-1 \(top1)/\(causes), top-3 \(top3)/\(causes), none \(noneRight)/\(nones)" }
-    }
 }
-
-enum ProcessInfoLite {
-    static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
