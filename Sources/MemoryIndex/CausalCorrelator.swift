@@ -122,6 +122,7 @@ public struct CausalCorrelator: Sendable {
         }
         let history = pastCauses(snap, components: subject, before: from)
 
+        var distinctiveWord: [String: String?] = [:] // component -> its word the symptom names, read once each
         func relate(_ c: inout Candidate) {
             let f = c.facts
             var best: (Relation, Double, String) = (.unrelated, Relation.unrelated.weight, "unrelated to \(subjectText(subject))")
@@ -137,7 +138,8 @@ public struct CausalCorrelator: Sendable {
                     if subject.contains(other) { offer(.mentions, Relation.mentions.weight, "lists \(other), the failing component, among its components") }
                     if named[other] != nil { offer(.mentions, Relation.mentions.weight * 0.8, "lists \(other), which the symptom names") }
                 }
-                if let w = Tokenizer.words(first).first(where: distinctive.contains) {
+                if distinctiveWord[first] == nil { distinctiveWord[first] = .some(Tokenizer.words(first).first(where: distinctive.contains)) }
+                if let w = distinctiveWord[first] ?? nil {
                     offer(.word, Relation.word.weight, "\(first) shares the word \"\(w)\" with the symptom")
                 }
                 if let of = dependents[first] { offer(.dependent, Relation.dependent.weight, "\(first) depends on \(of)") }
@@ -155,11 +157,24 @@ public struct CausalCorrelator: Sendable {
             c.relationReason = best.2
         }
 
+        // Events not read are classified by type and severity alone: once per pair.
+        var kindByType: [String: ChangeKind] = [:]
         func classify(_ c: inout Candidate, deployedAfter: [String: Int64]) {
             let f = c.facts
-            var text = (c.text ?? "").lowercased()
-            for comp in f.components.sorted(by: { $0.count > $1.count }) { text = text.replacingOccurrences(of: comp.lowercased(), with: " ") }
-            var kind = ChangeKind.of(type: f.type, text: " " + text, severity: severity(code: f.severity))
+            var kind: ChangeKind
+            if let described = c.text {
+                var text = described.lowercased()
+                for comp in f.components.sorted(by: { $0.count > $1.count }) { text = text.replacingOccurrences(of: comp.lowercased(), with: " ") }
+                kind = ChangeKind.of(type: f.type, text: " " + text, severity: severity(code: f.severity))
+            } else {
+                let key = f.type + (f.severity >= 1 ? "!" : "")
+                if let k = kindByType[key] {
+                    kind = k
+                } else {
+                    kind = ChangeKind.of(type: f.type, text: " ", severity: severity(code: f.severity))
+                    kindByType[key] = kind
+                }
+            }
             if kind == .commit, let first = f.components.first, (deployedAfter[first] ?? .min) <= f.ts { kind = .pendingCommit }
             c.kind = kind
             var (p, trouble) = profile.prior(kind)
@@ -620,6 +635,7 @@ public struct CausalCorrelator: Sendable {
         var out: [String: (String, String)] = [:]
         guard !components.isEmpty else { return out }
         let from = before - 365 * 86_400_000
+        var examined = 0 // past incidents looked at: enough to know the usual causes, bounded in time
         for (s, seg) in snap.segments.enumerated() {
             let ids = Set(components.compactMap { seg.stringID($0) })
             guard !ids.isEmpty else { continue }
@@ -627,11 +643,13 @@ public struct CausalCorrelator: Sendable {
                 var on: String?
                 for c in seg.componentRange(d) where ids.contains(seg.components[c]) { on = seg.string(seg.components[c]); break }
                 guard let component = on, TypeInfo(seg.string(seg.type[d])).isSymptom else { continue }
-                // The cause: usually shortly before its effect.
+                // The cause: shortly before its effect (within two days).
+                examined += 1
+                if examined > 20 { return out }
                 let target = seg.causedBy[d]
                 var found: String?
                 for (s2, seg2) in snap.segments.enumerated() {
-                    for d2 in seg2.lowerBound(time: seg.ts[d] - 30 * 86_400_000)..<seg2.lowerBound(time: seg.ts[d] + 1)
+                    for d2 in seg2.lowerBound(time: seg.ts[d] - 2 * 86_400_000)..<seg2.lowerBound(time: seg.ts[d] + 1)
                     where seg2.idHash[d2] == target && snap.isLive(s2, d2) {
                         found = seg2.string(seg2.type[d2])
                         break
