@@ -76,7 +76,9 @@ public struct CausalCorrelator: Sendable {
         let symptomText = ([r.symptom] + episodeEvents.map(\.description)).joined(separator: " \n ")
         let profile = SymptomProfile(text: symptomText)
         var named: [String: String] = [:] // component -> where it is named
-        for m in matches where m.strength >= 0.8 && !subject.contains(m.name) { named[m.name] = "the symptom names \(m.name)" }
+        for m in matches where (m.strength >= 1 || matches.contains { subject.contains($0.name) }) && m.strength >= 0.8 && !subject.contains(m.name) {
+            named[m.name] = "the symptom names \(m.name)"
+        }
         for e in episodeEvents {
             for c in Self.componentsNamed(in: e.description, known: known) where !subject.contains(c) && named[c] == nil {
                 named[c] = "the symptom's \(e.type) names \(c)"
@@ -488,7 +490,7 @@ public struct CausalCorrelator: Sendable {
         var failures: [(ts: Int64, address: DocAddress, serious: Bool)] = []
         if names.isEmpty {
             let top = textual.map(\.score).max() ?? 0
-            let good = textual.filter { $0.score >= 0.5 * top }
+            let good = textual.filter { $0.score >= 0.5 * top && $0.ts >= nearFrom }
             let pool = good.contains { $0.serious } ? good.filter(\.serious) : good
             if let anchor = pool.max(by: { $0.ts < $1.ts }) {
                 subject = anchor.component
@@ -508,6 +510,17 @@ public struct CausalCorrelator: Sendable {
                 subject = m.name
                 failures = byComponent[m.name] ?? []
             } else if let m = matches.filter({ $0.strength == strongest }).min(by: { position($0.name) < position($1.name) }) {
+                // Named only loosely ("certificate" → cert-manager) and not failing: the failures the rest of
+                // the symptom's words describe, if there are any, say what fails.
+                if strongest < 1 {
+                    var nameWords = Set<String>()
+                    for m in matches { nameWords.formUnion(Tokenizer.words(m.name)) }
+                    let rest = symptomWords.filter { !nameWords.contains($0) }
+                    var other = r
+                    other.symptom = rest.joined(separator: " ")
+                    let found = findEpisode(other, snap: snap, reader: reader, matches: [], symptomWords: rest, reference: reference)
+                    if !found.members.isEmpty && !rest.isEmpty { return found }
+                }
                 return Episode(subject: [m.name], onset: r.at?.milliseconds ?? reference, members: [])
             }
         }
@@ -701,10 +714,20 @@ func changeDetail(_ e: TimelineEvent, kind: ChangeKind) -> String? {
         let sha = (e.details["sha"]?.stringValue).map { String($0.prefix(7)) }
         return "commit\(sha.map { " " + $0 } ?? "") \"\(TimelineDay.headline(e))\""
     default:
-        if let key = e.details["key"]?.stringValue ?? e.details["field"]?.stringValue { return "changed \(key)" }
+        if let key = e.details["key"]?.stringValue ?? e.details["field"]?.stringValue {
+            if let old = e.details["old"].flatMap(scalarText), let new = e.details["new"].flatMap(scalarText) { return "\(key) \(old) → \(new)" }
+            return "changed \(key)"
+        }
         let words = d.split(separator: " ")
         if let i = words.firstIndex(where: { $0 == "Changed" || $0 == "changed" }), i + 1 < words.count { return "changed \(words[i + 1])" }
         if let i = words.firstIndex(of: "key"), i + 1 < words.count { return "changed key \(words[i + 1])" }
         return nil
     }
+}
+
+/// A detail value in words, when it is a string or a number.
+private func scalarText(_ v: JSONValue) -> String? {
+    if let s = v.stringValue { return s }
+    if case let .number(n) = v { return n == n.rounded() ? String(Int(n)) : String(n) }
+    return nil
 }
