@@ -43,7 +43,8 @@ public struct CausalCorrelator: Sendable {
         var relationReason = "unrelated component"
         var kind = ChangeKind.observation
         var prior = 0.0
-        var priorReason = ""
+        /// The symptom class whose table entry set the prior, if one did.
+        var priorTrouble: SymptomProfile.Trouble?
         var proximity = 0.0
         var evidence: [Signal] = []
         var score = 0.0
@@ -125,11 +126,13 @@ public struct CausalCorrelator: Sendable {
         let history = pastCauses(snap, components: subject, before: from)
 
         var distinctiveWord: [String: String?] = [:] // component -> its word the symptom names, read once each
+        let unrelatedReason = "unrelated to \(subjectText(subject))"
         func relate(_ c: inout Candidate) {
             let f = c.facts
-            var best: (Relation, Double, String) = (.unrelated, Relation.unrelated.weight, "unrelated to \(subjectText(subject))")
-            func offer(_ rel: Relation, _ weight: Double, _ why: String) {
-                if weight > best.1 { best = (rel, weight, why) }
+            var best: (Relation, Double, String) = (.unrelated, Relation.unrelated.weight, unrelatedReason)
+            // The reason is worded only when the relation wins (thousands of candidates per answer).
+            func offer(_ rel: Relation, _ weight: Double, _ why: @autoclosure () -> String) {
+                if weight > best.1 { best = (rel, weight, why()) }
             }
             if let first = f.components.first {
                 if subject.contains(first) { offer(.itself, Relation.itself.weight, "about \(first), the failing component") }
@@ -180,15 +183,12 @@ public struct CausalCorrelator: Sendable {
             if kind == .commit, let first = f.components.first, (deployedAfter[first] ?? .min) <= f.ts { kind = .pendingCommit }
             c.kind = kind
             var (p, trouble) = profile.prior(kind)
-            var why = Self.describe(kind)
             if kind == .failure && c.relation == .itself {
                 p = 0.05
-                why = "an earlier failure of \(f.components.first ?? "it") itself, not a change"
-            } else if let trouble {
-                why += p >= kind.basePrior ? " (\(Self.describe(trouble)) point at it)" : " (\(Self.describe(trouble)) rarely come from it)"
+                trouble = nil
             }
             c.prior = p
-            c.priorReason = why
+            c.priorTrouble = trouble
             let dt = Double(max(0, onset - f.ts)) / 1000
             c.proximity = 1 / (1 + log(1 + dt / kind.timeScale))
             if let past = history[f.type], c.relation <= .dependency {
@@ -205,12 +205,19 @@ public struct CausalCorrelator: Sendable {
         for i in candidates.indices { relate(&candidates[i]) }
         // The chain reaches back before the window: a commit deployed in it, a caused_by.
         var keys = Set<UInt32>()
-        for c in candidates where c.relation <= .mentions { keys.formUnion(c.facts.shas) }
+        var keyed = Set<String>() // components whose changes carry those SHAs: only their older events can match
+        for c in candidates where c.relation <= .mentions && !c.facts.shas.isEmpty {
+            keys.formUnion(c.facts.shas)
+            if let first = c.facts.components.first { keyed.insert(first) }
+        }
         if !keys.isEmpty || !namedCauses.isEmpty {
+            let keyedIDs = snap.segments.map { seg in Set(keyed.compactMap { seg.stringID($0) }) }
             for a in snap.eventsInWindow(since: onset - max(window, 14 * 86_400_000), until: from) {
                 let seg = snap.segments[a.segment]
                 var hit = namedCauses.contains(seg.idHash[a.doc])
-                if !hit { for k in seg.shaRange(a.doc) where keys.contains(seg.shas[k]) { hit = true; break } }
+                if !hit, let slot = seg.componentRange(a.doc).first, keyedIDs[a.segment].contains(seg.components[slot]) {
+                    for k in seg.shaRange(a.doc) where keys.contains(seg.shas[k]) { hit = true; break }
+                }
                 guard hit else { continue }
                 var extra = Candidate(facts: reader.facts(a))
                 extra.inWindow = false
@@ -272,17 +279,19 @@ public struct CausalCorrelator: Sendable {
             if let first = c.facts.components.first { failuresOf[first, default: []].append(i) }
         }
         var followUps: [Int: [Int]] = [:] // change -> failures of what it changed, before the onset
-        for (i, c) in candidates.enumerated() where c.kind.isChange {
-            guard let first = c.facts.components.first, !subject.contains(first), let fs = failuresOf[first] else { continue }
-            for f in fs where candidates[f].facts.ts > c.facts.ts && candidates[f].facts.ts - c.facts.ts <= Self.followUp {
-                // A failure belongs to the latest change before it.
-                let latest = candidates.indices.filter { j in
-                    candidates[j].kind.isChange && candidates[j].facts.components.first == first && candidates[j].facts.ts < candidates[f].facts.ts
-                }.max { candidates[$0].facts.ts < candidates[$1].facts.ts }
-                guard latest == i else { continue }
+        var changesOf: [String: [Int]] = [:] // component -> its changes
+        for (i, c) in candidates.enumerated() where c.kind.isChange && c.relation <= .dependent {
+            if let first = c.facts.components.first, !subject.contains(first), failuresOf[first] != nil { changesOf[first, default: []].append(i) }
+        }
+        for (first, unsorted) in changesOf {
+            let changes = unsorted.sorted { candidates[$0].facts.ts < candidates[$1].facts.ts }
+            for f in failuresOf[first] ?? [] {
+                let ft = candidates[f].facts.ts
+                // A failure belongs to the latest change before it, within two hours.
+                guard let i = changes.last(where: { candidates[$0].facts.ts < ft }), ft - candidates[i].facts.ts <= Self.followUp else { continue }
                 union(i, f)
                 followUps[i, default: []].append(f)
-                linkReason[f] = "failed \(durationText((candidates[f].facts.ts - c.facts.ts) / 1000)) after \(c.facts.type) of \(first)"
+                linkReason[f] = "failed \(durationText((ft - candidates[i].facts.ts) / 1000)) after \(candidates[i].facts.type) of \(first)"
             }
         }
         // Exculpation: the same tests passing after a commit or deploy, before the onset.
@@ -363,6 +372,16 @@ public struct CausalCorrelator: Sendable {
             return candidates[a.root].facts.ts > candidates[b.root].facts.ts
         }
 
+        /// Why a candidate's prior is what it is, worded only for the rows shown.
+        func priorReason(_ c: Candidate) -> String {
+            if c.kind == .failure && c.relation == .itself { return "an earlier failure of \(c.facts.components.first ?? "it") itself, not a change" }
+            var why = Self.describe(c.kind)
+            if let t = c.priorTrouble {
+                why += c.prior >= c.kind.basePrior ? " (\(Self.describe(t)) point at it)" : " (\(Self.describe(t)) rarely come from it)"
+            }
+            return why
+        }
+
         // 6. The answer: one row per candidate, its chain nested.
         func scored(_ g: Group) -> ScoredEvent? {
             let c = candidates[g.root], b = candidates[g.best]
@@ -371,7 +390,7 @@ public struct CausalCorrelator: Sendable {
             let what = b.facts.components.isEmpty ? b.facts.type : "\(b.facts.type) of \(b.facts.components.joined(separator: ", "))"
             var signals = [
                 Signal(name: "relation", value: b.relationWeight, reason: b.relationReason),
-                Signal(name: "change", value: b.prior, reason: b.priorReason.isEmpty ? b.facts.type : b.priorReason),
+                Signal(name: "change", value: b.prior, reason: priorReason(b)),
                 Signal(name: "time", value: b.proximity, reason: "\(what) \(durationText((onset - b.facts.ts) / 1000)) before onset"),
             ]
             if b.kind.isChange, let detail = changeDetail(e, kind: c.kind) { signals[1].reason += (g.root == g.best ? ": " : " of ") + detail }
@@ -647,7 +666,7 @@ public struct CausalCorrelator: Sendable {
     private func pastCauses(_ snap: Snapshot, components: Set<String>, before: Int64) -> [String: (component: String, day: String)] {
         var out: [String: (String, String)] = [:]
         guard !components.isEmpty else { return out }
-        let from = before - 365 * 86_400_000
+        let from = before - 90 * 86_400_000 // the last quarter: how the component fails now
         var examined = 0 // past incidents looked at: enough to know the usual causes, bounded in time
         for (s, seg) in snap.segments.enumerated() {
             let ids = Set(components.compactMap { seg.stringID($0) })
