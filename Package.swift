@@ -197,6 +197,7 @@ let package = Package(
         .testTarget(
             name: "MemoryIndexTests",
             dependencies: ["MemoryIndex", "MemoryModel", "GitKit", "TestSupport", "CmemFixtures"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

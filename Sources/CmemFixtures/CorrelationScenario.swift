@@ -37,3 +37,27 @@ public struct CorrelationScenario: Sendable {
         return (top1, top3 || top1)
     }
 }
+
+extension CorrelationScenario {
+    /// Right answers over many scenarios: cause cases at rank 1 and in the first three, "no cause" cases
+    /// answered as such.
+    public struct Tally: Sendable {
+        public var causes = 0, top1 = 0, top3 = 0, nones = 0, noneRight = 0
+
+        public init() {}
+
+        public mutating func add(_ s: CorrelationScenario, _ r: CorrelationResult) {
+            let g = s.grade(r)
+            if s.expectedCauses.isEmpty {
+                nones += 1
+                noneRight += g.top1 ? 1 : 0
+            } else {
+                causes += 1
+                top1 += g.top1 ? 1 : 0
+                top3 += g.top3 ? 1 : 0
+            }
+        }
+
+        public var text: String { "top-1 \(top1)/\(causes), top-3 \(top3)/\(causes), none \(noneRight)/\(nones)" }
+    }
+}

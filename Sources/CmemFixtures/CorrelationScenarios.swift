@@ -1,18 +1,27 @@
 import MemoryIndex
 import MemoryModel
 
-/// The scenario suite: thirteen incidents with known causes (a bad commit deployed, a configuration
+/// The scenario suite: seventeen incidents with known causes (a bad commit deployed, a configuration
 /// change, a failing dependency, an explicit `caused_by`, a loosely named component, a fix deployed after
 /// the onset, a past incident that points at the same kind of change, and one with no cause at all), each
 /// with decoys (a recent unrelated deployment, a restart storm elsewhere, older or benign changes on the
-/// same component) and about two days of noise from `NoiseGenerator`.
+/// same component) and about two days of noise from `NoiseGenerator` or `ClusterNoiseGenerator`. Four
+/// more test what a timeline read cold needs: a cause on another component reached only through the
+/// symptom's class (DNS), a question asked hours after the onset, a similarly named decoy, and nothing
+/// in the window at all.
 public enum CorrelationScenarios {
+    public enum NoiseModel: String, CaseIterable, Sendable {
+        case grid, cluster
+    }
+
     /// - Parameters:
     ///   - noisePerDay: unrelated events per day (the benchmark's year of 1M events is about 2,700 a day).
     ///   - seed: the noise seed; the same seed gives the same suite.
-    public static func all(noisePerDay: Int = 2700, seed: UInt64 = 42) -> [CorrelationScenario] {
+    ///   - noise: which noise model buries the incidents (the grid of `NoiseGenerator`, or the cluster of
+    ///     `ClusterNoiseGenerator`, whose events follow each other as in production).
+    public static func all(noisePerDay: Int = 2700, seed: UInt64 = 42, noise: NoiseModel = .grid) -> [CorrelationScenario] {
         var out: [CorrelationScenario] = []
-        var b = Builder(seed: seed, noisePerDay: noisePerDay, onset: "2026-03-11T14:20:00Z")
+        var b = Builder(seed: seed, noisePerDay: noisePerDay, onset: "2026-03-11T14:20:00Z", model: noise)
 
         // 1. A commit deployed 37 minutes before the pods crash: the answer is the commit and its deployment.
         do {
@@ -178,6 +187,54 @@ public enum CorrelationScenarios {
             out.append(b.finish("change-in-window", "with --at: MAX_WORKERS raised 2 h before; an older deployment 26 h before is outside the window",
                                 symptom: "cortex-agent out of memory", at: 0, now: 50, expected: [config]))
         }
+        // 14. A cause on another component, reached only through the symptom's class: DNS failures
+        //     depend on coredns, which no catalog declares.
+        do {
+            b.begin(components: ["notify-api", "coredns"])
+            b.add(-20 * 60, "deployment", "argocd", "Synced notify-api to revision \(b.sha().prefix(7))", ["notify-api"])
+            let cause = b.add(-11, "config_change", "git", "coredns Corefile: upstream forwarder 10.0.0.2 -> 10.9.9.9", ["coredns"])
+            b.add(-4, "deployment", "argocd", "Rolled out jira-ui image tag v3.1.0", ["jira-ui"])
+            b.add(0, "alert", "collector", "Alert WebhookFailures firing on notify-api (dial tcp: lookup hooks.slack.com: no such host)",
+                  ["notify-api"], severity: .error)
+            b.add(3, "incident", "cortex", "Incident: notify-api cannot deliver webhooks", ["notify-api"], severity: .critical)
+            out.append(b.finish("dns-infrastructure", "a CoreDNS forwarder change 11 min before lookups fail in another service; its own deploy 20 h before",
+                                symptom: "notify-api webhooks failing: DNS lookup errors", at: 0, now: 30, expected: [cause]))
+        }
+        // 15. Asked five hours after the onset, the failures still going on and a rollback and a log-level
+        //     change made in between: the onset is walked back to the first failure.
+        do {
+            b.begin(components: ["ledger-api"])
+            b.add(-3 * 60, "deployment", "argocd", "Rolled out ledger-api image tag v1.4.0", ["ledger-api"])
+            let config = b.add(-25, "config_change", "git", "Changed DB_POOL_SIZE for ledger-api from 20 to 2", ["ledger-api"])
+            for k in 0..<12 {
+                b.add(k * 20, "pod_restart", "k8s", "Pod ledger-api-\(b.sha().prefix(6)) restarted: liveness probe failed (timeout acquiring a connection)",
+                      ["ledger-api"], severity: .warning)
+            }
+            b.add(45, "deployment", "argocd", "Rollback of ledger-api to v1.3.9", ["ledger-api"])
+            b.add(4 * 60, "config_change", "git", "Changed LOG_LEVEL for ledger-api from info to debug", ["ledger-api"])
+            out.append(b.finish("asked-long-after", "asked 5 h after the onset: a rollback and a debug-logging change after it are the response",
+                                symptom: "ledger-api keeps restarting", now: 5 * 60, expected: [config]))
+        }
+        // 16. A similarly named component changed just before.
+        do {
+            b.begin(components: ["billing-api", "billing-api-canary"])
+            let cause = b.add(-50, "config_change", "git", "Changed TIMEOUT_SECONDS for billing-api from 30 to 1", ["billing-api"])
+            b.add(-3, "deployment", "argocd", "Synced billing-api-canary to revision \(b.sha().prefix(7))", ["billing-api-canary"])
+            b.add(0, "trace_anomaly", "phoenix", "Error-rate spike on billing-api: 35%", ["billing-api"], severity: .warning)
+            b.add(4, "incident", "cortex", "Incident: billing-api returning 504", ["billing-api"], severity: .critical)
+            out.append(b.finish("similar-name-decoy", "billing-api-canary deployed 3 min before; the cause is billing-api's timeout cut 50 min before",
+                                symptom: "billing-api 504s", at: 0, now: 30, expected: [cause]))
+        }
+        // 17. Nothing in the window: the component's last change is 30 h old.
+        do {
+            b.begin(components: ["vault-scheduler"])
+            b.add(-30 * 60, "deployment", "argocd", "Rolled out vault-scheduler image tag v2.0.0", ["vault-scheduler"])
+            b.add(-8 * 60, "health_change", "k8s", "vault-scheduler readiness probes passing", ["vault-scheduler"])
+            b.add(-6, "deployment", "argocd", "Rolled out notify-ui image tag v1.2.0", ["notify-ui"])
+            b.add(0, "alert", "collector", "Alert JobDurationHigh firing on vault-scheduler (p95 14m)", ["vault-scheduler"], severity: .error)
+            out.append(b.finish("nothing-in-window", "the only vault-scheduler change is 30 h old, outside the 24 h window: the honest answer is none",
+                                symptom: "vault-scheduler jobs slow", at: 0, now: 30, expected: []))
+        }
         return out
     }
 
@@ -189,11 +246,15 @@ public enum CorrelationScenarios {
         var events: [TimelineEvent] = []
         var componentsYAML: String?
         var scenarioIndex = 0
+        let seed: UInt64
+        let model: NoiseModel
 
-        init(seed: UInt64, noisePerDay: Int, onset: String) {
+        init(seed: UInt64, noisePerDay: Int, onset: String, model: NoiseModel) {
             noise = NoiseGenerator(seed: seed)
             self.noisePerDay = noisePerDay
             self.onset = Timestamp(iso8601: onset)!
+            self.seed = seed
+            self.model = model
         }
 
         mutating func begin(components: [String]) {
@@ -231,7 +292,15 @@ public enum CorrelationScenarios {
             let from = onset.adding(seconds: -2 * 86_400)
             let to = onset.adding(seconds: 6 * 3600)
             let count = noisePerDay * 9 / 4
-            var all = events + noise.events(count: count, from: from, to: to)
+            var all = events
+            switch model {
+            case .grid:
+                all += noise.events(count: count, from: from, to: to)
+            case .cluster:
+                var cluster = ClusterNoiseGenerator(seed: seed &* 1000 &+ UInt64(scenarioIndex))
+                cluster.excludedComponents = noise.excludedComponents
+                all += cluster.events(perDay: noisePerDay, from: from, to: to)
+            }
             all.sort { $0.timestamp < $1.timestamp }
             let request = CorrelationRequest(symptom, at: at.map { onset.adding(seconds: Int64($0) * 60) }, window: 86_400, limit: 10,
                                              now: onset.adding(seconds: Int64(now) * 60))

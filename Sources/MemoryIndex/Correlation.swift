@@ -41,18 +41,28 @@ public struct ScoredEvent: Sendable {
     public var path: String
     public var line: Int
     public var score: Double
+    /// The score is the product of these values (relation × prior × time × evidence).
     public var signals: [Signal]
+    /// The rest of this candidate's chain, oldest first: the deploy that shipped a commit, the failures
+    /// of what a change touched. The event itself is the chain's root.
+    public var chain: [TimelineEvent]
+    /// How the event relates to the symptom: itself, named, dependency, infrastructure, host, mentions,
+    /// word, namespace, dependent, sibling, unrelated.
+    public var relation: String?
 
-    public init(event: TimelineEvent, path: String, line: Int, score: Double, signals: [Signal]) {
+    public init(event: TimelineEvent, path: String, line: Int, score: Double, signals: [Signal], chain: [TimelineEvent] = [],
+                relation: String? = nil) {
         self.event = event
         self.path = path
         self.line = line
         self.score = score
         self.signals = signals
+        self.chain = chain
+        self.relation = relation
     }
 
     /// "deployment of github-mcp-server 37 min before onset; same component; changed image"
-    public var summary: String { signals.filter { $0.value > 0 }.map(\.reason).joined(separator: "; ") }
+    public var summary: String { signals.map(\.reason).joined(separator: "; ") }
     public var location: String { "\(path):\(line)" }
 }
 
@@ -80,10 +90,16 @@ public struct CorrelationResult: Sendable {
     /// How many events before the onset were considered.
     public var candidatesConsidered: Int
     public var freshness: Freshness
+    /// Changes to what the symptom involves after the onset: the response (a rollback, a fix), never a cause.
+    public var response: [ScoredEvent]
+    /// The symptom's classes of trouble, as read from its words and its events ("crash", "imagePull").
+    public var troubles: [String]
 
     public init(symptom: String, components: [String], onset: Timestamp, onsetEvent: TimelineEvent?, probableCause: ScoredEvent?,
                 chain: [TimelineEvent], related: [ScoredEvent], confidence: Confidence, explanation: String,
-                candidatesConsidered: Int, freshness: Freshness) {
+                candidatesConsidered: Int, freshness: Freshness, response: [ScoredEvent] = [], troubles: [String] = []) {
+        self.response = response
+        self.troubles = troubles
         self.symptom = symptom
         self.components = components
         self.onset = onset
@@ -156,6 +172,8 @@ struct EventFacts {
     var shas: [UInt32]
     var idHash: UInt64
     var causedBy: UInt64
+    /// The severity code (0 info … 3 critical).
+    var severity: UInt8
 }
 
 /// Strings of the snapshot's segments, made once per id: a correlation reads the same few types,
@@ -192,7 +210,8 @@ final class FactReader {
         return EventFacts(address: a, ts: seg.ts[d], type: type, info: info(type),
                           components: seg.componentRange(d).map { string(a.segment, seg.components[$0]) },
                           namespace: ns == noString ? nil : string(a.segment, ns),
-                          shas: seg.shaRange(d).map { seg.shas[$0] }, idHash: seg.idHash[d], causedBy: seg.causedBy[d])
+                          shas: seg.shaRange(d).map { seg.shas[$0] }, idHash: seg.idHash[d], causedBy: seg.causedBy[d],
+                          severity: seg.severity[d])
     }
 }
 

@@ -208,30 +208,8 @@ enum IndexBench {
         report.add("incremental update after importing 100 events, `cmem index status` whole process", "p50 \(ms(statusProcess.p50)), max \(ms(statusProcess.percentile(100)))",
                    "start-up floor \(ms(version.p50)); (`cmem import` of the 100 events: p50 \(ms(importSeconds.p50)))")
 
-        // The correlation scenario suite: ours and the seed's scorer on the same scenarios.
-        let scenarios = CorrelationScenarios.all()
-        var mine = (top1: 0, top3: 0), seedScore = (top1: 0, top3: 0)
-        var misses: [String] = []
-        let scenarioRoot = "\(env.workDir)/index-scenarios"
-        try? FileManager.default.removeItem(atPath: scenarioRoot)
-        for (i, s) in scenarios.enumerated() {
-            let dir = "\(scenarioRoot)/\(i)"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try s.materialize(at: dir)
-            var options = MemoryIndex.Options()
-            options.persist = false
-            let scenarioIndex = try MemoryIndex.open(repoPath: dir, logger: logger, options: options)
-            let a = s.grade(scenarioIndex.correlate(s.request))
-            let b = s.grade(SeedCorrelator().correlate(s.request, in: scenarioIndex))
-            mine.top1 += a.top1 ? 1 : 0; mine.top3 += a.top3 ? 1 : 0
-            seedScore.top1 += b.top1 ? 1 : 0; seedScore.top3 += b.top3 ? 1 : 0
-            if !a.top1 { misses.append(s.name) }
-        }
-        try? FileManager.default.removeItem(atPath: scenarioRoot)
-        let n = scenarios.count
-        report.add("correlation scenarios (\(n) incidents, noise 2,700 events/day, seed 42), top-1", "ours \(mine.top1)/\(n)",
-                   "seed's scorer \(seedScore.top1)/\(n)" + (misses.isEmpty ? "" : "; ours missed: \(misses.joined(separator: ", "))"))
-        report.add("correlation scenarios, top-3", "ours \(mine.top3)/\(n)", "seed's scorer \(seedScore.top3)/\(n)")
+        // The correlation scenario suite (both noise models, three seeds): ours and the seed's scorer.
+        CorrelateBench.scenarioSuite(env, into: &report)
         report.add("machine load at the end", "load average \(loadAverage())", "")
         report.print(title: "Index, \(events) events (issue 3)")
     }
@@ -279,7 +257,7 @@ private struct Tools {
 }
 
 /// What the suite takes from the corpus: query terms, incidents to correlate, events to import again.
-private struct CorpusSample {
+struct CorpusSample {
     struct Incident {
         var symptom: String
         var time: Timestamp

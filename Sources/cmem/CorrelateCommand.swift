@@ -8,7 +8,7 @@ struct CorrelateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "correlate",
         abstract: "What probably caused a symptom: the likely cause and related events, ranked, with reasons.",
-        discussion: "The onset is --at, else the first matching incident or health event. Only earlier events can be causes."
+        discussion: "The onset is where the symptom's episode of failures began (walking back from --at, or from the latest matching failure). Only earlier events can be causes; changes after it are shown as the response."
     )
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The symptom, e.g. \"github-mcp-server crash looping\".") var symptom: String
@@ -44,8 +44,15 @@ struct CorrelateCommand: ParsableCommand {
             }
             let rest = answer.related
             if !rest.isEmpty {
-                Output.line("Related:")
-                for r in rest { Output.line("  \(String(format: "%.2f", r.score)) " + TimelineText.line(r.event) + Output.dim("  — \(r.summary)")) }
+                Output.line("Other candidates:")
+                for r in rest {
+                    Output.line("  \(String(format: "%.2f", r.score)) " + TimelineText.line(r.event) + Output.dim("  — \(r.summary)"))
+                    for m in r.chain { Output.line(Output.dim("        ↳ \(m.type) \(m.id): \(TimelineText.oneLine(m.description))")) }
+                }
+            }
+            if !result.response.isEmpty {
+                Output.line("After the onset (the response, not causes):")
+                for r in result.response { Output.line("  " + TimelineText.line(r.event) + Output.dim("  — \(r.summary)")) }
             }
             Output.line(Output.dim("\(result.candidatesConsidered) events considered · index at \(result.freshness.summary)"))
         }

@@ -41,12 +41,13 @@ import CmemFixtures
         #expect(cause.signals.contains { $0.name == "chain" && $0.value > 0 })
         #expect(r.confidence >= .medium)
         #expect(!r.related.contains { $0.event.id == crash1.id || $0.event.id == crash2.id })
-        #expect(r.related.prefix(2).map(\.event.id).contains(deploy.id))
-        let d = try #require(r.related.first { $0.event.id == deploy.id })
-        #expect(d.summary.contains("deployment of github-mcp-server 37 min before onset"))
-        #expect(d.summary.contains("same component"))
-        #expect(d.summary.contains("changed revision 4f2a9c1"))
-        #expect(d.location.hasPrefix("timeline/2026/03/2026-03-12.md:"))
+        // One row per candidate: the deploy is nested in the commit's chain, not a row of its own.
+        #expect(!r.related.contains { $0.event.id == deploy.id })
+        #expect(r.related.first?.chain.map(\.id) == [deploy.id])
+        #expect(cause.summary.contains("deployment of github-mcp-server 37 min before onset"))
+        #expect(cause.summary.contains("about github-mcp-server, the failing component"))
+        #expect(cause.relation == "itself")
+        #expect(cause.location.hasPrefix("timeline/2026/03/2026-03-10.md:"))
         withExtendedLifetime(repository) {}
     }
 
@@ -83,8 +84,10 @@ import CmemFixtures
         let cause = try #require(r.probableCause)
         #expect(cause.event.id == redis.id)
         #expect(cause.summary.contains("github-api depends on redis-cache"))
-        // The rollback after the onset is never a cause.
+        // The rollback after the onset is never a cause: it is the response.
         #expect(!r.related.contains { $0.event.id == fix.id })
+        #expect(r.response.map(\.event.id) == [fix.id])
+        #expect(r.response.first?.summary.contains("after the onset") == true)
         withExtendedLifetime(repository) {}
     }
 

@@ -69,7 +69,9 @@ import TestSupport
                                        #"{"symptom": "github-mcp-server crash looping", "timeframe": "24h", "at": "2026-01-19T11:00:00Z"}"#)
             #expect(c.status == 200)
             #expect(c["probable_cause"]?["event_id"] == .string("ev-20260119-100000-0000000001"))
-            #expect(c["related_events"]?.json.contains("ev-20260119-101500-0000000002") == true)
+            // The crash loop is the symptom itself: where its episode began (the onset), not a related event.
+            #expect(c["onset_event"]?["event_id"] == .string("ev-20260119-101500-0000000002"))
+            #expect(c["related_events"]?.json.contains("ev-20260119-101500-0000000002") == false)
             #expect(c["symptom_components"] == .array([.string("github-mcp-server")]))
             let none = try await api.post("/memory/timeline/correlate", #"{"symptom": "disk full", "timeframe": 60, "at": "2026-01-01T00:00:00Z"}"#)
             #expect(none.status == 200)
