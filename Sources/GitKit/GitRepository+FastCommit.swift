@@ -168,6 +168,8 @@ extension GitRepository {
         let tree = try TreeHandle(lookup: treeOid, in: handle)
         let signature = try SignatureHandle(now: author)
         beforeMovingHead?()
-        return ObjectID(try parent.commitChild(in: handle, updating: "HEAD", author: signature, message: message, tree: tree))
+        // The index was rewritten before the commit: it is synced with the branch.
+        return ObjectID(try commitDurably(tree: tree, parent: parent.pointer, parentTree: baseline.id, expected: parent.id,
+                                          author: signature, message: message, alsoSync: [gitDir + "index"]))
     }
 }

@@ -116,13 +116,15 @@ public final class GitRepository {
                 commit = nil
             } else {
                 let signature = try SignatureHandle(now: author)
-                commit = ObjectID(try parent.commitChild(in: handle, updating: "HEAD", author: signature, message: message, tree: tree))
+                commit = ObjectID(try commitDurably(tree: tree, parent: parent.pointer, parentTree: parent.treeID, expected: parent.id,
+                                                    author: signature, message: message))
             }
         } else {
             let signature = try SignatureHandle(now: author)
-            commit = ObjectID(try createRootCommit(in: handle, updating: "HEAD", author: signature, message: message, tree: tree))
+            commit = ObjectID(try commitDurably(tree: tree, parent: nil, parentTree: nil, expected: nil, author: signature, message: message))
         }
         try withRetryOnLock { try index.write() }
+        if let failure = DurableFiles.sync([gitDir + "index"], folders: [gitDir]) { throw failure }
         return commit
     }
 

@@ -107,6 +107,7 @@ struct CommitHandle: ~Copyable {
 
     func tree() throws -> TreeHandle { try TreeHandle(of: self) }
     var treeID: git_oid { git_commit_tree_id(pointer).pointee }
+    var id: git_oid { git_commit_id(pointer).pointee }
     var parentCount: UInt32 { git_commit_parentcount(pointer) }
 
     /// What `cmem log` shows of this commit, copied out.
@@ -270,32 +271,34 @@ struct SignatureHandle: ~Copyable {
     }
 }
 
-/// Creates a root commit of `tree` and moves `ref` to it.
-func createRootCommit(in repo: OpaquePointer, updating ref: String, author: borrowing SignatureHandle, message: String,
-                      tree: borrowing TreeHandle) throws -> git_oid {
-    try createCommit(in: repo, updating: ref, author: author, message: message, tree: tree, parent: nil)
-}
-
-extension CommitHandle {
-    /// Creates a commit of `tree` whose parent is this commit and moves `ref` to it. libgit2 answers
-    /// `.modified` when `ref` no longer points at this commit.
-    func commitChild(in repo: OpaquePointer, updating ref: String, author: borrowing SignatureHandle, message: String,
-                     tree: borrowing TreeHandle) throws -> git_oid {
-        try createCommit(in: repo, updating: ref, author: author, message: message, tree: tree, parent: pointer)
-    }
-}
-
-/// `parent` is the pointer of a `CommitHandle` its caller borrows, or nil.
-private func createCommit(in repo: OpaquePointer, updating ref: String, author: borrowing SignatureHandle, message: String,
-                          tree: borrowing TreeHandle, parent: OpaquePointer?) throws -> git_oid {
+/// Writes a commit object of `tree` whose parent is `parent` (the pointer of a `CommitHandle` its caller
+/// borrows, or nil for a root commit). No reference moves: `moveBranch` does that once the objects are durable.
+func writeCommit(in repo: OpaquePointer, author: borrowing SignatureHandle, message: String,
+                 tree: borrowing TreeHandle, parent: OpaquePointer?) throws -> git_oid {
     var id = git_oid()
     var parent = parent
     let count = parent == nil ? 0 : 1
     let rc = withUnsafeMutablePointer(to: &parent) { parents in
-        git_commit_create(&id, repo, ref, author.pointer, author.pointer, "UTF-8", message, tree.pointer, count, parents)
+        git_commit_create(&id, repo, nil, author.pointer, author.pointer, "UTF-8", message, tree.pointer, count, parents)
     }
     try check(rc, function: "git_commit_create")
     return id
+}
+
+/// Moves the reference `name` to `id` when it still points at `expected`, or creates it when `expected` is
+/// nil and it does not exist yet, writing `logMessage` to its reflog (and HEAD's, when HEAD points at it).
+/// libgit2 answers `.modified` when the reference moved meanwhile and `.exists` when it was created.
+func moveReference(in repo: OpaquePointer, name: String, to id: git_oid, from expected: git_oid?, logMessage: String) throws {
+    var id = id
+    var out: OpaquePointer?
+    let rc: Int32
+    if var expected {
+        rc = git_reference_create_matching(&out, repo, name, &id, 1, &expected, logMessage)
+    } else {
+        rc = git_reference_create(&out, repo, name, &id, 0, logMessage)
+    }
+    if let out { git_reference_free(out) }
+    try check(rc, function: expected == nil ? "git_reference_create" : "git_reference_create_matching")
 }
 
 // MARK: Index

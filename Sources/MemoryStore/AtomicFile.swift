@@ -179,11 +179,7 @@ public enum AtomicFile {
     }
 
     static func syncDirectory(_ dir: String) {
-        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
+        DurableFiles.syncFolder(dir)
     }
 
     /// Reads a whole file as bytes, refusing anything over `limit` so one giant file cannot exhaust memory.

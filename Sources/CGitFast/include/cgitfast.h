@@ -1,7 +1,7 @@
 #ifndef CGITFAST_H
 #define CGITFAST_H
 /* Hashing and compression for GitKit's fast commit path: SHA-1 (with the x86 SHA extensions when the
- * CPU has them) and raw deflate segments through zlib. GitKit is the only module that uses this. */
+ * CPU has them) and raw deflate segments through zlib; the one system call Swift's Glibc does not declare. GitKit is the only module that uses this. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +36,10 @@ uint32_t cgf_crc32c(uint32_t crc, const uint8_t *data, size_t length);
 
 /* The adler32 of two pieces one after the other, from theirs (zlib's adler32_combine). */
 uint32_t cgf_adler32_combine(uint32_t first, uint32_t second, size_t second_length);
+
+/* Starts writing back the file's dirty pages without waiting (Linux's sync_file_range, SYNC_FILE_RANGE_WRITE):
+ * the first half of a batched fsync. Returns 0, or -1 with errno. */
+int cgf_start_writeback(int fd);
 
 /* 1 once libgit2's init has asked for the system CA bundle and been told no (see no_ca_bundle.c). */
 int cgf_ca_bundle_skipped(void);
