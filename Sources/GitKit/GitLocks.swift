@@ -72,6 +72,19 @@ public enum GitLocks {
         return false
     }
 
+    /// Whether any process (this one included) has `path` open.
+    static func isOpenAnywhere(_ path: String) -> Bool {
+        guard let proc = opendir("/proc") else { return true }
+        defer { closedir(proc) }
+        while let entry = readdir(proc) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { raw in
+                raw.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if let pid = Int32(name), hasOpen(pid: pid, path: path) { return true }
+        }
+        return false
+    }
+
     private static func hasOpen(pid: Int32, path: String) -> Bool {
         guard let fds = opendir("/proc/\(pid)/fd") else { return false }
         defer { closedir(fds) }

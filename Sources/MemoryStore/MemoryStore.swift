@@ -143,6 +143,9 @@ public final class MemoryStore {
     @discardableResult
     public func transaction<T>(durable: Bool = true, _ body: (Transaction) throws -> T) throws -> (T, CommitResult) {
         try lock.withLock {
+            undoUnfinishedWrite()
+            var intentRecorded = false
+            defer { if intentRecorded { lock.clearIntent() } }
             let tx = Transaction(store: self)
             let value = try body(tx)
             guard !tx.isEmpty else { return (value, CommitResult(commit: nil, paths: [], message: "")) }
@@ -161,6 +164,11 @@ public final class MemoryStore {
             // Kept until the commit is made: a failed commit puts every file back as it was.
             var pending: [AtomicFile.Pending] = []
             if fast && durable {
+                // Should this process die before the commit, the next writer undoes what it began.
+                lock.record(WriteLock.Intent(pid: getpid(), paths: try tx.files.map {
+                    ($0.path, access(try absolute($0.path), F_OK) == 0)
+                }))
+                intentRecorded = true
                 // The files' fsync is mostly waiting for the disk: their git blobs are hashed, compressed
                 // and stored meanwhile. The commit itself waits until the files are durable and in place.
                 do {
