@@ -29,6 +29,10 @@ public enum ServerBenchmark {
         public var readConnections = 8
         /// Concurrent connections for the write phase (more writers, bigger group commits).
         public var writeConnections = 16
+        /// The burst of issue 19: this many connections at once, together posting `burstConnections ×
+        /// burstEventsPerConnection` durable events (each one a request), as fast as they are answered.
+        public var burstConnections = 64
+        public var burstEventsPerConnection = 20
         /// Sequential correlate requests.
         public var correlations = 30
         public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
@@ -75,6 +79,14 @@ public enum ServerBenchmark {
         figures.append(try load(name: "POST /memory/timeline/events (durable)", port: port, connections: options.writeConnections,
                                 duration: options.duration) { client, n in
             let body = #"{"event_type": "bench", "source": "cmem-bench", "description": "benchmark write \#(n)", "affected_components": ["bench"]}"#
+            return try client.send("POST", "/memory/timeline/events", json: body).status == 201
+        })
+        log(describe(figures.last!))
+
+        figures.append(try load(name: "POST /memory/timeline/events (durable, \(options.burstConnections) connections)", port: port,
+                                connections: options.burstConnections, duration: nil,
+                                count: options.burstConnections * options.burstEventsPerConnection) { client, n in
+            let body = #"{"event_type": "bench", "source": "cmem-bench", "description": "burst write \#(n)", "affected_components": ["bench"]}"#
             return try client.send("POST", "/memory/timeline/events", json: body).status == 201
         })
         log(describe(figures.last!))
