@@ -100,6 +100,25 @@ public final class MemoryStore {
 
         init(store: MemoryStore) { self.store = store }
 
+        /// `bytes` with every CRLF turned into LF (a lone CR is kept: it is text, not a line end).
+        static func lineFeedsOnly(_ bytes: [UInt8]) -> [UInt8] {
+            // memchr: this runs on every write of a day file, which grows to megabytes.
+            let cr = bytes.withUnsafeBytes { raw -> Int? in
+                guard let base = raw.baseAddress, let hit = memchr(base, 13, raw.count) else { return nil }
+                return base.distance(to: UnsafeRawPointer(hit))
+            }
+            guard let first = cr, bytes[first...].contains(10) else { return bytes }
+            var out = Array(bytes[..<first])
+            out.reserveCapacity(bytes.count)
+            var i = first
+            while i < bytes.count {
+                if bytes[i] == 13, i + 1 < bytes.count, bytes[i + 1] == 10 { i += 1; continue }
+                out.append(bytes[i])
+                i += 1
+            }
+            return out
+        }
+
         /// Stages a file's new content (written when the transaction commits).
         public func write(_ relative: String, _ text: String) throws {
             try write(relative, Array(text.utf8))
@@ -107,6 +126,9 @@ public final class MemoryStore {
 
         public func write(_ relative: String, _ bytes: [UInt8]) throws {
             _ = try store.absolute(relative)
+            // The repository's .gitattributes stores notes with LF (`*.md text eol=lf`); cmem commits blobs
+            // from the bytes it writes, with no filter, so a note a person saved with CRLF is written with LF.
+            let bytes = relative.hasSuffix(".md") ? Self.lineFeedsOnly(bytes) : bytes
             if let i = files.firstIndex(where: { $0.path == relative }) {
                 files[i].bytes = bytes
             } else {
