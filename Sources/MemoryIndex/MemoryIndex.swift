@@ -228,7 +228,16 @@ public final class MemoryIndex: @unchecked Sendable {
         let root = repositoryPath
         let work = UncheckedSendable { (i: Int) in
             let full = root + "/" + paths[i]
-            guard let (bytes, signature) = FileIO.readWithSignature(full, limit: Limits.maxNoteBytes) else { return }
+            guard let (bytes, signature) = FileIO.readWithSignature(full, limit: Limits.maxNoteBytes) else {
+                // A file too large to read is a note with an error, not a note that is not there: answers say so.
+                guard let signature = FileIO.signature(full), signature.size > Limits.maxNoteBytes else { return }
+                var parser = DocumentParser()
+                var parsed = parser.parse(path: paths[i], kind: kinds[i], bytes: [], signature: signature)
+                parsed.errors.append(NoteError(path: paths[i], line: 1,
+                                               message: "\(signature.size) bytes, over the \(Limits.maxNoteBytes)-byte limit; it is not read"))
+                slots[i] = parsed
+                return
+            }
             var parser = DocumentParser()
             slots[i] = parser.parse(path: paths[i], kind: kinds[i], bytes: bytes, signature: signature)
         }

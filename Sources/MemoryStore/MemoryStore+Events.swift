@@ -223,7 +223,14 @@ extension MemoryStore {
         var events: [TimelineEvent] = []
         var warnings: [NoteError] = []
         for path in dayFiles(from: filter.since, to: filter.until) {
-            let parsed = try self.events(inDayFile: path)
+            let parsed: TimelineDay.ParseResult
+            do {
+                parsed = try self.events(inDayFile: path)
+            } catch let StoreError.tooLarge(_, bytes, limit) {
+                // One file nobody can read must not hide every other day.
+                warnings.append(NoteError(path: path, line: 1, message: "\(bytes) bytes, over the \(limit)-byte limit; it is not read"))
+                continue
+            }
             warnings += parsed.errors
             events += parsed.events.filter(filter.matches)
         }

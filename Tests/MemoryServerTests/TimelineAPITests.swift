@@ -175,4 +175,21 @@ import TestSupport
         #expect(try f.commitCount() == 1)
         #expect(!FileManager.default.fileExists(atPath: f.dir.file("memory/timeline/2026")))
     }
+
+    /// A day file over the size limit is a warning in the answer, not a day silently missing (issue 19, item 13).
+    @Test func aDayFileTooLargeToReadIsNamedInTheWarnings() async throws {
+        let f = try ServerFixture()
+        let huge = f.repo + "/timeline/2026/01/2026-01-20.md"
+        try FileManager.default.createDirectory(atPath: f.repo + "/timeline/2026/01", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: huge, contents: Data("---\ndate: 2026-01-20\n---\n".utf8)))
+        #expect(truncate(huge, off_t(Limits.maxNoteBytes + 1)) == 0)
+        try await f.withClient { api in
+            #expect(try await api.post("/memory/timeline/events", TimelineAPITests.deploy).status == 201)
+            let all = try await api.get("/memory/timeline?start=2026-01-19&end=2026-01-21")
+            #expect(all.status == 200)
+            #expect(all["events"]?.items.count == 1)
+            #expect(all["warnings"]?.items.contains { $0["path"]?.stringValue?.hasSuffix("2026-01-20.md") == true } == true,
+                    "\(all.text)")
+        }
+    }
 }
