@@ -31,6 +31,10 @@ public struct Session: Sendable, Equatable {
     /// for "since you left": the commits between one session's end and the next one's start.
     public var codeHeadAtStart: String?
     public var codeHeadAtEnd: String?
+    /// Keys whose value a person wrote in a shape cmem cannot keep whole (`actions: "not a list"`, an action
+    /// without its detail): the session reads without them, but writing it back would replace what they
+    /// hold, so the store refuses to (`MemoryStore.updateSession`).
+    public var unreadableKeys: [String] = []
 
     public init(id: String, project: String, workingDirectory: String, startedAt: Timestamp, currentTask: String = "") {
         self.id = id
@@ -177,6 +181,30 @@ public struct Session: Sendable, Equatable {
         decisions = strings(d["decisions"]).map(Wikilink.target)
         claudeSessionID = d["claude_session_id"]?.stringValue
         previousSession = d["previous_session"]?.stringValue.map(Wikilink.target).flatMap { $0.isEmpty ? nil : $0 }
+        // Lists of records: anything but a list of whole records would be lost by the next write.
+        for key in ["carried_over", "todo_list", "actions"] {
+            switch d[key] {
+            case nil, .null?: continue
+            case let .array(items)?:
+                let whole = items.allSatisfy { item in
+                    switch key {
+                    case "actions": return item["detail"]?.stringValue != nil
+                    case "todo_list": return item.stringValue != nil || item["text"]?.stringValue != nil
+                    default: return item["kind"]?.stringValue != nil && item["text"]?.stringValue != nil && item["from"]?.stringValue != nil
+                    }
+                }
+                if !whole { unreadableKeys.append(key) }
+            default: unreadableKeys.append(key)
+            }
+        }
+        // Lists of words: a single word reads as a list of one and is kept; a map or a list of maps is not.
+        for key in ["active_files", "files_read", "blockers", "next_steps", "decisions"] {
+            switch d[key] {
+            case nil, .null?, .string?: continue
+            case let .array(items)?: if items.contains(where: { $0.stringValue == nil }) { unreadableKeys.append(key) }
+            default: unreadableKeys.append(key)
+            }
+        }
         if case let .array(items)? = d["carried_over"] {
             carriedOver = items.compactMap { item in
                 guard let kind = item["kind"]?.stringValue, let text = item["text"]?.stringValue,

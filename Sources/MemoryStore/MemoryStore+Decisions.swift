@@ -26,6 +26,7 @@ extension MemoryStore {
                     throw StoreError.notFound(kind: "session", id: sessionID)
                 }
                 let (old, doc) = try MemoryStore.parseSession(text, path: path)
+                try MemoryStore.refuseUnreadableKeys(of: old, text: text, path: path)
                 record.project = old.project
                 // What a human wrote in the note is redacted too before it is written back.
                 var new = redaction.session(old)

@@ -384,6 +384,7 @@ extension MemoryStore {
             guard let path = try sessionPath(id: id) else { throw StoreError.notFound(kind: "session", id: id) }
             guard let text = try tx.read(path) else { throw StoreError.notFound(kind: "session", id: id) }
             let (old, doc) = try MemoryStore.parseSession(text, path: path)
+            try MemoryStore.refuseUnreadableKeys(of: old, text: text, path: path)
             var new = old
             try mutate(&new, tx)
             new = redaction.session(new)
@@ -394,6 +395,26 @@ extension MemoryStore {
         }
         pointerAfterWrite(session)
         return session
+    }
+
+    /// Refuses to rewrite a session whose note holds a value cmem would replace (`Session.unreadableKeys`),
+    /// naming the file, the line and the key.
+    static func refuseUnreadableKeys(of session: Session, text: String, path: String) throws {
+        guard let key = session.unreadableKeys.first else { return }
+        let expected = key == "actions" ? " of actions, each with its detail" : key == "todo_list" ? " of todos" : ""
+        throw StoreError.note(NoteError(path: path, line: lineOfKey(key, in: text), message: "`\(key)` holds a value cmem cannot keep "
+            + "whole (it expects a list\(expected)); writing the session would replace it, so nothing was written. Make it such a "
+            + "list, or remove the key, and try again"))
+    }
+
+    /// The 1-based line of the front-matter key `key` in a note's text (1 when it is not found).
+    static func lineOfKey(_ key: String, in text: String) -> Int {
+        var line = 1
+        for l in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if l.hasPrefix(key + ":") { return line }
+            line += 1
+        }
+        return 1
     }
 
     /// The note text for `session`. With an existing note, only front-matter keys whose value changed are
