@@ -71,7 +71,7 @@ public enum ClaudeSettings {
         var value: JSONValue = .object([])
         if let existing, !existing.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }) {
             do {
-                value = try existing.withUnsafeBufferPointer { try JSONValue.parse(bytes: $0) }
+                value = try existing.withUnsafeBufferPointer { try JSONValue.parse(bytes: $0, exactIntegers: false) }
             } catch {
                 throw StoreError.invalid("\(path) is not valid JSON (\(error)); fix it by hand, nothing was changed")
             }

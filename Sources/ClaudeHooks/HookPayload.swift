@@ -35,7 +35,7 @@ public struct HookPayload: Sendable {
         }
         let value: JSONValue
         do {
-            value = try bytes.withUnsafeBufferPointer { try JSONValue.parse(bytes: $0) }
+            value = try bytes.withUnsafeBufferPointer { try JSONValue.parse(bytes: $0, exactIntegers: false) }
         } catch {
             throw HookError.invalidPayload("stdin is not JSON (\(error))")
         }

@@ -29,7 +29,7 @@ public enum Transcript {
     static func assistantText(_ line: ArraySlice<UInt8>) -> String? {
         // Cheap filter before parsing: assistant lines say so.
         guard contains(line, Array(#""assistant""#.utf8)) else { return nil }
-        guard let value = try? line.withUnsafeBufferPointer({ try JSONValue.parse(bytes: $0) }) else { return nil }
+        guard let value = try? line.withUnsafeBufferPointer({ try JSONValue.parse(bytes: $0, exactIntegers: false) }) else { return nil }
         guard value["type"]?.stringValue == "assistant" || value["message"]?["role"]?.stringValue == "assistant" else { return nil }
         let content = value["message"]?["content"]
         var texts: [String] = []

@@ -70,7 +70,7 @@ struct SnapshotBuilder {
         guard text.contains(where: { !$0.isWhitespace }) else { return .failure(ParseFailure(message: "empty output")) }
         let value: JSONValue
         do {
-            value = try JSONValue.parse(text, maxDepth: 512)
+            value = try JSONValue.parse(text, maxDepth: 512, exactIntegers: false)
         } catch {
             return .failure(ParseFailure(message: "\(error)"))
         }

@@ -103,7 +103,7 @@ extension DocumentParser {
         var detailValues: JSONValue?
         if let details {
             if !scanDetails(b, details, into: &details_) {
-                guard let v = try? JSONValue.parse(bytes: UnsafeBufferPointer(rebasing: b[details]), maxDepth: 32), case .object = v else { return false }
+                guard let v = try? JSONValue.parse(bytes: UnsafeBufferPointer(rebasing: b[details]), maxDepth: 32, exactIntegers: false), case .object = v else { return false }
                 detailValues = v
             }
         }

@@ -274,7 +274,7 @@ public enum FrontMatterReader {
         let first = b[s]
         if first == 34 { // "…": a JSON string that ends the line
             try checkEscapes(b, s, e)
-            let v = try JSONValue.parse(bytes: UnsafeBufferPointer(rebasing: b[s..<e]), maxDepth: 2)
+            let v = try JSONValue.parse(bytes: UnsafeBufferPointer(rebasing: b[s..<e]), maxDepth: 2, exactIntegers: false)
             guard case .string = v else { throw NotCanonical() }
             return v
         }

@@ -139,18 +139,23 @@ public enum JSONValue: Hashable, Sendable {
     // MARK: Parsing
 
     /// Parses one complete JSON value from bytes (e.g. one line of a JSON Lines file).
-    public static func parse(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64) throws -> JSONValue {
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+    ///
+    /// Numbers are held as `Double`. One that overflows it (`1e999999`) is always an error. An integer it
+    /// cannot hold exactly (a 30-digit id) is an error too, unless `exactIntegers` is false: what a person or
+    /// a client sends is refused rather than silently rounded; documents cmem only reads (kubectl's output,
+    /// Claude Code's files) are read as well as they can be.
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64, exactIntegers: Bool = true) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, exactIntegers: exactIntegers)
         let value = try parser.parseValue(depth: 0)
         parser.skipSpace()
         guard parser.index == bytes.count else { throw JSONParseError(offset: parser.index, reason: "trailing characters") }
         return value
     }
 
-    public static func parse(_ text: String, maxDepth: Int = 64) throws -> JSONValue {
+    public static func parse(_ text: String, maxDepth: Int = 64, exactIntegers: Bool = true) throws -> JSONValue {
         var bytes = Array(text.utf8)
         return try bytes.withUnsafeMutableBufferPointer { buffer in
-            var parser = JSONParser(bytes: UnsafeBufferPointer(buffer), maxDepth: maxDepth)
+            var parser = JSONParser(bytes: UnsafeBufferPointer(buffer), maxDepth: maxDepth, exactIntegers: exactIntegers)
             let value = try parser.parseValue(depth: 0)
             parser.skipSpace()
             guard parser.index == buffer.count else { throw JSONParseError(offset: parser.index, reason: "trailing characters") }
@@ -170,10 +175,12 @@ struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     let maxDepth: Int
+    let exactIntegers: Bool
 
-    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, exactIntegers: Bool = true) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.exactIntegers = exactIntegers
     }
 
     mutating func skipSpace() {
@@ -246,8 +253,18 @@ struct JSONParser {
             let c = bytes[index]
             if (c >= 48 && c <= 57) || c == 45 || c == 43 || c == 46 || c == 101 || c == 69 { index += 1 } else { break }
         }
-        guard index > start, let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) else {
-            throw fail("invalid value")
+        let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard index > start, let value = Double(literal) else { throw fail("invalid value") }
+        let shown = literal.count > 40 ? literal.prefix(40) + "…" : Substring(literal)
+        guard value.isFinite else {
+            index = start
+            throw fail("the number \(shown) is out of range")
+        }
+        // Up to 15 digits every integer is exact; past that, only those a Double happens to hold.
+        if exactIntegers, literal.utf8.count > 15, literal.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 45 }),
+           Int64(literal).map({ Int64(exactly: Double($0)) != $0 }) ?? true {
+            index = start
+            throw fail("the integer \(shown) cannot be kept exactly (a JSON number here is a 64-bit float); send it as a string")
         }
         return value
     }

@@ -32,4 +32,19 @@ import Testing
         let back = try YAMLSafety.mapping("k: \(quoted)\n", path: "t", lineOffset: 0)
         #expect(back.first?.1 == .string(nasty))
     }
+
+    /// A number a Double cannot hold is an error, never null or a rounded float (issue 19, item 13: REST
+    /// stored 1e999999 as null and a 30-digit integer as 1.2345678901234568e+29).
+    @Test func numbersThatCannotBeKeptAreRefused() throws {
+        for bad in ["{\"x\": 1e999999}", "[-1e400]", "{\"id\": 123456789012345678901234567890}", "9007199254740993"] {
+            let error = try #require(throws: JSONParseError.self, "\(bad)") { try JSONValue.parse(bad) }
+            #expect(error.reason.contains("out of range") || error.reason.contains("cannot be kept exactly"), "\(error)")
+        }
+        #expect(try JSONValue.parse("9007199254740992") == .number(9007199254740992))
+        #expect(try JSONValue.parse("123456789012345") == .number(123456789012345))
+        #expect(try JSONValue.parse("1.5e300") == .number(1.5e300))
+        // Documents cmem only reads are read as well as they can be.
+        #expect(try JSONValue.parse("123456789012345678901234567890", exactIntegers: false) == .number(123456789012345678901234567890))
+        #expect(throws: JSONParseError.self) { try JSONValue.parse("1e999999", exactIntegers: false) }
+    }
 }

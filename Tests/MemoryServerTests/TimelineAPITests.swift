@@ -192,4 +192,19 @@ import TestSupport
                     "\(all.text)")
         }
     }
+
+    /// Numbers a Double cannot hold are a 400 naming them, not null or a rounded float (issue 19, item 13).
+    @Test func numbersThatCannotBeKeptAreA400() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            for (number, words) in [("1e999999", "out of range"), ("123456789012345678901234567890", "cannot be kept exactly")] {
+                let r = try await api.post("/memory/timeline/events", """
+                    {"event_type": "deployment", "source": "ci", "description": "numbers", "details": {"n": \(number)}}
+                    """)
+                #expect(r.status == 400, "\(r.text)")
+                #expect(r.text.contains(words), "\(r.text)")
+            }
+            #expect(try f.commitCount() == 1)
+        }
+    }
 }
