@@ -222,7 +222,8 @@ extension MemoryStore {
     public func timeline(_ filter: TimelineFilter) throws -> (events: [TimelineEvent], warnings: [NoteError]) {
         var events: [TimelineEvent] = []
         var warnings: [NoteError] = []
-        for path in dayFiles(from: filter.since, to: filter.until) {
+        // A month's summary keeps some events whole (retention); they read like a day file's.
+        for path in dayFiles(from: filter.since, to: filter.until) + summaries(from: filter.since, to: filter.until).map(\.path) {
             let parsed = try self.events(inDayFile: path)
             warnings += parsed.errors
             events += parsed.events.filter(filter.matches)

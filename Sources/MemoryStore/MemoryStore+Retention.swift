@@ -58,6 +58,7 @@ extension MemoryStore {
                 report.actionsCompacted += try compactSession(path: path, detail: head, tx: tx)
             }
             for path in plan.archived { try tx.remove(path) }
+            if !plan.archived.isEmpty { try recordArchive(plan.archived, detail: head, tx: tx) }
             var parts: [String] = []
             if plan.dayCount > 0 {
                 parts.append("rolled \(plan.dayCount) day files (\(report.eventsRolled) events) into \(plan.rollups.count) month summaries")
@@ -71,6 +72,33 @@ extension MemoryStore {
         out.commit = result.commit?.hex
         if out.commit == nil { out.detail = nil }
         return out
+    }
+
+    /// Adds the months whose files left the tree to `timeline/archive.md`, with the commit that holds them.
+    func recordArchive(_ paths: [String], detail: ObjectID, tx: Transaction) throws {
+        let months = Set(paths.compactMap { path -> String? in
+            let parts = path.split(separator: "/")
+            return parts.count == 4 ? "\(parts[1])-\(parts[2])" : nil
+        }).sorted()
+        let path = TimelineArchive.path
+        var archive = TimelineArchive()
+        var doc = FrontMatterDocument()
+        let existing = try tx.read(path)
+        if let existing {
+            doc = try FrontMatterDocument.split(existing, path: path)
+            archive = try TimelineArchive(values: doc.values(path: path), path: path)
+        }
+        for month in months where !archive.months.contains(where: { $0.month == month && $0.detail == detail.hex }) {
+            archive.months.append(.init(month: month, detail: detail.hex))
+        }
+        doc.set("archived", raw: archive.entry())
+        if existing == nil {
+            doc.set("tags", raw: "tags: [cmem/timeline, cmem/archive]\n")
+            doc.body = TimelineArchive.newBody(generated: archive.generated())
+        } else if let replaced = ManagedSection.replace(in: doc.body, with: archive.generated()) {
+            doc.body = replaced
+        }
+        try tx.write(path, doc.text)
     }
 
     /// Rolls day files into their month's summary (created or added to) and stages their removal.

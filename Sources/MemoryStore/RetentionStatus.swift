@@ -1,5 +1,4 @@
 import Foundation
-import GitKit
 import MemoryModel
 
 /// What the working tree holds in each retention tier, and what the next run would do.
@@ -25,8 +24,8 @@ public struct RetentionStatus: Sendable {
     /// Session notes, and how many of them have had their action log compacted.
     public var sessions = 0
     public var compactedSessions = 0
-    /// The newest commit that removed something from the tree (git history is the archive), if any.
-    public var lastRun: String?
+    /// Months that left the tree whole (`timeline/archive.md`): git history keeps them.
+    public var archivedMonths: [String] = []
     public var next: RetentionPlan
 
     public var json: JSONValue {
@@ -38,7 +37,7 @@ public struct RetentionStatus: Sendable {
                                     ("newest", summarised.newest.map(JSONValue.string) ?? .null),
                                     ("events", .number(Double(summarisedEvents)))])),
             ("sessions", .object([("notes", .number(Double(sessions))), ("compacted", .number(Double(compactedSessions)))])),
-            ("archive", .object([("where", .string("git history")), ("last_run", lastRun.map(JSONValue.string) ?? .null)])),
+            ("archive", .object([("where", .string("git history")), ("months", .array(archivedMonths.map(JSONValue.string)))])),
             ("next_run", next.json),
         ])
     }
@@ -73,7 +72,10 @@ extension MemoryStore {
             status.sessions += 1
             if let text = try? readText(path), text.contains("\nactions_compacted:") { status.compactedSessions += 1 }
         }
-        status.lastRun = try? git.log(limit: 200) { $0.message.hasPrefix("retention ") }.first?.id.hex
+        if let text = try? readText(TimelineArchive.path), let doc = try? FrontMatterDocument.split(text, path: TimelineArchive.path),
+           let archive = try? TimelineArchive(values: doc.values(path: TimelineArchive.path), path: TimelineArchive.path) {
+            status.archivedMonths = Array(Set(archive.months.map(\.month))).sorted()
+        }
         return status
     }
 }

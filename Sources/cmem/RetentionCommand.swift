@@ -39,7 +39,7 @@ struct RetentionCommand: ParsableCommand {
                 Output.line("summarised: \(s.summarised.files) month summaries, \(kb(s.summarised.bytes)), \(s.summarisedEvents) events"
                     + range(s.summarised.oldest, s.summarised.newest))
                 Output.line("sessions: \(s.sessions) notes, \(s.compactedSessions) with their action log compacted")
-                Output.line("archive: git history" + (s.lastRun.map { " (last retention commit \($0.prefix(7)))" } ?? ""))
+                Output.line("archive: git history" + (s.archivedMonths.isEmpty ? "" : " (\(s.archivedMonths.count) months out of the tree, see timeline/archive.md)"))
                 Output.line("next run (\(p.today)): " + RetentionCommand.describe(p))
                 for w in p.waiting { Output.line("  waits: \(w.path) \(w.reason)") }
             }
