@@ -78,6 +78,20 @@ import TestSupport
         let march = try f.json("timeline", "--since", "2026-03-01", "--until", "2026-03-31")
         #expect(march["events"]?.items.compactMap { $0["description"]?.stringValue }.sorted() == ["Incident: api slow", "api CrashLoopBackOff"])
 
+        // --from-history reads the day back from the commit that holds it: all six events.
+        let history = try f.json("timeline", "--from-history", "--since", "2026-03-31", "--until", "2026-03-31")
+        let all = history["events"]?.items ?? []
+        #expect(all.count == 6)
+        #expect(history["from_history"]?.items.first?["commit"]?.stringValue == before)
+        // An event only counted in the summary still resolves by id, from history.
+        let plain = try #require(all.first { $0["description"]?.stringValue == "a commit" }?["event_id"]?.stringValue)
+        let shown = try f.json("event", "show", plain)
+        #expect(shown["event"]?["description"]?.stringValue == "a commit")
+        #expect(shown["location"]?.stringValue == "\(before):\(day91)")
+        // One kept whole resolves from the summary, through the index.
+        let critical = try #require(all.first { $0["severity"]?.stringValue == "critical" }?["event_id"]?.stringValue)
+        #expect(try f.json("event", "show", critical)["location"]?.stringValue?.hasPrefix("timeline/2026/03/summary.md:") == true)
+
         // A second run changes nothing and makes no commit.
         let again = try f.json("retention", "apply", "--today", "2026-06-30")
         #expect(again["commit"] == .null)
