@@ -7,16 +7,27 @@
 /// holds, so every reader of day files reads them as events), and any prose a human wrote in a day file.
 /// cmem only ever adds to the body outside the generated section, as it does to a day file.
 public struct TimelineSummary: Sendable, Equatable {
-    /// One roll-up of one day: a day rolled twice (a late event recreated its day file) has two.
+    /// One roll-up of one day: a day rolled twice (a late event recreated its day file) has two. Counts
+    /// are kept per roll-up so that two clones that rolled the same day merge without counting it twice.
     public struct Day: Sendable, Equatable {
         public var day: String
         public var events: Int
         /// The commit that still holds the day file as it was rolled up (the parent of the one that removed it).
         public var detail: String
+        public var byType: [String: Int] = [:]
+        public var bySeverity: [String: Int] = [:]
+        public var byComponent: [String: Int] = [:]
         public init(day: String, events: Int, detail: String) {
             self.day = day
             self.events = events
             self.detail = detail
+        }
+
+        public mutating func count(_ e: TimelineEvent) {
+            events += 1
+            byType[e.type, default: 0] += 1
+            bySeverity[e.severity.rawValue, default: 0] += 1
+            for c in e.components { byComponent[c, default: 0] += 1 }
         }
     }
 
@@ -32,13 +43,19 @@ public struct TimelineSummary: Sendable, Equatable {
 
     public var month: String
     public var days: [Day] = []
-    public var byType: [String: Int] = [:]
-    public var bySeverity: [String: Int] = [:]
-    public var byComponent: [String: Int] = [:]
 
     public init(month: String) { self.month = month }
 
     public var events: Int { days.reduce(0) { $0 + $1.events } }
+    public var byType: [String: Int] { total(\.byType) }
+    public var bySeverity: [String: Int] { total(\.bySeverity) }
+    public var byComponent: [String: Int] { total(\.byComponent) }
+
+    private func total(_ key: KeyPath<Day, [String: Int]>) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for d in days { for (k, v) in d[keyPath: key] { out[k, default: 0] += v } }
+        return out
+    }
 
     public static let fileName = "summary.md"
     public static let linesHeading = "## Deployments and config changes"
@@ -62,12 +79,6 @@ public struct TimelineSummary: Sendable, Equatable {
         if e.type == "incident" || e.severity >= .error { return .block }
         if e.type == "deployment" || e.type == "config_change" || e.type == "rollback" { return .line }
         return .counted
-    }
-
-    public mutating func count(_ e: TimelineEvent) {
-        byType[e.type, default: 0] += 1
-        bySeverity[e.severity.rawValue, default: 0] += 1
-        for c in e.components { byComponent[c, default: 0] += 1 }
     }
 
     /// The one line a deployment or config change keeps: it sorts by time as plain text, and names the
@@ -94,23 +105,21 @@ public struct TimelineSummary: Sendable, Equatable {
             throw NoteError(path: path, line: 1, message: "not a timeline summary path (timeline/YYYY/MM/summary.md)")
         }
         self.month = month
-        for (key, value) in values {
-            switch key {
-            case "by_type": byType = try TimelineSummary.counts(value, key, path)
-            case "by_severity": bySeverity = try TimelineSummary.counts(value, key, path)
-            case "by_component": byComponent = try TimelineSummary.counts(value, key, path)
-            case "days":
-                guard case let .array(items) = value else {
-                    throw NoteError(path: path, line: 1, message: "days must be a list of {day, events, detail}")
+        // The month's totals (`events`, `by_*`) are derived from `days` and rewritten on every change.
+        for (key, value) in values where key == "days" {
+            guard case let .array(items) = value else {
+                throw NoteError(path: path, line: 1, message: "days must be a list of {day, events, detail, by_type, by_severity, by_component}")
+            }
+            for item in items {
+                guard let day = item["day"]?.stringValue, case let .number(n)? = item["events"], n >= 0,
+                      let detail = item["detail"]?.stringValue else {
+                    throw NoteError(path: path, line: 1, message: "each entry of days needs day, events and detail")
                 }
-                for item in items {
-                    guard let day = item["day"]?.stringValue, case let .number(n)? = item["events"], n >= 0,
-                          let detail = item["detail"]?.stringValue else {
-                        throw NoteError(path: path, line: 1, message: "each entry of days needs day, events and detail")
-                    }
-                    days.append(Day(day: day, events: Int(n), detail: detail))
-                }
-            default: continue
+                var d = Day(day: day, events: Int(n), detail: detail)
+                if let v = item["by_type"] { d.byType = try TimelineSummary.counts(v, "by_type", path) }
+                if let v = item["by_severity"] { d.bySeverity = try TimelineSummary.counts(v, "by_severity", path) }
+                if let v = item["by_component"] { d.byComponent = try TimelineSummary.counts(v, "by_component", path) }
+                days.append(d)
             }
         }
     }
@@ -131,10 +140,7 @@ public struct TimelineSummary: Sendable, Equatable {
 
     /// The keys cmem owns, in the order it writes them.
     public func frontMatterEntries() -> [(String, String)] {
-        func flow(_ counts: [String: Int]) -> String {
-            let sorted = counts.sorted { $0.key < $1.key }
-            return JSONValue.object(sorted.map { ($0.key, .number(Double($0.value))) }).json
-        }
+        func flow(_ counts: [String: Int]) -> String { TimelineSummary.flow(counts).json }
         return [
             ("month", "month: \(JSONValue.quoted(month))\n"),
             ("events", "events: \(events)\n"),
@@ -142,9 +148,16 @@ public struct TimelineSummary: Sendable, Equatable {
             ("by_severity", "by_severity: \(flow(bySeverity))\n"),
             ("by_component", "by_component: \(flow(byComponent))\n"),
             ("days", YAMLWriter.records("days", days.map {
-                [("day", .string($0.day)), ("events", .number(Double($0.events))), ("detail", .string($0.detail))]
+                [("day", .string($0.day)), ("events", .number(Double($0.events))), ("detail", .string($0.detail)),
+                 ("by_type", TimelineSummary.flow($0.byType)), ("by_severity", TimelineSummary.flow($0.bySeverity)),
+                 ("by_component", TimelineSummary.flow($0.byComponent))]
             })),
         ]
+    }
+
+    /// Counts as a JSON object with sorted keys: the same counts are the same bytes on every clone.
+    static func flow(_ counts: [String: Int]) -> JSONValue {
+        .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })
     }
 
     // MARK: Body

@@ -138,12 +138,11 @@ extension MemoryStore {
             let parsed = TimelineDay.parse(bytes, path: dayPath, wantSpans: true)
             var spans: [String: TimelineDay.BlockSpan] = [:]
             for span in parsed.spans where span.timestamp != nil { spans[span.id] = span }
-            var n = 0
+            var entry = TimelineSummary.Day(day: day, events: 0, detail: detail.hex)
             for e in parsed.events where !counted.contains(e.id) {
                 counted.insert(e.id)
                 known.insert(e.id)
-                n += 1
-                summary.count(e)
+                entry.count(e)
                 // A block a human edited is kept as they left it, whatever its kind.
                 var raw: String?
                 if let span = spans[e.id] {
@@ -162,8 +161,8 @@ extension MemoryStore {
                     break
                 }
             }
-            total += n
-            summary.days.append(.init(day: day, events: n, detail: detail.hex))
+            total += entry.events
+            summary.days.append(entry)
             if let prose = prose(in: bytes, spans: parsed.spans, day: day) { notes.append((day, prose)) }
             try tx.remove(dayPath)
         }

@@ -155,8 +155,8 @@ import TestSupport
         #expect(after.contains("A human's note: March was rough."))
         #expect(after.contains("second deploy"))
         #expect(after.contains("events: 4\n"), "\(after)")
-        #expect(after.contains("day: 2026-03-10\n    events: 2\n    detail: \(detail1)"), "\(after)")
-        #expect(after.contains("day: 2026-03-20\n    events: 2\n    detail: \(detail2)"), "\(after)")
+        #expect(after.contains("day: 2026-03-10\n    events: 2\n    detail: \(detail1)\n    by_type: {\"alert\": 1, \"deployment\": 1}"), "\(after)")
+        #expect(after.contains("day: 2026-03-20\n    events: 2\n    detail: \(detail2)\n"), "\(after)")
         // Both errors are blocks, in time order.
         let e1 = try #require(after.range(of: "first error")), e2 = try #require(after.range(of: "second error"))
         #expect(e1.lowerBound < e2.lowerBound)
