@@ -40,8 +40,12 @@ extension MemoryStore {
     /// Nothing is lost: every file changed or removed is committed as it is (uncommitted changes make it
     /// wait, see `retentionPlan`), and the summaries and compacted sessions name that commit.
     public func applyRetention(today: Timestamp, dryRun: Bool = false) throws -> RetentionReport {
-        if dryRun { return RetentionReport(plan: try retentionPlan(today: today), dryRun: true) }
-        let (report, result) = try transaction(durable: true) { tx -> RetentionReport in
+        // Planned once without the lock: a run with nothing due takes no lock, and a large run writes its
+        // files with one filesystem sync instead of an fsync each.
+        let preview = try retentionPlan(today: today)
+        if dryRun || preview.isEmpty { return RetentionReport(plan: preview, dryRun: dryRun) }
+        let files = preview.dayCount + preview.sessions.count + preview.archived.count + preview.rollups.count
+        let (report, result) = try transaction(durable: files <= GitRepository.fastCommitLimit) { tx -> RetentionReport in
             // Planned under the lock, so that no write lands between the plan and the commit.
             let plan = try retentionPlan(today: today)
             var report = RetentionReport(plan: plan, dryRun: false)

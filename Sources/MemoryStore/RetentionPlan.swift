@@ -119,7 +119,9 @@ extension MemoryStore {
         if plan.sessionDays > 0 {
             for path in sessionFiles() {
                 do {
-                    let (s, _) = try readSession(path: path)
+                    // Most old notes were compacted by an earlier run: an empty action log needs no parse.
+                    guard let text = try readText(path), !text.contains("\nactions: []\n") else { continue }
+                    let (s, _) = try MemoryStore.parseSession(text, path: path)
                     guard !s.actions.isEmpty, let age = RetentionPlan.age(Substring(s.lastActivity.day), today: today),
                           age > Int64(plan.sessionDays) else { continue }
                     plan.sessions.append(path)
@@ -132,7 +134,9 @@ extension MemoryStore {
         }
         // A file someone changed and never committed waits: removing it would lose the change, and rewriting it
         // would commit someone else's edit. Its month waits with it, so a summary never half-holds a month.
-        let dirty = try git.dirtyPaths(among: candidates)
+        // One status of the whole tree costs less than a lookup per path once there are more than a few.
+        let candidateSet = Set(candidates)
+        let dirty = candidates.count > 64 ? try git.dirtyPaths().filter { candidateSet.contains($0.path) } : try git.dirtyPaths(among: candidates)
         var waitingMonths = Set<String>()
         for change in dirty {
             let reason = change.kind == .added
