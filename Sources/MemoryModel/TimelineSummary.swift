@@ -171,7 +171,7 @@ public struct TimelineSummary: Sendable, Equatable {
     /// The generated section: what the counts say, for people.
     public func generated() -> String {
         let rolled = Set(days.map(\.day)).sorted()
-        var out = "\(events) events of \(rolled.count) days"
+        var out = "\(events) event\(events == 1 ? "" : "s") of \(rolled.count) day\(rolled.count == 1 ? "" : "s")"
         if let first = rolled.first, let last = rolled.last { out += " (\(first) to \(last))" }
         out += ", rolled up by `cmem retention`. Deployments and config changes are listed below as one line each; "
         out += "incidents and error or critical events are kept whole. Every event's detail is in git history: "

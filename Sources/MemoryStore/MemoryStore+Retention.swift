@@ -156,7 +156,9 @@ extension MemoryStore {
                 let edited = raw.map { canonical != $0 + "\n" && canonical != $0 } ?? false
                 switch (TimelineSummary.keep(e), edited) {
                 case (.block, _), (_, true):
-                    var text = raw ?? canonical
+                    // What cmem wrote was redacted on the way in; a human's edit passes the redactor here, so a
+                    // secret in history is not copied into a new note.
+                    var text = edited ? redaction.text(raw ?? canonical) : raw ?? canonical
                     if !text.hasSuffix("\n\n") { text += text.hasSuffix("\n") ? "\n" : "\n\n" }
                     blocks.append((e.timestamp, e.id, text))
                 case (.line, false):
@@ -167,7 +169,7 @@ extension MemoryStore {
             }
             total += entry.events
             summary.days.append(entry)
-            if let prose = prose(in: bytes, spans: parsed.spans, day: day) { notes.append((day, prose)) }
+            if let prose = prose(in: bytes, spans: parsed.spans, day: day) { notes.append((day, redaction.text(prose))) }
             try tx.remove(dayPath)
         }
 

@@ -82,7 +82,8 @@ struct RetentionCommand: ParsableCommand {
         guard !p.isEmpty else { return "nothing due" }
         var parts: [String] = []
         if !p.rollups.isEmpty {
-            parts.append("roll \(p.dayCount) day files into \(p.rollups.count) month summaries (\(p.rollups.map(\.month).joined(separator: ", ")))")
+            parts.append("roll \(p.dayCount) day file\(p.dayCount == 1 ? "" : "s") into \(p.rollups.count) month "
+                + "summar\(p.rollups.count == 1 ? "y" : "ies") (\(p.rollups.map(\.month).joined(separator: ", ")))")
         }
         if !p.sessions.isEmpty { parts.append("compact \(p.sessions.count) sessions' action logs") }
         if !p.archived.isEmpty { parts.append("archive \(p.archived.count) files to git history") }
