@@ -1,3 +1,5 @@
+import Foundation
+
 /// The summary note of a month whose day files retention rolled up: `timeline/YYYY/MM/summary.md`.
 ///
 /// The front matter holds what is counted (by type, severity and component) and, for each day rolled in,
@@ -86,7 +88,41 @@ public struct TimelineSummary: Sendable, Equatable {
     public static func line(_ e: TimelineEvent) -> String {
         var out = "- \(e.timestamp.iso8601) \(e.type) `\(e.id)`"
         for c in e.components { out += " [[\(c)]]" }
-        return out + " " + TimelineDay.headline(e)
+        return out + " " + TimelineDay.headline(e) + " (\(e.source), \(e.severity.rawValue))"
+    }
+
+    /// The event a one-line entry stands for: its time, type, id, components, source and severity, and its
+    /// headline as the description (the details are in history). Nil when `line` is not such an entry.
+    public static func event(fromLine line: Substring) -> TimelineEvent? {
+        guard line.hasPrefix("- ") else { return nil }
+        var rest = line.dropFirst(2)
+        guard let sp1 = rest.firstIndex(of: " "), let time = Timestamp(iso8601: String(rest[..<sp1])) else { return nil }
+        rest = rest[rest.index(after: sp1)...]
+        guard let sp2 = rest.firstIndex(of: " ") else { return nil }
+        let type = String(rest[..<sp2])
+        rest = rest[rest.index(after: sp2)...]
+        guard rest.hasPrefix("`"), let close = rest.dropFirst().firstIndex(of: "`") else { return nil }
+        let id = String(rest[rest.index(after: rest.startIndex)..<close])
+        guard Identifier.isSafeName(id, maxLength: 128), !type.isEmpty else { return nil }
+        rest = rest[rest.index(after: close)...]
+        var components: [String] = []
+        while rest.hasPrefix(" [["), let end = rest.range(of: "]]") {
+            components.append(String(rest[rest.index(rest.startIndex, offsetBy: 3)..<end.lowerBound]))
+            rest = rest[end.upperBound...]
+        }
+        var description = String(rest.drop { $0 == " " })
+        var source = "unknown", severity = Severity.info
+        if description.hasSuffix(")"), let open = description.range(of: " (", options: .backwards) {
+            let inner = description[open.upperBound..<description.index(before: description.endIndex)]
+            let parts = inner.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
+            if parts.count == 2, let sev = Severity(rawValue: parts[1]), !parts[0].isEmpty {
+                source = parts[0]
+                severity = sev
+                description = String(description[..<open.lowerBound])
+            }
+        }
+        return TimelineEvent(id: id, timestamp: time, type: type, source: source, description: description,
+                             components: components, severity: severity)
     }
 
     /// The event id a summary line names, if `line` is one.

@@ -222,11 +222,20 @@ extension MemoryStore {
     public func timeline(_ filter: TimelineFilter) throws -> (events: [TimelineEvent], warnings: [NoteError]) {
         var events: [TimelineEvent] = []
         var warnings: [NoteError] = []
-        // A month's summary keeps some events whole (retention); they read like a day file's.
-        for path in dayFiles(from: filter.since, to: filter.until) + summaries(from: filter.since, to: filter.until).map(\.path) {
+        for path in dayFiles(from: filter.since, to: filter.until) {
             let parsed = try self.events(inDayFile: path)
             warnings += parsed.errors
             events += parsed.events.filter(filter.matches)
+        }
+        // A month's summary (retention) keeps some events whole, read like a day file's, and some as one line.
+        for note in summaries(from: filter.since, to: filter.until) {
+            guard let text = try readText(note.path) else { continue }
+            let parsed = TimelineDay.parse(Array(text.utf8), path: note.path)
+            warnings += parsed.errors
+            events += parsed.events.filter(filter.matches)
+            for line in text.split(separator: "\n") where line.hasPrefix("- ") {
+                if let e = TimelineSummary.event(fromLine: line), filter.matches(e) { events.append(e) }
+            }
         }
         events.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
         if events.count > filter.limit { events = Array(events.prefix(filter.limit)) }

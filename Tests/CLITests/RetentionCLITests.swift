@@ -76,7 +76,10 @@ import TestSupport
 
         // The summary's blocks read as events: the timeline over March answers from them.
         let march = try f.json("timeline", "--since", "2026-03-01", "--until", "2026-03-31")
-        #expect(march["events"]?.items.compactMap { $0["description"]?.stringValue }.sorted() == ["Incident: api slow", "api CrashLoopBackOff"])
+        // Blocks kept whole, and one-line entries read as events (their headline as the description).
+        #expect(march["events"]?.items.compactMap { $0["description"]?.stringValue }.sorted()
+                == ["Changed pool size", "Incident: api slow", "Synced api to abc123", "api CrashLoopBackOff"], "\(march)")
+        #expect(march["summarised"]?.items.first?["detail"]?.items.first?.stringValue == before)
 
         // --from-history reads the day back from the commit that holds it: all six events.
         let history = try f.json("timeline", "--from-history", "--since", "2026-03-31", "--until", "2026-03-31")
@@ -88,6 +91,13 @@ import TestSupport
         let shown = try f.json("event", "show", plain)
         #expect(shown["event"]?["description"]?.stringValue == "a commit")
         #expect(shown["location"]?.stringValue == "\(before):\(day91)")
+        // A one-line entry resolves from the summary's line, through the index (and so does search).
+        let deployID = try #require(all.first { $0["event_type"]?.stringValue == "deployment" }?["event_id"]?.stringValue)
+        let deploy = try f.json("event", "show", deployID)
+        #expect(deploy["event"]?["source"]?.stringValue == "test")
+        #expect(deploy["location"]?.stringValue?.hasPrefix("timeline/2026/03/summary.md:") == true, "\(deploy)")
+        let search = try f.json("search", "Synced")
+        #expect(search.json.contains(deployID), "\(search)")
         // One kept whole resolves from the summary, through the index.
         let critical = try #require(all.first { $0["severity"]?.stringValue == "critical" }?["event_id"]?.stringValue)
         #expect(try f.json("event", "show", critical)["location"]?.stringValue?.hasPrefix("timeline/2026/03/summary.md:") == true)
