@@ -23,7 +23,7 @@ extension DocumentParser {
 
     /// A month summary's one-line entries (retention's deployments and config changes), each an event
     /// whose description is its headline; the summary's event blocks are read as a day file's.
-    private mutating func scanSummaryLines(_ b: UnsafeBufferPointer<UInt8>) {
+    mutating func scanSummaryLines(_ b: UnsafeBufferPointer<UInt8>) {
         var p = 0, line = 1
         while p < b.count {
             var e = p
