@@ -20,7 +20,8 @@ public final class RetentionSchedule: @unchecked Sendable {
     public func runIfDue(store: MemoryStore, now: Timestamp = .now()) throws -> RetentionReport? {
         guard now.seconds - started.seconds >= delaySeconds else { return nil }
         let path = store.stateDir + "/" + Self.fileName
-        let last = (try? AtomicFile.read(path, limit: 64)).flatMap { $0.map { String(decoding: $0, as: UTF8.self) } }
+        var last: String?
+        if let read = try? AtomicFile.read(path, limit: 64), let bytes = read { last = String(decoding: bytes, as: UTF8.self) }
         guard last?.trimmingCharacters(in: .whitespacesAndNewlines) != now.day else { return nil }
         let report = try store.applyRetention(today: now)
         try? AtomicFile.write(now.day + "\n", to: path, durable: false)
