@@ -305,13 +305,15 @@ public final class Synchronizer {
             return
         }
         if FileManager.default.fileExists(atPath: gitDir + "/MERGE_HEAD") {
-            var conflicts = try SyncStatus.unmergedPaths(git)
-            conflicts = try keepLateDays(conflicts, git, report: &report)
-            if conflicts.isEmpty, try git.run(["commit", "--no-edit", "-q"]).succeeded {
-                report.merge = .merged
-                return
+            let conflicts = try SyncStatus.unmergedPaths(git)
+            if !conflicts.isEmpty {
+                let rest = try keepLateDays(conflicts, git, report: &report)
+                if rest.isEmpty, try git.run(["commit", "--no-edit", "-q"]).succeeded {
+                    report.merge = .merged
+                    return
+                }
+                throw SyncError.conflicts(paths: rest.isEmpty ? conflicts : rest, merging: name)
             }
-            if !conflicts.isEmpty { throw SyncError.conflicts(paths: conflicts, merging: name) }
         }
         let message = out.message.isEmpty ? out.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : out.message
         if message.contains("would be overwritten") || message.contains("untracked working tree files") {
