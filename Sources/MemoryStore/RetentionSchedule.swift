@@ -21,7 +21,7 @@ public final class RetentionSchedule: @unchecked Sendable {
         guard now.seconds - started.seconds >= delaySeconds else { return nil }
         let path = store.stateDir + "/" + Self.fileName
         var last: String?
-        if let read = try? AtomicFile.read(path, limit: 64), let bytes = read { last = String(decoding: bytes, as: UTF8.self) }
+        if let bytes = try? AtomicFile.read(path, limit: 64) { last = String(decoding: bytes, as: UTF8.self) }
         guard last?.trimmingCharacters(in: .whitespacesAndNewlines) != now.day else { return nil }
         let report = try store.applyRetention(today: now)
         try? AtomicFile.write(now.day + "\n", to: path, durable: false)
