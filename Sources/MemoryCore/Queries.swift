@@ -1,5 +1,6 @@
 import MemoryIndex
 import MemoryModel
+import MemoryStore
 
 /// The questions answered from the search index, the same for every front end. Safe to use from any
 /// thread: `MemoryIndex` answers from an immutable snapshot.
@@ -36,9 +37,19 @@ public struct Queries: Sendable {
     }
 
     public func event(id: String) -> EventDetail? {
-        guard let e = index.event(id: id) else { return nil }
+        guard let e = index.event(id: id) else { return historicalEvent(id: id) }
         return EventDetail(event: e, causedBy: e.causedBy.flatMap { index.event(id: $0) }, caused: index.caused(by: id),
                            location: index.location(id: id).map { "\($0.path):\($0.line)" })
+    }
+
+    /// An event retention rolled out of the tree (counted in a summary, not kept whole), read back from the
+    /// commit that holds its day file; `location` is then `COMMIT:PATH`. A store of its own: this may run on
+    /// any thread, and the lookup is rare.
+    func historicalEvent(id: String) -> EventDetail? {
+        guard let store = try? MemoryStore(path: index.repositoryPath), let (e, location) = (try? store.historicalEvent(id: id)) ?? nil else {
+            return nil
+        }
+        return EventDetail(event: e, causedBy: e.causedBy.flatMap { index.event(id: $0) }, caused: index.caused(by: id), location: location)
     }
 
     public func timeline(_ query: SearchQuery) -> [TimelineEvent] {

@@ -7,6 +7,7 @@ import MemoryModel
 /// checks that both paths give the same documents.
 extension DocumentParser {
     mutating func scanDay(_ b: UnsafeBufferPointer<UInt8>) {
+        if TimelineSummary.month(ofPath: file.path) != nil { scanSummaryLines(b) }
         TimelineBlock.scan(b) { block in
             guard block.closed else {
                 // The model reports the unclosed block and reads what it can from here.
@@ -17,6 +18,24 @@ extension DocumentParser {
                           line: block.startLine) {
                 fallback(b, from: block.start, to: block.end, firstLine: block.startLine)
             }
+        }
+    }
+
+    /// A month summary's one-line entries (retention's deployments and config changes), each an event
+    /// whose description is its headline; the summary's event blocks are read as a day file's.
+    mutating func scanSummaryLines(_ b: UnsafeBufferPointer<UInt8>) {
+        var p = 0, line = 1
+        while p < b.count {
+            var e = p
+            while e < b.count, b[e] != 10 { e += 1 }
+            if e - p > 30, b[p] == 45, b[p + 1] == 32, b[p + 2] >= 48, b[p + 2] <= 57 { // "- 2…"
+                let text = String(decoding: UnsafeBufferPointer(rebasing: b[p..<e]), as: UTF8.self)
+                if let event = TimelineSummary.event(fromLine: Substring(text)) {
+                    addEvent(event, start: p, end: e, fenceLine: line, bytes: b)
+                }
+            }
+            p = e + 1
+            line += 1
         }
     }
 

@@ -68,6 +68,7 @@ struct DocumentParser {
 
     /// Reads a day file with the model's parser (the reference; `scanDay` is the fast path).
     mutating func parseDay(_ b: UnsafeBufferPointer<UInt8>) {
+        if TimelineSummary.month(ofPath: file.path) != nil { scanSummaryLines(b) }
         let result = TimelineDay.parse(b, path: file.path, wantSpans: true)
         file.errors = result.errors
         // Spans of blocks that parsed carry a timestamp and come in the same order as the events.

@@ -12,8 +12,10 @@ extension Snapshot {
             return nil
         }
         let parsed = TimelineDay.parse(bytes, path: path)
+        // A month summary's one-line entry (retention) is an event too.
+        let e = parsed.events.first ?? TimelineSummary.event(fromLine: Substring(String(decoding: bytes, as: UTF8.self)))
         // The block must still be the one indexed; a mismatch means the file changed since the update.
-        guard let e = parsed.events.first, exactHash(e.id) == seg.idHash[a.doc] else { return nil }
+        guard let e, exactHash(e.id) == seg.idHash[a.doc] else { return nil }
         return e
     }
 

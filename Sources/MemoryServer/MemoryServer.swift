@@ -99,6 +99,13 @@ public enum MemoryServer {
     ) throws -> some ApplicationProtocol {
         try configuration.validate()
         let service = try MemoryService(repositoryPath: configuration.repositoryPath, logger: logger)
+        // Retention once a day: checked every 10 minutes (the schedule skips the first 10 after start).
+        Task.detached(priority: .background) {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 600 * 1_000_000_000)
+                await service.applyRetentionIfDue()
+            }
+        }
         let metrics = ServerMetrics()
         let router = router(service: service, configuration: configuration, metrics: metrics)
         let limits = configuration.limits

@@ -10,8 +10,12 @@ public struct MemoryConfig: Sendable {
     public var currentWindow: Int64 = 24 * 3600
     /// How a working directory maps to a project: `git-root` (default) or `directory`.
     public var projectScope: String = "git-root"
-    /// Timeline days older than this may be pruned by a future `cmem prune`; 0 keeps everything.
-    public var retentionDays: Int = 0
+    /// Retention (`cmem retention`): sessions keep their action log this many days after their last
+    /// activity; day files stay in detail this many days, then are rolled into their month's summary;
+    /// summaries stay this many days after their month ends. 0 keeps that tier forever.
+    public var sessionDays: Int = 7
+    public var timelineDays: Int = 90
+    public var summaryDays: Int = 365
     /// Approximate token budget of the SessionStart handoff.
     public var handoffTokenBudget: Int = 1500
     /// Raw values of sections owned by other modules (collector, hooks), passed through.
@@ -64,7 +68,9 @@ public struct MemoryConfig: Sendable {
             case "project":
                 if let s = value["scope"]?.stringValue { config.projectScope = s }
             case "retention":
-                if case let .number(n)? = value["timeline_days"] { config.retentionDays = try count(n, "retention.timeline_days", from: 0) }
+                if case let .number(n)? = value["session_days"] { config.sessionDays = try count(n, "retention.session_days", from: 0) }
+                if case let .number(n)? = value["timeline_days"] { config.timelineDays = try count(n, "retention.timeline_days", from: 0) }
+                if case let .number(n)? = value["summary_days"] { config.summaryDays = try count(n, "retention.summary_days", from: 0) }
             case "handoff":
                 if case let .number(n)? = value["token_budget"] { config.handoffTokenBudget = try count(n, "handoff.token_budget", from: 1) }
             default: break
@@ -98,8 +104,14 @@ public struct MemoryConfig: Sendable {
           # git-root: a session belongs to the git repository it ran in; directory: to the exact directory.
           scope: git-root
         retention:
-          # Timeline days to keep; 0 keeps everything (git history keeps it anyway).
-          timeline_days: 0
+          # `cmem retention apply` (and, once a day, `cmem serve` and `cmem collect --watch`) shapes the working
+          # tree; git history keeps everything. 0 keeps a tier forever.
+          # Days a session keeps its action log after its last activity (then: counts and a commit).
+          session_days: 7
+          # Days a timeline day file stays in detail (then: rolled into its month's summary.md).
+          timeline_days: 90
+          # Days a month's summary stays after the month ends (then: it leaves the tree, kept in history).
+          summary_days: 365
         handoff:
           # Approximate size of the handoff injected at session start.
           token_budget: 1500

@@ -234,6 +234,16 @@ extension MemoryStore {
             warnings += parsed.errors
             events += parsed.events.filter(filter.matches)
         }
+        // A month's summary (retention) keeps some events whole, read like a day file's, and some as one line.
+        for note in summaries(from: filter.since, to: filter.until) {
+            guard let text = try readText(note.path) else { continue }
+            let parsed = TimelineDay.parse(Array(text.utf8), path: note.path)
+            warnings += parsed.errors
+            events += parsed.events.filter(filter.matches)
+            for line in text.split(separator: "\n") where line.hasPrefix("- ") {
+                if let e = TimelineSummary.event(fromLine: line), filter.matches(e) { events.append(e) }
+            }
+        }
         events.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
         if events.count > filter.limit { events = Array(events.prefix(filter.limit)) }
         return (events, warnings)

@@ -95,6 +95,8 @@ public final class MemoryStore {
     /// A set of file writes that become one commit.
     public final class Transaction {
         var files: [(path: String, bytes: [UInt8])] = []
+        /// Files the commit removes (retention): each must hold what HEAD has, so git history keeps it.
+        var removals: [String] = []
         var lines: [String] = []
         let store: MemoryStore
 
@@ -129,6 +131,7 @@ public final class MemoryStore {
             // The repository's .gitattributes stores notes with LF (`*.md text eol=lf`); cmem commits blobs
             // from the bytes it writes, with no filter, so a note a person saved with CRLF is written with LF.
             let bytes = relative.hasSuffix(".md") ? Self.lineFeedsOnly(bytes) : bytes
+            removals.removeAll { $0 == relative }
             if let i = files.firstIndex(where: { $0.path == relative }) {
                 files[i].bytes = bytes
             } else {
@@ -136,13 +139,22 @@ public final class MemoryStore {
             }
         }
 
+        /// Stages the removal of a file (removed from disk and from the tree when the transaction commits).
+        public func remove(_ relative: String) throws {
+            _ = try store.absolute(relative)
+            files.removeAll { $0.path == relative }
+            if !removals.contains(relative) { removals.append(relative) }
+        }
+
         /// The content staged for `relative`, else what is on disk.
         public func read(_ relative: String) throws -> String? {
+            if removals.contains(relative) { return nil }
             if let staged = files.first(where: { $0.path == relative }) { return String(decoding: staged.bytes, as: UTF8.self) }
             return try store.readText(relative)
         }
 
         public func readBytes(_ relative: String) throws -> [UInt8]? {
+            if removals.contains(relative) { return nil }
             if let staged = files.first(where: { $0.path == relative }) { return staged.bytes }
             return try AtomicFile.read(try store.absolute(relative))
         }
@@ -150,8 +162,8 @@ public final class MemoryStore {
         /// One line of the commit message, e.g. `event ev-… deployment github-mcp-server`.
         public func describe(_ line: String) { lines.append(store.redaction.text(line)) }
 
-        public var isEmpty: Bool { files.isEmpty }
-        public var paths: [String] { files.map(\.path) }
+        public var isEmpty: Bool { files.isEmpty && removals.isEmpty }
+        public var paths: [String] { files.map(\.path) + removals }
     }
 
     public struct CommitResult: Sendable {
@@ -174,14 +186,14 @@ public final class MemoryStore {
             // Interactive writes touch a few files of a large repository: `commit(files:)` rewrites only their
             // tree and index entries, and their blobs can be stored ahead. Imports stage thousands of files per
             // commit, which it gives to libgit2's index.
-            let fast = tx.files.count <= GitRepository.fastCommitLimit
+            let fast = tx.files.count + tx.removals.count <= GitRepository.fastCommitLimit
             for file in tx.files { try refuseConflictMarkers(file.bytes, path: file.path) }
             // Interactive writes say which file each replaces, so that the commit can tell a file whose old
             // content HEAD has from one carrying someone's uncommitted edit, which is vetted (`vet`).
             let writes = try tx.files.map {
                 GitRepository.FileWrite(path: $0.path, content: $0.bytes,
                                         replaced: fast && durable ? FileIdentity(path: try absolute($0.path)) : nil)
-            }
+            } + tx.removals.map { GitRepository.FileWrite(path: $0, content: nil) }
             var prepared = GitRepository.PreparedBlobs()
             // Kept until the commit is made: a failed commit puts every file back as it was.
             var pending: [AtomicFile.Pending] = []
@@ -215,6 +227,14 @@ public final class MemoryStore {
                 }
                 if !durable { syncFileSystem() }
             }
+            // Removed files keep a second name until the commit is made, so that a failed commit puts them back.
+            let setAside: [(path: String, aside: String)]
+            do {
+                setAside = try RemovedFiles.setAside(tx.removals.map { try absolute($0) })
+            } catch {
+                AtomicFile.restore(pending)
+                throw error
+            }
             let message = MemoryStore.commitMessage(tx.lines)
             // Holding the write lock, no cmem writer can hold a git lock: one found was left by a dead process.
             git.recoversStaleLocks = true
@@ -222,10 +242,12 @@ public final class MemoryStore {
             do {
                 let id = try git.commit(files: writes, message: message, author: author, prepared: prepared, vetting: vet)
                 AtomicFile.discardOld(pending)
-                return (value, CommitResult(commit: id, paths: tx.files.map(\.path), message: message))
+                RemovedFiles.discard(setAside)
+                return (value, CommitResult(commit: id, paths: tx.paths, message: message))
             } catch {
                 AtomicFile.restore(pending)
-                throw commitFailure(error, paths: tx.files.map(\.path))
+                RemovedFiles.restore(setAside)
+                throw commitFailure(error, paths: tx.paths)
             }
         }
     }

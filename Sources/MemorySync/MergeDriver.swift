@@ -49,7 +49,11 @@ public enum MergeDriver {
                                   markerSize: Int = 7) throws -> (bytes: [UInt8], outcome: Outcome) {
         switch kind {
         case .timeline:
-            let r = try TimelineMerge.merge(base: base, ours: ours, theirs: theirs, path: path, markerSize: markerSize)
+            let r = RetentionMerge.isSummary(path)
+                ? try RetentionMerge.summary(base: base, ours: ours, theirs: theirs, path: path, markerSize: markerSize)
+                : RetentionMerge.isArchive(path)
+                ? try RetentionMerge.archive(base: base, ours: ours, theirs: theirs, path: path, markerSize: markerSize)
+                : try TimelineMerge.merge(base: base, ours: ours, theirs: theirs, path: path, markerSize: markerSize)
             var messages = r.notes.map { "\(path): \($0)" }
             if r.conflicts > 0 { messages.append("\(path): \(r.conflicts) conflict(s) left for a human") }
             return (r.bytes, Outcome(conflicts: r.conflicts, messages: messages))

@@ -306,13 +306,42 @@ public final class Synchronizer {
         }
         if FileManager.default.fileExists(atPath: gitDir + "/MERGE_HEAD") {
             let conflicts = try SyncStatus.unmergedPaths(git)
-            if !conflicts.isEmpty { throw SyncError.conflicts(paths: conflicts, merging: name) }
+            if !conflicts.isEmpty {
+                let rest = try keepLateDays(conflicts, git, report: &report)
+                if rest.isEmpty, try git.run(["commit", "--no-edit", "-q"]).succeeded {
+                    report.merge = .merged
+                    return
+                }
+                throw SyncError.conflicts(paths: rest.isEmpty ? conflicts : rest, merging: name)
+            }
         }
         let message = out.message.isEmpty ? out.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : out.message
         if message.contains("would be overwritten") || message.contains("untracked working tree files") {
             throw SyncError.localChangesInTheWay(detail: message)
         }
         throw SyncError.git(command: "git merge \(name)", status: out.status, message: message)
+    }
+
+    /// A day file one side removed (retention rolled it into its month's summary) while the other added events
+    /// to it (a clone offline since): the file is kept, with every event, and the next retention run rolls it
+    /// into the summary again, counting only the events the summary did not have. Returns the conflicts left.
+    func keepLateDays(_ conflicts: [String], _ git: GitCLI, report: inout Report) throws -> [String] {
+        var rest: [String] = []
+        for path in conflicts {
+            let parts = path.split(separator: "/")
+            let isDay = parts.count == 4 && parts[0] == "timeline" && parts[3].count == 13 && parts[3].hasSuffix(".md")
+            let stages = isDay ? ((try? git.check(["ls-files", "-u", "-z", "--", path])) ?? "") : ""
+            let numbers = Set(stages.split(separator: "\0").compactMap { $0.split(separator: "\t").first?.split(separator: " ").last })
+            let modifiedAndDeleted = numbers.contains("1") && numbers.contains("2") != numbers.contains("3")
+            guard isDay, modifiedAndDeleted, FileManager.default.fileExists(atPath: store.root + "/" + path),
+                  try git.run(["add", "--", path]).succeeded else {
+                rest.append(path)
+                continue
+            }
+            report.mergeNotes.append("\(path): removed by retention on one side, added to on the other; kept with every event "
+                + "(the next `cmem retention apply` rolls it into its month's summary)")
+        }
+        return rest
     }
 
     /// Pushes `commit` to the remote branch. Returns false when the push was rejected because the remote

@@ -21,6 +21,7 @@ struct CMem: AsyncParsableCommand {
             ComponentCommand.self,
             CorrelateCommand.self,
             IndexCommand.self,
+            RetentionCommand.self,
             CollectCommand.self,
             InfraCommand.self,
             HooksCommand.self,
@@ -37,7 +38,7 @@ struct CMem: AsyncParsableCommand {
 }
 
 extension CMem {
-    /// The answer to a command line naming a command that does not exist (`cmem retention status`,
+    /// The answer to a command line naming a command that does not exist (`cmem prune status`,
     /// `cmem session bogus`): which word is unknown and what the commands are, where ArgumentParser would
     /// say "unexpected arguments". Nil when the command words are all known (the error is ArgumentParser's
     /// to report), or when an option comes first, or the group has a default subcommand (the word may be

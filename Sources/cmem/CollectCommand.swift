@@ -256,14 +256,28 @@ struct WatchRun: Sendable {
             s.resume()
             return s
         }
+        let retention = RetentionSchedule()
         let task = Task {
             await loop.run(shouldStop: { stop.isSet }) { round in
                 WatchRun.handle(round, setup: setup, json: json, progress: progress)
+                WatchRun.retain(retention, setup: setup)
             }
         }
         holder.set(task)
         await task.value
         for s in sources { s.cancel() }
+    }
+
+    /// Retention once a day, after a round (see `RetentionSchedule`); a failure is reported and tried again later.
+    static func retain(_ schedule: RetentionSchedule, setup: CollectSetup) {
+        do {
+            let store = try MemoryStore(path: setup.repoPath, logger: Log.logger)
+            if let report = try schedule.runIfDue(store: store), let commit = report.commit {
+                stderr("cmem collect: retention committed \(commit.prefix(7)): \(RetentionCommand.describe(report.plan))")
+            }
+        } catch {
+            stderr("cmem: warning: retention failed (tried again later): \(error)")
+        }
     }
 
     /// One round: record it (opening the store afresh, so a memory that was briefly missing or locked only

@@ -10,10 +10,10 @@ import TestSupport
     }
 
     @Test func anUnknownCommandIsNamedWithTheCommands() throws {
-        let r = try run(["retention", "status"])
+        let r = try run(["prune", "status"])
         #expect(r.status == 2, "\(r.stderr)")
         #expect(r.stdout.isEmpty)
-        #expect(r.stderr.hasPrefix("cmem: error: unknown command \"retention\"; the commands are: init, session, event, timeline, "), "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("cmem: error: unknown command \"prune\"; the commands are: init, session, event, timeline, "), "\(r.stderr)")
         #expect(r.stderr.contains(", serve, "), "\(r.stderr)")
         #expect(!r.stderr.contains("unexpected argument"), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")

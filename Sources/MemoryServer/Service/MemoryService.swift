@@ -34,6 +34,9 @@ public actor MemoryService {
     /// From `.cmem/config.yaml`, read once at start (as the store does).
     nonisolated let projectScope: String
 
+    /// Retention once a day (`applyRetentionIfDue`).
+    private let retention = RetentionSchedule()
+
     /// Event writes waiting for the next group commit.
     private var pendingEvents: [PendingEventWrite] = []
     private var flushScheduled = false
@@ -52,6 +55,19 @@ public actor MemoryService {
         self.indexWait = indexWait
         index = SearchIndex(repositoryPath: memory.store.root, logger: logger, options: indexOptions, start: openIndex)
         projectScope = memory.store.config.projectScope
+    }
+
+    /// Applies retention when a day has begun since the last run (see `RetentionSchedule`), on the store's
+    /// thread like every write. Errors are logged: the next check tries again.
+    public func applyRetentionIfDue() {
+        do {
+            if let report = try retention.runIfDue(store: store), let commit = report.commit {
+                logger.info("retention applied", metadata: ["retention.commit": "\(commit)", "retention.days": "\(report.plan.dayCount)",
+                                                            "retention.sessions": "\(report.plan.sessions.count)"])
+            }
+        } catch {
+            logger.warning("retention failed; it is tried again later", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Starts opening the index, when the service was made with `openIndex: false`.

@@ -1,0 +1,112 @@
+import Foundation
+import GitKit
+import MemoryModel
+
+/// Reading back what retention took out of the tree: the summaries in the tree, and the day files in the
+/// commits they name (or, for months whose summary left too, in the parents of retention's commits).
+extension MemoryStore {
+    /// A month's summary in the tree, read.
+    public struct SummaryNote: Sendable {
+        public let path: String
+        public let summary: TimelineSummary
+    }
+
+    /// The summaries of the months overlapping `from`…`to`, oldest first. One that cannot be read is left out.
+    public func summaries(from: Timestamp? = nil, to: Timestamp? = nil) -> [SummaryNote] {
+        let fromMonth = from.map { String($0.day.prefix(7)) }, toMonth = to.map { String($0.day.prefix(7)) }
+        return summaryFiles().compactMap { path in
+            guard let month = TimelineSummary.month(ofPath: path) else { return nil }
+            if let fromMonth, month < fromMonth { return nil }
+            if let toMonth, month > toMonth { return nil }
+            guard let text = try? readText(path), let doc = try? FrontMatterDocument.split(text, path: path),
+                  let values = try? doc.values(path: path), let summary = try? TimelineSummary(values: values, path: path) else { return nil }
+            return SummaryNote(path: path, summary: summary)
+        }
+    }
+
+    /// Where a day's detail is in history: each commit that holds a version of the day file retention
+    /// removed. From the summaries' `days`, else (a month whose summary left the tree too) from the parents
+    /// of retention's commits that removed it.
+    public struct HistoricalDay: Sendable, Equatable {
+        public let day: String
+        public let path: String
+        public let commit: String
+    }
+
+    /// Day files removed by retention for the days `from`…`to` (UTC days, inclusive), oldest first.
+    public func historicalDays(from: String, to: String) throws -> [HistoricalDay] {
+        var result: [HistoricalDay] = []
+        var covered = Set<String>()
+        for note in summaries(from: Timestamp(iso8601: from), to: Timestamp(iso8601: to)) {
+            for d in note.summary.days where d.day >= from && d.day <= to {
+                guard let time = Timestamp(iso8601: d.day) else { continue }
+                result.append(HistoricalDay(day: d.day, path: TimelineEvent.dayPath(for: time), commit: d.detail))
+                covered.insert(d.day)
+            }
+        }
+        // Months archived whole: `timeline/archive.md` names the commit that holds their day files and summary.
+        if let text = try readText(TimelineArchive.path), let doc = try? FrontMatterDocument.split(text, path: TimelineArchive.path),
+           let archive = try? TimelineArchive(values: doc.values(path: TimelineArchive.path), path: TimelineArchive.path) {
+            for m in archive.months where m.month >= String(from.prefix(7)) && m.month <= String(to.prefix(7)) {
+                guard let commit = ObjectID(hex: m.detail) else { continue }
+                // The month's summary, as it was then, names earlier commits for days rolled before.
+                let summaryPath = TimelineSummary.path(month: m.month)
+                if let bytes = try? git.blob(at: commit, path: summaryPath), let text = String(validating: bytes, as: UTF8.self),
+                   let doc = try? FrontMatterDocument.split(text, path: summaryPath),
+                   let summary = try? TimelineSummary(values: doc.values(path: summaryPath), path: summaryPath) {
+                    for d in summary.days where d.day >= from && d.day <= to && !covered.contains(d.day) {
+                        guard let time = Timestamp(iso8601: d.day) else { continue }
+                        result.append(HistoricalDay(day: d.day, path: TimelineEvent.dayPath(for: time), commit: d.detail))
+                    }
+                }
+                guard var day = Timestamp(iso8601: m.month + "-01") else { continue }
+                while day.day.hasPrefix(m.month) {
+                    let path = TimelineEvent.dayPath(for: day)
+                    if day.day >= from, day.day <= to, (try? git.blob(at: commit, path: path)) ?? nil != nil {
+                        result.append(HistoricalDay(day: day.day, path: path, commit: m.detail))
+                    }
+                    day = day.adding(seconds: 86400)
+                }
+            }
+        }
+        return result.sorted { ($0.day, $0.commit) < ($1.day, $1.commit) }
+    }
+
+    /// The events of `filter`'s range read back from history: what the day files held when retention removed
+    /// them. Each event once (a day rolled twice is read from both commits). `since` is required: history is
+    /// read day by day.
+    public func historicalTimeline(_ filter: TimelineFilter) throws -> (events: [TimelineEvent], days: [HistoricalDay], warnings: [NoteError]) {
+        guard let since = filter.since else { throw ValidationError("reading from history needs --since") }
+        let until = filter.until ?? .now()
+        let days = try historicalDays(from: since.day, to: until.day)
+        var seen = Set<String>()
+        var events: [TimelineEvent] = []
+        var warnings: [NoteError] = []
+        for d in days {
+            guard let id = ObjectID(hex: d.commit), let bytes = try git.blob(at: id, path: d.path) else {
+                warnings.append(NoteError(path: d.path, line: 1, message: "not found in commit \(d.commit)"))
+                continue
+            }
+            let parsed = TimelineDay.parse(bytes, path: "\(d.commit.prefix(12)):\(d.path)")
+            warnings += parsed.errors
+            for e in parsed.events where filter.matches(e) && seen.insert(e.id).inserted { events.append(e) }
+        }
+        events.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
+        if events.count > filter.limit { events = Array(events.prefix(filter.limit)) }
+        return (events, days, warnings)
+    }
+
+    /// An event retention took out of the tree, read back from the commit that holds its day file, with
+    /// where it was found (`commit:path`). Only ids that carry their day (`ev-YYYYMMDD-…`) are looked up.
+    public func historicalEvent(id: String) throws -> (event: TimelineEvent, location: String)? {
+        try Identifier.validate(id, what: "event id")
+        guard let day = Identifier.day(of: id) else { return nil }
+        for d in try historicalDays(from: day, to: day).reversed() {
+            guard let commit = ObjectID(hex: d.commit), let bytes = try git.blob(at: commit, path: d.path) else { continue }
+            if let e = TimelineDay.parse(bytes, path: d.path).events.first(where: { $0.id == id }) {
+                return (e, "\(d.commit):\(d.path)")
+            }
+        }
+        return nil
+    }
+}
