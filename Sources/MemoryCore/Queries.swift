@@ -53,8 +53,8 @@ public struct Queries: Sendable {
     }
 
     /// The events of `[query.since, query.until)` that pass its filters, counted per first component and
-    /// per bucket (`count` of them), the busiest `maxLanes` lanes shown.
-    public func buckets(_ query: SearchQuery, count: Int, maxLanes: Int) -> TimelineBucketsAnswer {
-        TimelineBucketsAnswer(buckets: index.buckets(query, count: count, maxLanes: maxLanes), freshness: index.freshness)
+    /// per bucket (`count` of them), the busiest `maxLanes` lanes shown; lanes per component or per stack.
+    public func buckets(_ query: SearchQuery, count: Int, maxLanes: Int, grouping: LaneGrouping = .component) -> TimelineBucketsAnswer {
+        TimelineBucketsAnswer(buckets: index.buckets(query, count: count, maxLanes: maxLanes, grouping: grouping), freshness: index.freshness)
     }
 }

@@ -5,7 +5,7 @@ import MemoryModel
 /// few kilobytes. Read from the index's columns only (no note is opened).
 public struct TimelineBuckets: Sendable, Equatable {
     public struct Lane: Sendable, Equatable {
-        /// The events' first affected component; "" for events that name none.
+        /// The events' first affected component (or its stack); "" for events that name none.
         public var component: String
         public var total: Int
         /// Non-empty buckets only: (bucket number, counts by severity: info, warning, error, critical).
@@ -32,11 +32,26 @@ public struct TimelineBuckets: Sendable, Equatable {
     public var severityTotals: [Int]
 }
 
+/// What a lane of `MemoryIndex.buckets` holds.
+public enum LaneGrouping: String, Sendable, CaseIterable {
+    /// One lane per event's first affected component.
+    case component
+    /// One lane per the first word of that component's name (`payments` for `payments-api` and
+    /// `payments-db`): a stack, as components are usually named.
+    case prefix
+
+    public func lane(of component: String) -> String {
+        guard self == .prefix, let cut = component.firstIndex(where: { $0 == "-" || $0 == "_" || $0 == "." }),
+              cut != component.startIndex else { return component }
+        return String(component[..<cut])
+    }
+}
+
 extension MemoryIndex {
     /// Counts the events that pass `query`'s filters (and contain every word of its text) in
-    /// `[query.since, query.until)`, split into `count` equal buckets and one lane per first component.
-    /// Both bounds are required; the query's order and limit are ignored.
-    public func buckets(_ query: SearchQuery, count: Int, maxLanes: Int) -> TimelineBuckets {
+    /// `[query.since, query.until)`, split into `count` equal buckets and one lane per first component
+    /// (or per stack). Both bounds are required; the query's order and limit are ignored.
+    public func buckets(_ query: SearchQuery, count: Int, maxLanes: Int, grouping: LaneGrouping = .component) -> TimelineBuckets {
         let start = query.since ?? Timestamp(milliseconds: 0)
         let end = query.until ?? Timestamp.now()
         let n = max(1, count)
@@ -44,32 +59,59 @@ extension MemoryIndex {
         let width = (span + Int64(n) - 1) / Int64(n)
         var q = query
         q.kinds = [.event]
-        var counts: [String: (total: Int, cells: [Int: [Int]])] = [:]
+        // Lanes by name (strings are per segment, so both segments add up), each a flat [bucket × 4] array.
+        var laneIndex: [String: Int] = [:]
+        var names: [String] = []
+        var cells: [[Int]] = []
+        var totals: [Int] = []
         var severityTotals = [0, 0, 0, 0]
         var total = 0
         let snap = snapshot
+        var slots: [UInt32: Int] = [:] // component string id → lane, for the segment being read
+        var slotSegment: ObjectIdentifier?
+        func lane(named name: String) -> Int {
+            if let i = laneIndex[name] { return i }
+            laneIndex[name] = names.count
+            names.append(name)
+            cells.append([Int](repeating: 0, count: n * 4))
+            totals.append(0)
+            return names.count - 1
+        }
         snap.forEachEvent(q) { seg, d in
-            let ts = seg.ts[d]
-            let b = Int((ts - start.milliseconds) / width)
+            let b = Int((seg.ts[d] - start.milliseconds) / width)
             guard b >= 0, b < n else { return }
+            if slotSegment != ObjectIdentifier(seg) { slots = [:]; slotSegment = ObjectIdentifier(seg) }
             let range = seg.componentRange(d)
-            // Strings are per segment: the lane is keyed by name so both segments add up.
-            let lane = range.isEmpty ? "" : seg.string(seg.components[range.lowerBound])
+            let l: Int
+            if range.isEmpty {
+                l = lane(named: "")
+            } else {
+                let id = seg.components[range.lowerBound]
+                if let known = slots[id] { l = known } else {
+                    l = lane(named: grouping.lane(of: seg.string(id)))
+                    slots[id] = l
+                }
+            }
             let sev = Int(min(seg.severity[d], 3))
-            counts[lane, default: (0, [:])].total += 1
-            counts[lane]!.cells[b, default: [0, 0, 0, 0]][sev] += 1
+            cells[l][b * 4 + sev] += 1
+            totals[l] += 1
             severityTotals[sev] += 1
             total += 1
         }
-        let ordered = counts.sorted { $0.value.total != $1.value.total ? $0.value.total > $1.value.total : $0.key < $1.key }
+        let ordered = names.indices.sorted { totals[$0] != totals[$1] ? totals[$0] > totals[$1] : names[$0] < names[$1] }
         let shown = ordered.prefix(max(0, maxLanes))
-        let lanes = shown.map { name, v in
-            TimelineBuckets.Lane(component: name, total: v.total, buckets: v.cells.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        let lanes = shown.map { l in
+            var nonEmpty: [(index: Int, counts: [Int])] = []
+            for b in 0..<n {
+                let c = Array(cells[l][(b * 4)..<(b * 4 + 4)])
+                if c != [0, 0, 0, 0] { nonEmpty.append((b, c)) }
+            }
+            return TimelineBuckets.Lane(component: names[l], total: totals[l], buckets: nonEmpty)
         }
         let omitted = ordered.dropFirst(shown.count)
         return TimelineBuckets(start: start, end: Timestamp(milliseconds: start.milliseconds + width * Int64(n)),
                                bucketMilliseconds: width, bucketCount: n, lanes: lanes, omittedLanes: omitted.count,
-                               omittedEvents: omitted.reduce(0) { $0 + $1.value.total }, total: total,
+                               omittedEvents: omitted.reduce(0) { $0 + totals[$1] }, total: total,
                                severityTotals: severityTotals)
     }
 }

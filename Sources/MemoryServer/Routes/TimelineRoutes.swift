@@ -1,5 +1,6 @@
 import Hummingbird
 import MemoryCore
+import MemoryIndex
 import MemoryModel
 import MemoryStore
 
@@ -60,7 +61,14 @@ struct TimelineRoutes {
         }
         let count = try q.integer("buckets", in: 1...2000) ?? 200
         query.limit = try q.integer("lanes", in: 1...500) ?? 60
-        return JSONResponse.make(try await service.buckets(query, start: start, end: end, count: count).json)
+        var grouping = LaneGrouping.component
+        if let g = try q.string("group", maxLength: 16) {
+            guard let parsed = LaneGrouping(rawValue: g) else {
+                throw APIError.badRequest("query parameter group must be one of \(LaneGrouping.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            grouping = parsed
+        }
+        return JSONResponse.make(try await service.buckets(query, start: start, end: end, count: count, grouping: grouping).json)
     }
 
     static func page(_ page: MemoryService.TimelinePage, extra: [(String, JSONValue)] = []) -> JSONValue {

@@ -45,11 +45,12 @@ extension MemoryService {
     }
 
     /// The events of `[start, end)` counted per lane and bucket (the query's limit is the lane limit).
-    public nonisolated func buckets(_ query: TimelineQuery, start: Timestamp, end: Timestamp, count: Int) async throws -> TimelineBucketsAnswer {
+    public nonisolated func buckets(_ query: TimelineQuery, start: Timestamp, end: Timestamp, count: Int,
+                                    grouping: LaneGrouping = .component) async throws -> TimelineBucketsAnswer {
         let q = SearchQuery(query.text, kinds: [.event], eventTypes: query.types, sources: query.sources, components: query.components,
                             severities: query.minSeverity.map { SearchQuery.severities(atLeast: $0) } ?? [],
                             since: start, until: end)
-        return try await queries().buckets(q, count: count, maxLanes: query.limit)
+        return try await queries().buckets(q, count: count, maxLanes: query.limit, grouping: grouping)
     }
 
     /// An event with the event that caused it and the events it caused (the core's answer).

@@ -38,6 +38,7 @@ extension WebAssets {
         <label>Sources <input name="source" placeholder="argocd, k8s" size="12"></label>
         <label>Severity ≥ <select name="severity"><option value="">any</option><option>info</option><option>warning</option><option>error</option><option>critical</option></select></label>
         <label>Text <input name="q" type="search" size="16"></label>
+        <label>Lanes <select name="group"><option value="component">per component</option><option value="prefix">per stack (name prefix)</option></select></label>
         <button>Apply</button>
       </form>
       <form id="correlate" class="bar">
@@ -48,8 +49,8 @@ extension WebAssets {
       </form>
       <div class="bar" id="toolbar">
         <button type="button" data-move="-0.5" title="Earlier (←)">◀</button>
-        <button type="button" data-zoom="0.5" title="Zoom in (+)">＋</button>
-        <button type="button" data-zoom="2" title="Zoom out (−)">－</button>
+        <button type="button" data-zoom="0.5" title="Zoom in (+)">+</button>
+        <button type="button" data-zoom="2" title="Zoom out (-)">−</button>
         <button type="button" data-move="0.5" title="Later (→)">▶</button>
         <button type="button" id="now" title="Last 24 hours">Now</button>
         <span id="range"></span> <span id="count"></span>

@@ -50,7 +50,7 @@ extension WebAssets {
     severity: oneOf(SEVERITIES), q: text(1024), event: (v) => ID.test(v) ? { value: v } : { error: `"${clip(v)}" is not an event id` },
     symptom: text(2000), at: parseTime, timeframe: parseDuration,
     since: (v) => DURATION.test(v) ? { value: v } : (parseTime(v).error ? { error: `"${clip(v)}" is neither a time nor a duration such as 24h` } : { value: v }),
-    project: text(256), search: text(1024),
+    project: text(256), search: text(1024), group: oneOf(['component', 'prefix']),
   };
   const LISTS = new Set(['component', 'type', 'source']);
 
@@ -95,7 +95,7 @@ extension WebAssets {
 
   const state = {
     view: 'timeline', start: undefined, end: undefined, span: '', component: [], type: [], source: [], severity: '', q: '',
-    event: '', symptom: '', at: undefined, timeframe: '24h', since: '24h', project: '', search: '',
+    event: '', symptom: '', at: undefined, timeframe: '24h', since: '24h', project: '', search: '', group: 'component',
   };
 
   function queryString() {
@@ -105,6 +105,7 @@ extension WebAssets {
     else if (state.span && state.span !== '24h') p.set('span', state.span);
     for (const k of LISTS) for (const v of state[k]) p.append(k, v);
     for (const k of ['severity', 'q', 'event', 'symptom']) if (state[k]) p.set(k, state[k]);
+    if (state.group !== 'component') p.set('group', state.group);
     if (state.symptom && state.at !== undefined) p.set('at', iso(state.at));
     if (state.symptom && state.timeframe !== '24h') p.set('timeframe', state.timeframe);
     if (state.view === 'infra' && state.since !== '24h') p.set('since', state.since);
@@ -126,7 +127,7 @@ extension WebAssets {
       view: view.view || 'timeline', start: view.start, end: view.end, span: view.span || '',
       component: view.component, type: view.type, source: view.source, severity: view.severity || '', q: view.q || '',
       event: view.event || '', symptom: view.symptom || '', at: view.at, timeframe: view.timeframe || '24h',
-      since: view.since || '24h', project: view.project || '', search: view.search || '',
+      since: view.since || '24h', project: view.project || '', search: view.search || '', group: view.group || 'component',
     });
     if (state.start === undefined && state.span && spanMs(state.span) > MAX_SPAN) { errors.push('parameter span is over 90 days; showing 90 days'); state.span = '90d'; }
     if (errors.length) banner(`This link's query string has problems, so part of it was ignored:\n• ${errors.join('\n• ')}`);
@@ -233,7 +234,7 @@ extension WebAssets {
     const count = Math.max(20, Math.min(400, Math.floor(plot / 6)));
     status('loading…');
     try {
-      const b = await api('/memory/timeline/buckets?' + qs({ ...filters(), start: iso(start), end: iso(end), buckets: count, lanes: MAX_LANES }));
+      const b = await api('/memory/timeline/buckets?' + qs({ ...filters(), start: iso(start), end: iso(end), buckets: count, lanes: MAX_LANES, group: state.group }));
       if (generation !== loadGeneration) return;
       let events = [], floor = null;
       if (b.total <= EVENT_LIMIT) {
@@ -270,7 +271,24 @@ extension WebAssets {
   // ---------------------------------------------------------------- drawing
   const chart = () => $('chart');
   function plotWidth() { return Math.max(200, $('chart-wrap').clientWidth - LABEL_W - RIGHT_PAD); }
-  function laneOf(e) { return (e.affected_components && e.affected_components[0]) || ''; }
+  // One lane per component, or per name prefix ("payments" for payments-api and payments-db): a stack.
+  function laneKey(component) { return state.group === 'prefix' && component ? component.split(/[-_.]/)[0] || component : component; }
+  function laneOf(e) { return laneKey((e.affected_components && e.affected_components[0]) || ''); }
+  /** The buckets' lanes under the chosen grouping: cells of lanes that share a key are added up. */
+  function bucketLanes() {
+    const lanes = new Map();
+    for (const l of data.buckets.lanes) {
+      const key = laneKey(l.component);
+      if (!lanes.has(key)) lanes.set(key, new Map());
+      const cells = lanes.get(key);
+      for (const c of l.cells) {
+        const sum = cells.get(c[0]) || [c[0], 0, 0, 0, 0];
+        for (let i = 1; i < 5; i++) sum[i] += c[i];
+        cells.set(c[0], sum);
+      }
+    }
+    return [...lanes].map(([component, cells]) => ({ component, cells: [...cells.values()] }));
+  }
 
   function shapeOf(type) {
     const t = String(type).toLowerCase();
@@ -311,7 +329,7 @@ extension WebAssets {
   function lanes() {
     const names = new Set();
     if (data) {
-      for (const l of data.buckets.lanes) names.add(l.component);
+      for (const l of data.buckets.lanes) names.add(laneKey(l.component));
       for (const e of data.events) names.add(laneOf(e));
     }
     if (answer) for (const e of answerEvents()) names.add(laneOf(e.event || e));
@@ -341,8 +359,8 @@ extension WebAssets {
 
     names.forEach((name, i) => {
       svg('rect', { class: 'lane-bg' + (i % 2 ? ' odd' : ''), x: 0, y: AXIS_H + i * LANE_H, width, height: LANE_H }, svgRoot);
-      const label = svg('text', { class: 'lane-label', x: 6, y: AXIS_H + i * LANE_H + LANE_H / 2 + 4 }, svgRoot);
-      const shown = name || '(no component)';
+      const label = svg('text', { class: 'lane-label', x: 6, y: AXIS_H + i * LANE_H + LANE_H / 2 + 4, 'data-lane': name }, svgRoot);
+      const shown = (name || '(no component)') + (state.group === 'prefix' && name ? '-*' : '');
       label.textContent = shown.length > 26 ? shown.slice(0, 25) + '…' : shown;
       svg('title', {}, label).textContent = shown;
     });
@@ -358,9 +376,10 @@ extension WebAssets {
     if (data.mode === 'buckets') {
       const b = data.buckets;
       const bStart = Date.parse(b.start), bw = b.bucket_ms;
+      const grouped = bucketLanes();
       let max = 1;
-      for (const l of b.lanes) for (const c of l.cells) max = Math.max(max, c[1] + c[2] + c[3] + c[4]);
-      for (const l of b.lanes) {
+      for (const l of grouped) for (const c of l.cells) max = Math.max(max, c[1] + c[2] + c[3] + c[4]);
+      for (const l of grouped) {
         const y = laneY(l.component) - LANE_H / 2 + 3;
         for (const c of l.cells) {
           const n = c[1] + c[2] + c[3] + c[4];
@@ -431,7 +450,7 @@ extension WebAssets {
         c = `${b.total} events, counted per ${duration(b.bucket_ms)}`;
         c += data.floor ? `; ${data.events.length} of severity ${data.floor} or worse drawn` : '; zoom in to see single events';
       }
-      if (b.omitted_lanes) c += `; ${b.omitted_lanes} quieter components (${b.omitted_events} events) not shown`;
+      if (b.omitted_lanes && data.mode === 'buckets') c += `; the counts of ${b.omitted_lanes} quieter components (${b.omitted_events} events) are not drawn`;
     }
     $('count').textContent = c;
     const f = $('filters');
@@ -511,7 +530,17 @@ extension WebAssets {
     });
     $('now').addEventListener('click', () => { state.start = state.end = undefined; state.span = '24h'; saveURL(true); loadTimeline(); });
     let resize = null;
-    window.addEventListener('resize', () => { clearTimeout(resize); resize = setTimeout(() => { draw(); scheduleLoad(); }, 200); });
+    // Only a change of width changes what is drawn (and how many buckets to ask for).
+    let width = $('chart-wrap').clientWidth;
+    window.addEventListener('resize', () => {
+      clearTimeout(resize);
+      resize = setTimeout(() => {
+        if ($('chart-wrap').clientWidth === width) return;
+        width = $('chart-wrap').clientWidth;
+        draw();
+        scheduleLoad();
+      }, 200);
+    });
   }
 
   // ---------------------------------------------------------------- details of one event
@@ -773,6 +802,7 @@ extension WebAssets {
     f.source.value = state.source.join(', ');
     f.severity.value = state.severity;
     f.q.value = state.q;
+    f.group.value = state.group;
     const c = $('correlate');
     c.symptom.value = state.symptom;
     c.at.value = state.at !== undefined ? iso(state.at) : '';
@@ -808,12 +838,14 @@ extension WebAssets {
       state.source = list('source', TOKEN, 'a source');
       state.severity = f.severity.value;
       state.q = f.q.value.trim();
+      state.group = f.group.value === 'prefix' ? 'prefix' : 'component';
       if (f.span.value) { state.start = state.end = undefined; state.span = f.span.value; }
       banner(problems.length ? 'Not applied: ' + problems.join('; ') : '');
       saveURL(true);
       loadTimeline();
     });
     $('filters').span.addEventListener('change', (ev) => { if (ev.target.value) ev.target.form.requestSubmit(); });
+    $('filters').group.addEventListener('change', (ev) => ev.target.form.requestSubmit());
     $('correlate').addEventListener('submit', (ev) => {
       ev.preventDefault();
       const f = ev.target;

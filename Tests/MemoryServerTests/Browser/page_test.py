@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from urllib.parse import urlsplit
 
 from playwright.sync_api import sync_playwright
@@ -22,6 +23,17 @@ def check(condition, message):
         failures.append(message)
         print("FAIL: " + message, flush=True)
     return condition
+
+
+def wait_until(page, expression, timeout=20.0):
+    """Polls `expression` (evaluated over the DevTools protocol, which the page's CSP does not block,
+    unlike Playwright's wait_for_function) until it is true."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return True
+        time.sleep(0.05)
+    raise TimeoutError("timed out waiting for: " + expression)
 
 
 def main():
@@ -70,7 +82,7 @@ def main():
         check(open_view("") == "timeline", "the default view did not load: %s" % page.evaluate("document.getElementById('banner').textContent"))
         n_all = page.locator("#chart .event").count()
         check(n_all > 10, "the default view drew %d events" % n_all)
-        lanes = page.locator("#chart .lane-label").all_text_contents()
+        lanes = page.eval_on_selector_all("#chart .lane-label", "ns => ns.map(n => n.dataset.lane)")
         check("payments-db" in lanes and "checkout-api" in lanes, "lanes lack the planted components: %s" % lanes[:20])
         check(page.locator("#chart path.arrow").count() >= 1, "no caused_by arrow drawn")
         st = page.evaluate("({...window.cmemStats, at: performance.now()})")
@@ -81,16 +93,16 @@ def main():
         # 2. A filter narrows the events, and the URL records it.
         page.fill("#filters input[name=type]", "incident")
         page.click("#filters button")
-        page.wait_for_function("new URL(location.href).searchParams.get('type') === 'incident'")
+        wait_until(page, "new URL(location.href).searchParams.get('type') === 'incident'")
         page.wait_for_selector("body[data-ready='timeline']")
-        page.wait_for_function("document.querySelectorAll('#chart .event').length < %d" % n_all, timeout=10000)
+        wait_until(page, "document.querySelectorAll('#chart .event').length < %d" % n_all)
         types = page.eval_on_selector_all("#chart .event", "ns => ns.map(n => n.dataset.type)")
         check(len(types) >= 1 and set(types) == {"incident"}, "type filter left %s" % sorted(set(types)))
         shot("2-filtered")
         page.fill("#filters input[name=type]", "")
         page.fill("#filters input[name=component]", "payments-db")
         page.click("#filters button")
-        page.wait_for_function("new URL(location.href).searchParams.get('component') === 'payments-db'")
+        wait_until(page, "new URL(location.href).searchParams.get('component') === 'payments-db'")
         page.wait_for_selector("body[data-ready='timeline']")
         ids = page.eval_on_selector_all("#chart .event", "ns => ns.map(n => n.dataset.id)")
         check(sc["cause"] in ids and len(ids) < n_all, "component filter: %d events, cause shown: %s" % (len(ids), sc["cause"] in ids))
@@ -112,7 +124,7 @@ def main():
         page.fill("#correlate input[name=symptom]", sc["symptom"])
         page.fill("#correlate input[name=at]", sc["at"])
         page.click("#correlate button:not([type])")
-        page.wait_for_function("document.body.dataset.answer !== undefined && document.body.dataset.answer !== ''", timeout=20000)
+        wait_until(page, "document.body.dataset.answer !== undefined && document.body.dataset.answer !== ''")
         page.wait_for_selector("body[data-ready='timeline']")
         answer = page.evaluate("document.body.dataset.answer")
         check(answer == sc["cause"], "correlate named %s, not the planted cause %s" % (answer, sc["cause"]))
@@ -131,7 +143,7 @@ def main():
         second = context.new_page()
         second.on("pageerror", lambda e: errors.append("page error (pasted): %s" % e))
         second.goto(link)
-        second.wait_for_function("document.body.dataset.answer === %s" % json.dumps(sc["cause"]), timeout=20000)
+        wait_until(second, "document.body.dataset.answer === %s" % json.dumps(sc["cause"]))
         second.wait_for_selector("body[data-ready='timeline']")
         second.wait_for_selector("#details[data-event='%s']" % sc["cause"])
         check(second.text_content("#range") == range_text, "the pasted link shows %r, not %r" % (second.text_content("#range"), range_text))
@@ -167,8 +179,17 @@ def main():
         fetched = [u for u in requests[before:] if "/memory/timeline?" in u]
         check(all("severity=" in u for u in fetched), "the zoomed-out view fetched unfiltered events: %s" % fetched)
         shot("8-buckets")
+        n_component_lanes = page.locator("#chart .lane-label").count()
+        page.select_option("#filters select[name=group]", "prefix")
+        wait_until(page, "new URL(location.href).searchParams.get('group') === 'prefix'")
+        page.wait_for_selector("body[data-ready='timeline']")
+        stacks = page.eval_on_selector_all("#chart .lane-label", "ns => ns.map(n => n.dataset.lane)")
+        check("payments" in stacks and "checkout" in stacks and len(stacks) < n_component_lanes / 3,
+              "grouped by stack: %d lanes (%d per component): %s" % (len(stacks), n_component_lanes, stacks[:20]))
+        check(page.locator("#chart .cell").count() > 0, "no buckets drawn per stack")
+        shot("8-buckets-per-stack")
         page.locator("#chart .cell").first.dispatch_event("click")
-        page.wait_for_function("new URL(location.href).searchParams.has('start')")
+        wait_until(page, "new URL(location.href).searchParams.has('start')")
         page.wait_for_selector("body[data-ready='timeline']")
 
         # 9. Infrastructure: health counts, the unhealthy components, a diff.
