@@ -110,10 +110,16 @@ import TestSupport
         let shots = ProcessInfo.processInfo.environment["CMEM_SCREENSHOTS"]
             ?? Fixtures.packageRoot.appendingPathComponent(".build/web-screenshots").path
         let server = try ServerProcess(repo: root)
+        // The same repository behind a bearer token: the page must ask for it.
+        let token = "web-page-test-token-0123456789abcdef"
+        try dir.write("token", token + "\n")
+        let guarded = try ServerProcess(repo: root, arguments: ["--token-file", dir.file("token")])
         let run = try ProcessRunner.run(python, [WebPageTests.script, "--url", "http://127.0.0.1:\(server.port)",
+                                                 "--token-url", "http://127.0.0.1:\(guarded.port)", "--token", token,
                                                  "--scenario", scenario, "--screenshots", shots, "--chromium", WebPageTests.chromium])
         #expect(run.status == 0, "browser checks failed (screenshots in \(shots)):\n\(run.stdout)\n\(run.stderr.suffix(4000))")
         #expect(run.stdout.contains("all browser checks passed"))
         #expect(server.stop() == 0, "\(server.stderr)")
+        #expect(guarded.stop() == 0, "\(guarded.stderr)")
     }
 }

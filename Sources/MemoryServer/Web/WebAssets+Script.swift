@@ -803,6 +803,7 @@ extension WebAssets {
     f.severity.value = state.severity;
     f.q.value = state.q;
     f.group.value = state.group;
+    f.span.value = state.start === undefined ? (state.span || '24h') : '';
     const c = $('correlate');
     c.symptom.value = state.symptom;
     c.at.value = state.at !== undefined ? iso(state.at) : '';

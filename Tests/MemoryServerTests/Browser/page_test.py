@@ -41,13 +41,15 @@ def main():
     ap.add_argument("--url", required=True)
     ap.add_argument("--scenario", required=True, help="JSON file naming the planted records")
     ap.add_argument("--screenshots", required=True)
+    ap.add_argument("--token-url", help="the same repository served with a bearer token")
+    ap.add_argument("--token", help="that server's token")
     ap.add_argument("--chromium", default=os.environ.get("CMEM_CHROMIUM", "/usr/bin/chromium"))
     args = ap.parse_args()
     with open(args.scenario) as f:
         sc = json.load(f)
     os.makedirs(args.screenshots, exist_ok=True)
     base = args.url.rstrip("/")
-    own = urlsplit(base).netloc
+    own = {urlsplit(base).netloc} | ({urlsplit(args.token_url).netloc} if args.token_url else set())
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox", "--disable-gpu"])
@@ -58,7 +60,7 @@ def main():
         def route(r):
             u = urlsplit(r.request.url)
             requests.append(r.request.url)
-            if u.scheme in ("data", "blob") or (u.scheme == "http" and u.netloc == own):
+            if u.scheme in ("data", "blob") or (u.scheme == "http" and u.netloc in own):
                 r.continue_()
             else:
                 offsite.append(r.request.url)
@@ -206,6 +208,22 @@ def main():
         check(sc["decision"] in page.text_content("#decisions"), "the planted decision is not listed")
         check(sc["handoff_text"] in page.text_content("#handoff"), "the handoff is not shown")
         shot("10-sessions")
+
+        # 11. With a token configured, the page asks for it, and then shows the data.
+        if args.token_url:
+            tokened = context.new_page()
+            tokened.on("pageerror", lambda e: errors.append("page error (token): %s" % e))
+            tokened.goto(args.token_url.rstrip("/") + "/?span=24h")
+            tokened.wait_for_selector("body[data-ready='timeline-error']")
+            check(tokened.is_visible("#token-form"), "no token form on a server that needs one")
+            check("token" in tokened.text_content("#banner"), "the message does not say a token is needed: %r" % tokened.text_content("#banner"))
+            tokened.screenshot(path=os.path.join(args.screenshots, "11-token.png"))
+            tokened.fill("#token", args.token)
+            tokened.click("#token-form button")
+            tokened.wait_for_selector("body[data-ready='timeline']")
+            check(tokened.locator("#chart .event").count() > 10, "the token did not unlock the timeline")
+            check(not tokened.is_visible("#token-form"), "the token form stays after a good token")
+            tokened.close()
 
         check(not offsite, "requests off the machine: %s" % offsite[:5])
         check(not errors, "browser errors: %s" % errors[:5])
