@@ -149,7 +149,9 @@ extension WebAssets {
   }
 
   // ---------------------------------------------------------------- the API
-  class APIError extends Error { constructor(message, status) { super(message); this.status = status; } }
+  class APIError extends Error {
+    constructor(message, status, retryAfter) { super(message); this.status = status; this.retryAfter = retryAfter; }
+  }
   async function api(path, body) {
     const headers = { Accept: 'application/json' };
     const token = sessionStorage.getItem('cmem-token');
@@ -170,7 +172,7 @@ extension WebAssets {
     if (!response.ok) {
       const retry = response.headers.get('Retry-After');
       const message = (data && data.error && data.error.message) || `HTTP ${response.status}`;
-      throw new APIError(retry ? `${message} (retry in ${retry} s)` : message, response.status);
+      throw new APIError(retry ? `${message} (retrying in ${retry} s)` : message, response.status, Number(retry) || 0);
     }
     if (data === null) throw new APIError('the server answered something that is not JSON', response.status);
     return data;
@@ -266,6 +268,8 @@ extension WebAssets {
       status('');
       failed('The timeline could not be loaded', e);
       document.body.dataset.ready = 'timeline-error';
+      // The index is still opening (a large memory after a restart): try again when the server says.
+      if (e.status === 503 && e.retryAfter) setTimeout(() => { if (generation === loadGeneration) loadTimeline(); }, e.retryAfter * 1000);
     }
   }
   let pendingBanner = '';
@@ -763,14 +767,7 @@ extension WebAssets {
         api('/memory/sessions?' + qs({ project: state.project, q: state.search, limit: 20 })),
         api('/memory/decisions?' + qs({ q: state.search, limit: 30 })),
       ]);
-      if (state.project) {
-        try {
-          const h = await api('/memory/handoff/' + encodeURIComponent(state.project));
-          handoff.append(el('div', { class: 'card' }, el('h2', {}, `Where we left off: ${h.project}`), el('pre', {}, h.text)));
-        } catch (e) {
-          handoff.append(el('p', { class: 'meta' }, e.status === 404 ? `No handoff for project ${state.project} yet.` : e.message));
-        }
-      }
+      if (state.project) await showHandoff(state.project, handoff);
       for (const hit of s.results) {
         const r = hit.record;
         sessions.append(el('div', { class: 'card session', 'data-id': r.session_id },
@@ -781,6 +778,8 @@ extension WebAssets {
           r.next_steps && r.next_steps.length ? el('p', {}, 'Next: ' + r.next_steps.join('; ')) : null));
       }
       if (!s.results.length) sessions.append(el('p', { class: 'meta' }, 'No sessions found.'));
+      // Without a project named, where the latest session's project left off.
+      if (!state.project && s.results.length && s.results[0].record.project) await showHandoff(s.results[0].record.project, handoff);
       for (const r of d.decisions) {
         decisions.append(el('div', { class: 'card decision', 'data-id': r.decision_id },
           el('h3', {}, r.decision),
@@ -793,6 +792,15 @@ extension WebAssets {
     } catch (e) {
       failed('Sessions and decisions could not be loaded', e);
       document.body.dataset.ready = 'sessions-error';
+    }
+  }
+
+  async function showHandoff(project, box) {
+    try {
+      const h = await api('/memory/handoff/' + encodeURIComponent(project));
+      box.append(el('div', { class: 'card handoff' }, el('h2', {}, `Where we left off: ${h.project}`), el('pre', {}, h.text)));
+    } catch (e) {
+      box.append(el('p', { class: 'meta' }, e.status === 404 ? `No handoff for project ${project} yet.` : e.message));
     }
   }
 

@@ -50,6 +50,8 @@ extension WebAssets {
     dl.fields dt { color: var(--muted); } dl.fields dd { margin: 0; }
     pre { white-space: pre-wrap; background: #f3f5f7; padding: .4em; border-radius: 4px; max-height: 16em; overflow: auto; }
     a.ev { color: var(--accent); cursor: pointer; text-decoration: underline; }
+    /* Text from the memory may carry bidi overrides: each piece is isolated so it cannot reorder its neighbours. */
+    a.ev, .meta, dd, .description, .card h3, .card p, ul.reasons li { unicode-bidi: isolate; }
     ol.ranked li, ul.plain li { margin-bottom: .4em; }
     ul.reasons { margin: .2em 0 .2em 1.1em; padding: 0; color: var(--muted); font-size: .9em; }
     .tiles { display: flex; gap: .8em; margin: .5em 0; }

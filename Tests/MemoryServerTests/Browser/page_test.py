@@ -208,6 +208,10 @@ def main():
         check(sc["decision"] in page.text_content("#decisions"), "the planted decision is not listed")
         check(sc["handoff_text"] in page.text_content("#handoff"), "the handoff is not shown")
         shot("10-sessions")
+        # Without a project named: the latest session's project's handoff.
+        open_view("?view=sessions", ready="sessions")
+        page.wait_for_selector("#handoff .handoff")
+        check(sc["handoff_text"] in page.text_content("#handoff"), "no handoff shown for the latest session's project")
 
         # 11. With a token configured, the page asks for it, and then shows the data.
         if args.token_url:
