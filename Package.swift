@@ -224,7 +224,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
-            exclude: ["Fixtures"],
+            exclude: ["Fixtures", "Browser"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -43,6 +43,14 @@ public final class Memory {
         answer(try store.session(id: id))
     }
 
+    /// The handoff of `project` ("where we left off", `handoff/<project>.md`, written at every session
+    /// end); nil when none was written yet.
+    public func handoff(project: String) throws -> Handoff? {
+        let path = HandoffBuilder.path(project: project)
+        guard let text = try store.readText(path) else { return nil }
+        return Handoff(project: project, path: path, text: text)
+    }
+
     func answer(_ s: Session) -> SessionAnswer {
         SessionAnswer(session: s, decisions: s.decisions.compactMap { try? store.lookupDecision(id: $0) }, since: sincePrevious(s))
     }

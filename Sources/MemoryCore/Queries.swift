@@ -21,6 +21,13 @@ public struct Queries: Sendable {
         return DecisionsAnswer(query: text, hits: index.search(q).hits.compactMap { h in h.decision.map { ($0, h.score) } })
     }
 
+    /// Sessions, newest first (best first with text), of one project or all.
+    public func sessions(_ text: String, project: String? = nil, limit: Int) -> SearchAnswer {
+        var q = SearchQuery(text, kinds: [.session], order: text.isEmpty ? .newestFirst : .relevance, limit: limit)
+        q.project = project
+        return search(q)
+    }
+
     public func correlate(_ request: CorrelationRequest) -> CorrelationAnswer {
         // One more than asked, so that the cause, shown on its own, still leaves `limit` related events.
         var asked = request
@@ -54,5 +61,11 @@ public struct Queries: Sendable {
 
     public func timeline(_ query: SearchQuery) -> [TimelineEvent] {
         index.timeline(query)
+    }
+
+    /// The events of `[query.since, query.until)` that pass its filters, counted per first component and
+    /// per bucket (`count` of them), the busiest `maxLanes` lanes shown; lanes per component or per stack.
+    public func buckets(_ query: SearchQuery, count: Int, maxLanes: Int, grouping: LaneGrouping = .component) -> TimelineBucketsAnswer {
+        TimelineBucketsAnswer(buckets: index.buckets(query, count: count, maxLanes: maxLanes, grouping: grouping), freshness: index.freshness)
     }
 }

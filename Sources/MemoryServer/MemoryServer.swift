@@ -78,10 +78,12 @@ public enum MemoryServer {
         router.addRoutes(SessionRoutes(service: service).collection, atPath: "/memory/sessions")
         router.addRoutes(TimelineRoutes(service: service).collection, atPath: "/memory/timeline")
         router.addRoutes(InfrastructureRoutes(service: service).collection, atPath: "/memory/infrastructure")
+        router.addRoutes(HandoffRoutes(service: service).collection, atPath: "/memory/handoff")
         router.addRoutes(SearchRoutes(service: service).collection, atPath: "/memory")
         router.addRoutes(WebhookRoutes(service: service, webhookSecret: configuration.webhookSecret.map { Array($0.utf8) }, metrics: metrics).collection,
                          atPath: "/webhooks")
         router.addRoutes(OperationsRoutes(service: service, metrics: metrics).collection)
+        router.addRoutes(WebRoutes().collection)
         return router
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `cmem-bench SUITE… [--events N[,N…]] [--runs N] [--work DIR]`
-/// Suites: store, index, correlate, hooks, collector, server, sync, retention. Each prints a Markdown table with its figures next to the baselines the issues name.
+/// Suites: store, index, correlate, hooks, collector, server, sync, retention, web. Each prints a Markdown table with its figures next to the baselines the issues name.
 @main
 struct Bench {
     static func main() async {
@@ -13,7 +13,7 @@ struct Bench {
             return v
         }
         if args.contains("--help") || args.contains("-h") {
-            print("usage: cmem-bench [store] [index] [correlate] [hooks] [collector] [server] [sync] [retention] [--events 100000,1000000] [--runs 50] [--work DIR]")
+            print("usage: cmem-bench [store] [index] [correlate] [hooks] [collector] [server] [sync] [retention] [web] [--events 100000,1000000] [--runs 50] [--work DIR]")
             return
         }
         let sizes = (option("--events") ?? "100000,1000000").split(separator: ",").compactMap { Int($0) }
@@ -32,6 +32,7 @@ struct Bench {
                 case "server": try NetworkBench.server(env, events: sizes.max()!)
                 case "sync": try NetworkBench.sync(env, events: sizes.max()!)
                 case "retention": try RetentionBench.run(env, events: sizes.max()!)
+                case "web": try WebBench.run(env, events: sizes.max()!, runs: runs)
                 default: throw BenchError(message: "unknown suite \(suite)")
                 }
             }

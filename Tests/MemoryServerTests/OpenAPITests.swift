@@ -93,6 +93,8 @@ import TestSupport
                                 body: "{\"description\": \"" + String(repeating: "x", count: RequestLimits.body) + "\"}")
             _ = try await check(.get, "/memory/timeline", "/memory/timeline?start=24h&type=deployment")
             _ = try await check(.get, "/memory/timeline", "/memory/timeline?limit=0")
+            _ = try await check(.get, "/memory/timeline/buckets", "/memory/timeline/buckets?start=2020-01-01&end=24h&buckets=50&q=crash")
+            _ = try await check(.get, "/memory/timeline/buckets", "/memory/timeline/buckets?start=24h")
             _ = try await check(.get, "/memory/timeline/event/{id}", "/memory/timeline/event/\(eventID)")
             _ = try await check(.get, "/memory/timeline/event/{id}", "/memory/timeline/event/ev-20200101-000000-0000000000")
             _ = try await check(.get, "/memory/timeline/component/{name}", "/memory/timeline/component/github-mcp-server")
@@ -110,6 +112,9 @@ import TestSupport
             _ = try await check(.get, "/memory/search", "/memory/search?q=init%20container")
             _ = try await check(.get, "/memory/search", "/memory/search")
             _ = try await check(.get, "/memory/decisions", "/memory/decisions?q=container")
+            _ = try await check(.get, "/memory/sessions", "/memory/sessions?limit=5")
+            _ = try await check(.get, "/memory/sessions", "/memory/sessions?limit=500")
+            _ = try await check(.get, "/memory/handoff/{project}", "/memory/handoff/nobody")
 
             let push = try Fixtures.bytes("github_push.json")
             var h = HTTPFields()
@@ -126,6 +131,9 @@ import TestSupport
             _ = try await check(.post, "/webhooks/argocd", "/webhooks/argocd", body: #"{"app": 7}"#)
             _ = try await check(.get, "/healthz", "/healthz")
             _ = try await check(.get, "/metrics", "/metrics")
+            _ = try await check(.get, "/", "/")
+            _ = try await check(.get, "/ui/{asset}", "/ui/app.js")
+            _ = try await check(.get, "/ui/{asset}", "/ui/missing.js")
 
             let all = Set(APIRoutes.table.map { "\($0.method.rawValue) \($0.path)" })
             #expect(checked == all, "not exercised: \(all.subtracting(checked))")

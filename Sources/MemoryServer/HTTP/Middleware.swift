@@ -7,6 +7,7 @@ import Logging
 public enum APIRoutes {
     public static let table: [(method: HTTPRequest.Method, path: String)] = [
         (.post, "/memory/sessions"),
+        (.get, "/memory/sessions"),
         (.get, "/memory/sessions/current"),
         (.get, "/memory/sessions/{id}"),
         (.put, "/memory/sessions/{id}"),
@@ -19,16 +20,20 @@ public enum APIRoutes {
         (.get, "/memory/infrastructure/diff"),
         (.get, "/memory/infrastructure/health"),
         (.get, "/memory/timeline"),
+        (.get, "/memory/timeline/buckets"),
         (.post, "/memory/timeline/events"),
         (.get, "/memory/timeline/event/{id}"),
         (.get, "/memory/timeline/component/{name}"),
         (.post, "/memory/timeline/correlate"),
         (.get, "/memory/search"),
         (.get, "/memory/decisions"),
+        (.get, "/memory/handoff/{project}"),
         (.post, "/webhooks/git"),
         (.post, "/webhooks/argocd"),
         (.get, "/healthz"),
         (.get, "/metrics"),
+        (.get, "/"),
+        (.get, "/ui/{asset}"),
     ]
 
     /// The methods routed for a concrete path (`/memory/sessions/sess-1/summary`).
@@ -89,7 +94,9 @@ struct RequestMiddleware: RouterMiddleware {
 
 /// Bearer-token authentication, checked in constant time. `/healthz` is open (for liveness probes), and
 /// `/webhooks/git` is authenticated by its HMAC signature instead, because GitHub cannot send a bearer
-/// token.
+/// token. The web page's code (`/`, `/ui/…`) is open too: a browser cannot attach a bearer token to a
+/// navigation, and the code holds no memory data; the page asks for the token and sends it with every
+/// API call, which is where the data is.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let token: [UInt8]
@@ -97,7 +104,11 @@ struct AuthMiddleware: RouterMiddleware {
     static let open: Set<String> = ["/healthz", "/webhooks/git"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if AuthMiddleware.open.contains(request.uri.path) { return try await next(request, context) }
+        let path = request.uri.path
+        let page = (path == "/" || path.hasPrefix("/ui/")) && (request.method == .get || request.method == .head)
+        if AuthMiddleware.open.contains(path) || page {
+            return try await next(request, context)
+        }
         guard let header = request.headers[.authorization] else {
             throw APIError.unauthorized("missing bearer token: send Authorization: Bearer <token>")
         }

@@ -10,6 +10,13 @@ struct SessionRoutes {
     var collection: RouteCollection<BasicRequestContext> {
         let routes = RouteCollection(context: BasicRequestContext.self)
         routes.post { request, _ in try await start(request) }
+        routes.get { request, _ in
+            let q = try QueryParameters(request)
+            let text = try q.string("q", maxLength: 1024) ?? ""
+            let project = try q.string("project", maxLength: 256).flatMap { $0.isEmpty ? nil : $0 }
+            let limit = try q.integer("limit", in: 1...100) ?? 20
+            return JSONResponse.make(try await service.sessions(text, project: project, limit: limit).json)
+        }
         routes.get("current") { request, _ in try await current(request) }
         routes.get("{id}") { _, context in
             let answer = try await service.session(id: try sessionID(context))

@@ -1,5 +1,6 @@
 import Hummingbird
 import MemoryCore
+import MemoryIndex
 import MemoryModel
 import MemoryStore
 
@@ -11,6 +12,7 @@ struct TimelineRoutes {
     var collection: RouteCollection<BasicRequestContext> {
         let routes = RouteCollection(context: BasicRequestContext.self)
         routes.get { request, _ in try await query(request) }
+        routes.get("buckets") { request, _ in try await buckets(request) }
         routes.post("events") { request, _ in try await record(request) }
         routes.get("event/{id}") { _, context in try await event(context) }
         routes.get("component/{name}") { request, context in try await component(request, context) }
@@ -20,6 +22,14 @@ struct TimelineRoutes {
 
     func query(_ request: Request) async throws -> Response {
         let q = try QueryParameters(request)
+        var query = try TimelineRoutes.filters(q)
+        query.limit = try q.integer("limit", in: 1...1000) ?? 100
+        let page = try await service.timeline(query)
+        return JSONResponse.make(TimelineRoutes.page(page))
+    }
+
+    /// The filters the timeline and its buckets share: range, types, components, sources, severity, text.
+    static func filters(_ q: QueryParameters) throws -> MemoryService.TimelineQuery {
         var query = MemoryService.TimelineQuery()
         query.start = try q.time("start")
         query.end = try q.time("end", endOfDay: true)
@@ -32,9 +42,33 @@ struct TimelineRoutes {
             }
             query.minSeverity = severity
         }
-        query.limit = try q.integer("limit", in: 1...1000) ?? 100
-        let page = try await service.timeline(query)
-        return JSONResponse.make(TimelineRoutes.page(page))
+        query.text = try q.string("q", maxLength: 1024) ?? ""
+        return query
+    }
+
+    /// Counts per lane and bucket for a range too large to send event by event (the web timeline zoomed out).
+    func buckets(_ request: Request) async throws -> Response {
+        let q = try QueryParameters(request)
+        var query = try TimelineRoutes.filters(q)
+        guard let start = query.start, var end = query.end else {
+            throw APIError.badRequest("query parameters start and end are required: RFC 3339 times or durations ago such as 24h")
+        }
+        // Buckets split `[start, end)`: a bare date as end (its last millisecond) means up to the next midnight.
+        if (end.milliseconds + 1) % 86_400_000 == 0 { end = Timestamp(milliseconds: end.milliseconds + 1) }
+        guard end > start else { throw APIError.badRequest("query parameter end must be after start") }
+        guard end.milliseconds - start.milliseconds <= 10 * 366 * 86_400_000 else {
+            throw APIError.badRequest("the range from start to end is over ten years; narrow it")
+        }
+        let count = try q.integer("buckets", in: 1...2000) ?? 200
+        query.limit = try q.integer("lanes", in: 1...500) ?? 60
+        var grouping = LaneGrouping.component
+        if let g = try q.string("group", maxLength: 16) {
+            guard let parsed = LaneGrouping(rawValue: g) else {
+                throw APIError.badRequest("query parameter group must be one of \(LaneGrouping.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            grouping = parsed
+        }
+        return JSONResponse.make(try await service.buckets(query, start: start, end: end, count: count, grouping: grouping).json)
     }
 
     static func page(_ page: MemoryService.TimelinePage, extra: [(String, JSONValue)] = []) -> JSONValue {

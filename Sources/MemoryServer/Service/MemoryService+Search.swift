@@ -14,6 +14,10 @@ extension MemoryService {
         try await queries().decisions(text, limit: limit)
     }
 
+    public nonisolated func sessions(_ text: String, project: String?, limit: Int) async throws -> SearchAnswer {
+        try await queries().sessions(text, project: project, limit: limit)
+    }
+
     /// The probable cause of a symptom. `at` is when the symptom started (nil: the index finds the onset
     /// from the latest episode of incidents). Components named by the client join the symptom's text.
     public nonisolated func correlate(symptom: String, window requested: Int64, at: Timestamp?, components: [String],

@@ -12,6 +12,8 @@ extension MemoryService {
         public var components: Set<String> = []
         public var sources: Set<String> = []
         public var minSeverity: Severity?
+        /// Words every event must contain (the search index's terms); empty: no text filter.
+        public var text = ""
         public var limit = 100
         public init() {}
     }
@@ -31,7 +33,7 @@ extension MemoryService {
             return TimelinePage(events: [], warnings: [], truncated: false)
         }
         let queries = try await self.queries()
-        let q = SearchQuery(kinds: [.event], eventTypes: query.types, sources: query.sources, components: query.components,
+        let q = SearchQuery(query.text, kinds: [.event], eventTypes: query.types, sources: query.sources, components: query.components,
                             severities: query.minSeverity.map { SearchQuery.severities(atLeast: $0) } ?? [],
                             since: query.start, until: query.end.map { Timestamp(milliseconds: $0.milliseconds + 1) },
                             order: query.start == nil ? .newestFirst : .oldestFirst, limit: query.limit + 1)
@@ -40,6 +42,15 @@ extension MemoryService {
         events = Array(events.prefix(query.limit))
         if query.start == nil { events.reverse() }
         return TimelinePage(events: events, warnings: queries.index.freshness.warnings, truncated: truncated)
+    }
+
+    /// The events of `[start, end)` counted per lane and bucket (the query's limit is the lane limit).
+    public nonisolated func buckets(_ query: TimelineQuery, start: Timestamp, end: Timestamp, count: Int,
+                                    grouping: LaneGrouping = .component) async throws -> TimelineBucketsAnswer {
+        let q = SearchQuery(query.text, kinds: [.event], eventTypes: query.types, sources: query.sources, components: query.components,
+                            severities: query.minSeverity.map { SearchQuery.severities(atLeast: $0) } ?? [],
+                            since: start, until: end)
+        return try await queries().buckets(q, count: count, maxLanes: query.limit, grouping: grouping)
     }
 
     /// An event with the event that caused it and the events it caused (the core's answer).

@@ -111,6 +111,10 @@ public actor MemoryService {
         index.apply(writtenPaths: paths)
     }
 
+    public func handoff(project: String) throws -> Handoff? {
+        try memory.handoff(project: project)
+    }
+
     public func session(id: String) throws -> SessionAnswer {
         try memory.session(id: id)
     }
