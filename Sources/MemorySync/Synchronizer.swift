@@ -217,17 +217,21 @@ public final class Synchronizer {
     // MARK: Steps
 
     /// Commits what is on disk but not committed: a write whose commit failed, or a human's edits.
-    /// Editor scratch files are left alone.
+    /// Editor scratch files and editor state (`EditorState`) are left alone; editor state an earlier
+    /// version committed leaves git (the file stays on disk), and `.gitignore` gets cmem's block.
     func commitPending() throws -> [String] {
         let dirty: [String]
+        var untracking: [String] = []
         do {
+            _ = try store.migrateVaultFiles()
             let all = try store.git.dirtyPaths().map(\.path)
             PendingChanges.removeAbandoned(all, root: store.root)
-            dirty = all.filter { !PendingChanges.isScratch($0) }.sorted()
+            dirty = all.filter { !PendingChanges.isScratch($0) && !EditorState.isLocal($0) }.sorted()
+            untracking = try store.git.trackedPaths(under: [".obsidian", ".trash"]).filter(EditorState.isLocal)
         } catch let error as GitError {
             throw StoreError.git(error)
         }
-        guard !dirty.isEmpty else { return [] }
+        guard !dirty.isEmpty || !untracking.isEmpty else { return [] }
         // A human's edit the pre-commit guard refused (a secret), or a conflict left unresolved, must not
         // reach the remote through cmem's commit either.
         let refusals = store.refusals(amongPending: dirty)
@@ -235,8 +239,12 @@ public final class Synchronizer {
         var message = "sync: pending changes (\(dirty.count) file\(dirty.count == 1 ? "" : "s"))\n\n"
         message += dirty.prefix(50).map { "- \($0)" }.joined(separator: "\n")
         if dirty.count > 50 { message += "\n- … and \(dirty.count - 50) more" }
+        if !untracking.isEmpty {
+            message += (dirty.isEmpty ? "" : "\n") + "editor state no longer shared (kept on this machine):\n"
+            message += untracking.prefix(50).map { "- \($0)" }.joined(separator: "\n")
+        }
         do {
-            try store.git.commit(paths: dirty, message: message + "\n", author: store.author)
+            try store.git.commit(paths: dirty, untracking: untracking, message: message + "\n", author: store.author)
         } catch let error as GitError {
             throw StoreError.git(error)
         }

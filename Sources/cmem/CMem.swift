@@ -32,6 +32,7 @@ struct CMem: AsyncParsableCommand {
             StatusCommand.self,
             RemoteCommand.self,
             MergeDriverCommand.self,
+            VaultCommand.self,
         ]
     )
 }

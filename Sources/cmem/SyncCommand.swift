@@ -46,6 +46,7 @@ struct SyncCommand: ParsableCommand {
             if watch {
                 try runWatch(sync, options: options)
             } else {
+                VaultCommand.refreshQuietly(store: store, json: global.json)
                 do {
                     SyncText.show(try sync.sync(options), json: global.json)
                 } catch let error as SyncError {
