@@ -44,7 +44,7 @@ public struct VaultNotes {
     /// Rewrites every component note and the home note whose content changed, in one commit.
     public func refresh(now: Timestamp = .now()) throws -> Report {
         let catalog = ComponentCatalog.load(root: store.root)
-        let infra = (try? InfraRepository.current(store: store))??.snapshot
+        let infra = (try? InfraRepository.current(store: store))?.snapshot
         var names = Set(catalog.order)
         for c in catalog.components.values { names.formUnion(c.dependsOn) }
         names.formUnion(queries.index.componentNames())
@@ -66,7 +66,6 @@ public struct VaultNotes {
         report.skipped = staged.1
         report.commit = result.commit?.hex
         if !report.written.isEmpty { try? queries.index.apply(writtenPaths: report.written) }
-        notes.removeAll()
         return report
     }
 

@@ -34,8 +34,8 @@ import TestSupport
         let f = try HookFixture()
         try f.hook("session-start", try f.payload("claude_hook_session_start.json"))
         let id = try #require(try f.current()["session_id"]?.stringValue)
-        let path = try #require((FileManager.default.subpaths(atPath: f.repo + "/sessions") ?? []).first { $0.hasSuffix("/\(id).md") })
-            .map { "sessions/" + $0 }
+        let found = (FileManager.default.subpaths(atPath: f.repo + "/sessions") ?? []).first { $0.hasSuffix("/\(id).md") }
+        let path = "sessions/" + (try #require(found))
         let note = { try String(contentsOfFile: f.repo + "/" + path, encoding: .utf8) }
         // Before any prompt: the project and the start time, not the id.
         #expect(try !note().contains("# Session \(id)"))
