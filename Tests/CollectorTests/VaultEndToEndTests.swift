@@ -191,13 +191,14 @@ struct VaultEndToEndTests {
 
         // What a person adds to a component note or the home note survives the next refresh.
         try v.write("components/useraccount.md", account + "\nOwned by the identity team.\n")
-        try v.write("Home.md", "Read this first.\n\n" + home)
+        try v.write("Home.md", home.replacingOccurrences(of: "\n# Home\n", with: "\n# Home\n\nRead this first.\n"))
         try v.expect("event", "record", "--type", "deployment", "--source", "argocd", "--component", "useraccount",
                      "--description", "Synced useraccount to 77aa0be", "--time", "2026-11-20T10:00:00Z")
         try v.expect("vault")
         let after = try v.read("components/useraccount.md")
         #expect(after.contains("Synced useraccount to 77aa0be") && after.hasSuffix("\nOwned by the identity team.\n"))
-        #expect(try v.read("Home.md").hasPrefix("Read this first.\n"))
+        #expect(try v.read("Home.md").contains("\n# Home\n\nRead this first.\n"))
+        #expect(try v.read("Home.md").contains("Synced useraccount to 77aa0be") == false) // not an incident: info
     }
 
     @Test func whatAPersonWroteIsSearchable() throws {
@@ -221,7 +222,12 @@ struct VaultEndToEndTests {
         #expect(note["location"]?.stringValue == "runbooks/Database failover.md:8")
         #expect(note["title"]?.stringValue == "Database failover › Promote the replica")
         // Editor state and cmem's own folders are not notes.
-        try v.write(".obsidian/snippets/x.md", "patroni-snippet-only\n")
-        #expect(try hit("patroni-snippet-only") == nil)
+        try v.write(".obsidian/snippets/x.md", "quuxsnippetonly\n")
+        try v.write("timeline/notes.md", "quuxtimelineonly\n")
+        #expect(try hit("quuxsnippetonly") == nil)
+        #expect(try hit("quuxtimelineonly") == nil)
+        // A note found, then deleted, is gone from the answers.
+        try FileManager.default.removeItem(atPath: v.repo + "/runbooks/Database failover.md")
+        #expect(try hit("patroni switchover") == nil)
     }
 }
