@@ -57,8 +57,8 @@ public struct VaultNotes {
         let (staged, result) = try store.transaction { tx in
             let (written, skipped) = try store.stage(notes, in: tx)
             if !written.isEmpty {
-                tx.describe("vault: \(written.count) note\(written.count == 1 ? "" : "s") brought up to date")
-                for p in written.prefix(40) { tx.describe("- \(p)") }
+                let names = written.prefix(5).joined(separator: ", ") + (written.count > 5 ? ", …" : "")
+                tx.describe("vault: \(written.count) note\(written.count == 1 ? "" : "s") brought up to date (\(names))")
             }
             return (written, skipped)
         }
@@ -116,8 +116,9 @@ public struct VaultNotes {
         aliases.removeAll { $0 == name }
         return GeneratedNote(
             path: VaultNotes.componentPath(name), title: name,
-            owned: [("component", YAMLWriter.entry("component", name)),
-                    ("status", YAMLWriter.entry("status", status?.rawValue ?? "unknown"))],
+            // Only what never changes is owned in the front matter: the state changes on every
+            // collection and lives in the generated part, so two clones never fight over a key.
+            owned: [("component", YAMLWriter.entry("component", name))],
             initial: [("tags", YAMLWriter.list("tags", ["cmem/component"])), ("aliases", YAMLWriter.list("aliases", aliases))],
             generated: out)
     }

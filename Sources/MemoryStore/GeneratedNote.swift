@@ -28,12 +28,16 @@ public struct GeneratedNote: Sendable {
         self.footer = footer
     }
 
+    /// The begin marker of a generated note (any `<!-- cmem:begin …` line is one: see `ManagedSection`).
+    public static let begin = "<!-- cmem:begin (written by cmem from the memory; edits here are replaced, the rest is yours) -->"
+
     /// The note's new text given what is on disk (nil: no note yet); nil when nothing changes.
     public func text(updating existing: String?) throws -> String? {
         guard let existing else {
             var doc = FrontMatterDocument()
             for (key, raw) in owned + initial { doc.set(key, raw: raw) }
-            doc.body = "\n# \(title)\n\n" + ManagedSection.wrap(generated) + (footer.isEmpty ? "" : "\n" + footer)
+            doc.body = "\n# \(title)\n\n" + GeneratedNote.begin + "\n" + generated + (generated.hasSuffix("\n") ? "" : "\n")
+                + ManagedSection.end + "\n" + (footer.isEmpty ? "" : "\n" + footer)
             return doc.text
         }
         var doc = try FrontMatterDocument.split(existing, path: path)
