@@ -31,6 +31,11 @@ public final class Synchronizer {
         /// instead of cutting a merge in half, and a timed-out fetch is stopped with everything it started
         /// (ssh included). Git can then not prompt on the terminal: use an SSH agent or a credential helper.
         public var detachFromTerminal = false
+        /// Runs after each round's merge, before the push, outside the write lock: the caller brings the
+        /// notes derived from the whole memory up to date (the vault notes), so that what is pushed holds
+        /// them and a clone that fast-forwards to it has nothing to regenerate. It commits what it writes
+        /// and reports its own problems; it must not fail the sync.
+        public var afterMerge: (@Sendable () -> Void)?
         public init() {}
     }
 
@@ -165,6 +170,7 @@ public final class Synchronizer {
                 }
             }
             logger.info("committed and merged", metadata: ["sync.ms": "\(Timestamp.now().milliseconds - t0.milliseconds)"])
+            options.afterMerge?()
             t0 = Timestamp.now()
             guard let head = try git.resolve("HEAD") else { break }
             report.head = head

@@ -110,8 +110,6 @@ enum CollectOnce {
             return true
         }
         let result = try setup.record(collected, at: .now(), store: store)
-        // The component notes and the home note show the state just collected.
-        if result.stateChanged || !result.events.isEmpty { VaultCommand.refreshQuietly(store: store, json: json) }
         if json {
             Output.json(CollectReport.json(result, failures: failures))
         } else {

@@ -4,7 +4,7 @@ import MemoryCore
 import MemoryStore
 
 /// `cmem vault`: the notes that make the memory a vault to open in Obsidian (component notes, the home
-/// note). `cmem sync` and `cmem collect` run it too; this is for a person who wants them now.
+/// note). `cmem sync` runs it too, after its merge; this is for a person who wants them now.
 struct VaultCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vault",
@@ -28,11 +28,12 @@ struct VaultCommand: ParsableCommand {
         }
     }
 
-    /// For `cmem sync` and `cmem collect`: the vault notes brought up to date on the way, never failing the
-    /// command they ride on (a problem is a warning). Not while a merge waits for a human.
-    static func refreshQuietly(store: MemoryStore, json: Bool) {
-        guard !FileManager.default.fileExists(atPath: store.git.gitDir + "/MERGE_HEAD") else { return }
+    /// For `cmem sync`, after its merge: the vault notes brought up to date on the way, never failing the
+    /// sync (a problem is a warning). Not while a merge waits for a human.
+    static func refreshQuietly(repository: String, json: Bool) {
         do {
+            let store = try MemoryStore(path: repository, logger: Log.logger)
+            guard !FileManager.default.fileExists(atPath: store.git.gitDir + "/MERGE_HEAD") else { return }
             let report = try Memory(store: store, logger: Log.logger).refreshVault()
             for s in report.skipped where !json { Output.warn("vault: left as it is: \(s.description)") }
         } catch {
