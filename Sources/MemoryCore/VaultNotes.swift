@@ -50,8 +50,22 @@ public struct VaultNotes {
         names.formUnion(queries.index.componentNames())
         for c in infra?.unhealthy ?? [] { names.insert(c.name) }
         let valid = names.filter { (try? Identifier.validateComponent($0)) != nil }.sorted()
-        var notes = valid.map { componentNote($0, catalog: catalog, infra: infra) }
-        notes.append(homeNote(infra: infra, components: Set(valid), now: now))
+        // What the notes list, read first, so that `caused` (derived from the listed events' `caused_by`)
+        // costs nothing per event: asking the index for each event's effects scans from its time on.
+        var seen = Seen()
+        for name in valid {
+            let history = queries.componentHistory(name, limit: 15)
+            let incidents = queries.index.search(SearchQuery(kinds: [.event], components: [name], severities: SearchQuery.severities(atLeast: .error),
+                                                             order: .newestFirst, limit: 10)).hits.compactMap(\.event)
+            seen.components[name] = (history, incidents)
+            for e in history.events + incidents { seen.note(e) }
+        }
+        seen.incidents = queries.index.search(SearchQuery(kinds: [.event], severities: SearchQuery.severities(atLeast: .error),
+                                                          since: Timestamp(milliseconds: now.milliseconds - VaultNotes.incidentWindow),
+                                                          order: .newestFirst, limit: 15)).hits.compactMap(\.event)
+        for e in seen.incidents { seen.note(e) }
+        var notes = valid.map { componentNote($0, catalog: catalog, infra: infra, seen: seen) }
+        notes.append(homeNote(infra: infra, components: Set(valid), seen: seen))
         var report = Report()
         report.components = valid.count
         let (staged, result) = try store.transaction { tx in
@@ -69,9 +83,22 @@ public struct VaultNotes {
         return report
     }
 
+    /// The events the notes show, and which of them each one caused.
+    struct Seen {
+        var components: [String: (history: ComponentHistory, incidents: [TimelineEvent])] = [:]
+        var incidents: [TimelineEvent] = []
+        var caused: [String: [String]] = [:]
+        private var ids = Set<String>()
+
+        mutating func note(_ e: TimelineEvent) {
+            guard ids.insert(e.id).inserted, let cause = e.causedBy else { return }
+            caused[cause, default: []].append(e.id)
+        }
+    }
+
     // MARK: Components
 
-    func componentNote(_ name: String, catalog: ComponentCatalog, infra: InfraSnapshot?) -> GeneratedNote {
+    func componentNote(_ name: String, catalog: ComponentCatalog, infra: InfraSnapshot?, seen: Seen) -> GeneratedNote {
         let declared = catalog.components[name]
         let states = infra?.components(named: name) ?? []
         let status = states.map(\.status).max()
@@ -91,20 +118,18 @@ public struct VaultNotes {
         }
         if !states.isEmpty {
             out += "## Current state\n"
-            for s in states { out += "- " + stateLine(s) + "\n" }
+            for s in states { out += "- " + linkSafe(stateLine(s)) + "\n" }
             out += "\n"
         }
-        let history = queries.componentHistory(name, limit: 15)
+        let (history, incidents) = seen.components[name] ?? (queries.componentHistory(name, limit: 15), [])
         if !history.events.isEmpty {
             out += "## Recent events\n"
-            for e in history.events.reversed() { out += "- " + eventLine(e) + "\n" }
+            for e in history.events.reversed() { out += "- " + eventLine(e, seen: seen) + "\n" }
             out += "\n"
         }
-        let incidents = queries.index.search(SearchQuery(kinds: [.event], components: [name], severities: SearchQuery.severities(atLeast: .error),
-                                                         order: .newestFirst, limit: 10)).hits.compactMap(\.event)
         if !incidents.isEmpty {
             out += "## Incidents (error and critical events)\n"
-            for e in incidents { out += "- " + eventLine(e) + "\n" }
+            for e in incidents { out += "- " + eventLine(e, seen: seen) + "\n" }
             out += "\n"
         }
         if !history.decisions.isEmpty {
@@ -135,13 +160,19 @@ public struct VaultNotes {
 
     /// An event as a link to its block, with where it came from and what it led to (`caused_by`, and
     /// `caused`, derived from the events that name it).
-    func eventLine(_ e: TimelineEvent) -> String {
+    func eventLine(_ e: TimelineEvent, seen: Seen) -> String {
         let when = "\(e.timestamp.day) \(e.timestamp.timeOfDay)"
-        var line = "\(Wikilink.event(e.id, label: when)) \(e.type) (\(e.severity.rawValue)): \(oneLine(e.description, 120))"
+        var line = "\(Wikilink.event(e.id, label: when)) \(e.type) (\(e.severity.rawValue)): \(linkSafe(oneLine(e.description, 120)))"
         if let cause = e.causedBy { line += " · caused by \(Wikilink.event(cause))" }
-        let caused = queries.index.caused(by: e.id)
-        if !caused.isEmpty { line += " · caused " + caused.prefix(5).map { Wikilink.event($0.id) }.joined(separator: ", ") }
+        let caused = (seen.caused[e.id] ?? []).sorted()
+        if !caused.isEmpty { line += " · caused " + caused.prefix(5).map { Wikilink.event($0) }.joined(separator: ", ") }
         return line
+    }
+
+    /// Text from a record shown in a generated note: `[[` and `]]` in it would read as links that go
+    /// nowhere, so they are broken up.
+    func linkSafe(_ s: String) -> String {
+        s.replacingOccurrences(of: "[[", with: "[ [").replacingOccurrences(of: "]]", with: "] ]")
     }
 
     func decisionLink(_ d: Decision) -> String {
@@ -150,7 +181,7 @@ public struct VaultNotes {
 
     // MARK: Home
 
-    func homeNote(infra: InfraSnapshot?, components: Set<String>, now: Timestamp) -> GeneratedNote {
+    func homeNote(infra: InfraSnapshot?, components: Set<String>, seen: Seen) -> GeneratedNote {
         var out = ""
         // Where each project left off: its latest session and its handoff.
         let sessions = queries.index.search(SearchQuery(kinds: [.session], order: .newestFirst, limit: 500)).hits.compactMap(\.session)
@@ -168,13 +199,10 @@ public struct VaultNotes {
             out += line + "\n"
         }
         out += "\n## Incidents (error and critical events, last 7 days)\n"
-        let incidents = queries.index.search(SearchQuery(kinds: [.event], severities: SearchQuery.severities(atLeast: .error),
-                                                         since: Timestamp(milliseconds: now.milliseconds - VaultNotes.incidentWindow),
-                                                         order: .newestFirst, limit: 15)).hits.compactMap(\.event)
-        if incidents.isEmpty { out += "None.\n" }
-        for e in incidents {
+        if seen.incidents.isEmpty { out += "None.\n" }
+        for e in seen.incidents {
             let where_ = e.components.filter(components.contains).map { "[[\($0)]]" }.joined(separator: " ")
-            out += "- " + eventLine(e) + (where_.isEmpty ? "" : " · " + where_) + "\n"
+            out += "- " + eventLine(e, seen: seen) + (where_.isEmpty ? "" : " · " + where_) + "\n"
         }
         out += "\n## Last decisions\n"
         let decisions = queries.index.search(SearchQuery(kinds: [.decision], order: .newestFirst, limit: 10)).hits.compactMap(\.decision)
@@ -186,7 +214,7 @@ public struct VaultNotes {
             if bad.isEmpty { out += "Nothing is unhealthy as of the last collection.\n" }
             for c in bad.prefix(30) {
                 let name = components.contains(c.name) ? "[[\(c.name)]]" : "`\(c.name)`"
-                out += "- \(name): " + stateLine(c) + "\n"
+                out += "- \(name): " + linkSafe(stateLine(c)) + "\n"
             }
             if bad.count > 30 { out += "- … and \(bad.count - 30) more ([[infrastructure/README|infrastructure]])\n" }
         } else {

@@ -31,6 +31,7 @@ extension MemoryStore {
             (".gitattributes", gitattributes),
             (".gitignore", EditorState.gitignoreBlock),
             ("README.md", readme),
+            ("Home.md", homeStub),
             ("sessions/.gitkeep", ""),
             ("decisions/.gitkeep", ""),
             ("timeline/.gitkeep", ""),
@@ -76,6 +77,13 @@ extension MemoryStore {
 
     """
 
+    /// The home note until `cmem vault` (or the first `cmem sync`) fills it: README.md links to it.
+    static var homeStub: String {
+        let note = GeneratedNote(path: "Home.md", title: "Home", initial: [("tags", YAMLWriter.list("tags", ["cmem/home"]))],
+                                 generated: "Nothing recorded yet: `cmem vault` and `cmem sync` keep this part current.\n", footer: "")
+        return (try? note.text(updating: nil)) ?? "# Home\n"
+    }
+
     static let componentsTemplate = """
     # Components of your system and how they relate. Used by `cmem correlate` (depends_on: a dependency
     # weighs less than the component itself) and by the git hooks (paths: which files belong to which component).
@@ -98,6 +106,8 @@ extension MemoryStore {
     - `decisions/YYYY/MM/` — one architecture decision record per decision, linked to its session.
     - `timeline/YYYY/MM/YYYY-MM-DD.md` — what happened each UTC day: commits, deploys, restarts, incidents.
     - `handoff/` — "where we left off" for each project, regenerated at the end of each session.
+    - [[Home]] — start here: where each project left off, incidents, decisions, unhealthy components.
+    - `components/` — one note per component: what it is, its state, its recent events and decisions.
     - `infrastructure/` — the last collected state of the cluster.
     - `.cmem/` — configuration and template overrides.
 
