@@ -114,3 +114,23 @@ extension GitRepository {
         return result
     }
 }
+
+extension GitRepository {
+    /// The files HEAD holds below the top-level directories `roots` (none when HEAD is unborn): the cost
+    /// follows what is below them, not the size of the repository.
+    public func trackedPaths(under roots: [String]) throws -> [String] {
+        guard let headID = try head() else { return [] }
+        let root = try tree(of: headID)
+        var result: [String] = []
+        func walk(_ id: git_oid, _ prefix: String) throws {
+            for (name, entry) in try TreeHandle(lookup: id, in: handle).entries() {
+                if entry.isTree { try walk(entry.id, prefix + name + "/") } else { result.append(prefix + name) }
+            }
+        }
+        for name in roots {
+            guard let entry = root.entry(named: name), entry.isTree else { continue }
+            try walk(entry.id, name + "/")
+        }
+        return result
+    }
+}

@@ -74,9 +74,10 @@ public final class GitRepository {
 
     /// Stages exactly `paths` (relative to the working tree; a missing file is staged as a deletion) and
     /// commits them on HEAD. Returns nil, making no commit, when the resulting tree equals HEAD's:
-    /// an unchanged write must not add noise to `git log`.
+    /// an unchanged write must not add noise to `git log`. `untracking` paths leave the index and the tree
+    /// while their files stay in the working tree (`git rm --cached`).
     @discardableResult
-    public func commit(paths: [String], message: String, author: Signature, allowEmpty: Bool = false) throws -> ObjectID? {
+    public func commit(paths: [String], untracking: [String] = [], message: String, author: Signature, allowEmpty: Bool = false) throws -> ObjectID? {
         try awaitCommitLocks()
         let index = try IndexHandle.fresh(of: handle)
         // Adding a conflicted path would resolve the conflict with whatever the file holds, markers and all.
@@ -92,6 +93,8 @@ public final class GitRepository {
                 try index.remove(path: path)
             }
         }
+        for path in untracking where !paths.contains(path) { try index.remove(path: path) }
+        let paths = paths + untracking.filter { !paths.contains($0) }
         // HEAD's tree with exactly these paths replaced: what a human staged on other paths (perhaps a
         // secret the pre-commit guard refused) is neither committed nor disturbed.
         let headID = try head()

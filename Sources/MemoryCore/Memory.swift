@@ -174,6 +174,13 @@ public final class Memory {
         return Queries(index: opened)
     }
 
+    // MARK: The vault
+
+    /// Brings the component notes and the home note up to date (`VaultNotes`), in one commit.
+    public func refreshVault(now: Timestamp = .now()) throws -> VaultNotes.Report {
+        try VaultNotes(store: store, queries: queries()).refresh(now: now)
+    }
+
     // MARK: Infrastructure
 
     public func infraHealth() throws -> InfraHealth {

@@ -23,6 +23,11 @@ public enum FieldWeights {
     /// What a person wrote in a session or decision note, outside the part cmem regenerates (the
     /// `## Notes` section and anything added around it).
     public static let humanNotes: UInt16 = 1
+
+    /// Markdown notes a person wrote (`DocumentKind.note`): the note's title, a section's heading, its text.
+    public static let noteTitle: UInt16 = 3
+    public static let noteHeading: UInt16 = 2
+    public static let noteText: UInt16 = 1
 }
 
 /// Turns the bytes of one note file into index documents. One parser per thread: it keeps scratch
@@ -51,6 +56,7 @@ struct DocumentParser {
             switch kind {
             case .day: scanDay(b)
             case .session, .decision: parseNote(b, kind: kind)
+            case .note: parseMarkdown(b, modified: signature.mtimeNanoseconds / 1_000_000)
             }
         }
         var out = file
@@ -204,6 +210,123 @@ struct DocumentParser {
         }
     }
 
+    // MARK: Markdown notes
+
+    /// A Markdown note a person wrote: one document per section (the text before the first heading, then
+    /// each heading with the text under it), so that a hit names the line of its section. The note's
+    /// title (its first `# ` heading, else its file name) counts in its first section; front matter and
+    /// the part cmem generates (between the markers) are not read. Time: the file's modification time.
+    private mutating func parseMarkdown(_ b: UnsafeBufferPointer<UInt8>, modified: Int64) {
+        let n = b.count
+        var i = 0
+        var lineNumber = 1
+        var inFence = false, inManaged = false, inFrontMatter = false
+        var sectionStart = 0, sectionLine = 1
+        var hasTerms = false
+        var first = true
+        let name = file.path.split(separator: "/").last.map(String.init) ?? file.path
+        let title = firstHeading(b) ?? String(name.dropLast(3))
+        func begins(_ start: Int, _ end: Int, _ text: String) -> Bool {
+            let u = Array(text.utf8)
+            return end - start >= u.count && (0..<u.count).allSatisfy { b[start + $0] == u[$0] }
+        }
+        scratch.removeAll(keepingCapacity: true)
+        length = 0
+        func finish(_ end: Int) {
+            guard hasTerms else { return }
+            d.ts.append(modified)
+            d.kind.append(DocumentKind.note.rawValue)
+            d.type.append(noString)
+            d.group.append(noString)
+            d.session.append(noString)
+            d.idHash.append(exactHash("\(file.path):\(sectionLine)"))
+            d.severity.append(0)
+            d.source.append(noString)
+            d.file.append(0)
+            d.offset.append(UInt32(sectionStart))
+            d.length.append(UInt32(min(end - sectionStart, Int(UInt32.max))))
+            d.line.append(UInt32(sectionLine))
+            d.causedBy.append(0)
+            d.componentStart.append(UInt32(d.components.count))
+            d.shaStart.append(UInt32(d.shas.count))
+            finishTerms()
+            scratch.removeAll(keepingCapacity: true)
+            length = 0
+            hasTerms = false
+        }
+        if begins(0, n, "---\n") || begins(0, n, "---\r\n") { inFrontMatter = true }
+        while i < n {
+            var e = i
+            while e < n, b[e] != 10 { e += 1 }
+            let line = UnsafeBufferPointer(rebasing: b[i..<e])
+            defer {
+                i = e + 1
+                lineNumber += 1
+            }
+            if inFrontMatter {
+                if lineNumber > 1, begins(i, e, "---") || begins(i, e, "...") { inFrontMatter = false }
+                continue
+            }
+            if inManaged {
+                if begins(i, e, ManagedSection.end) { inManaged = false }
+                continue
+            }
+            if begins(i, e, "<!-- cmem:begin") {
+                inManaged = true
+                continue
+            }
+            if begins(i, e, "```") || begins(i, e, "~~~") { inFence.toggle() }
+            if !inFence, line.count > 1, line[0] == 35 {
+                var level = 0
+                while level < line.count, line[level] == 35 { level += 1 }
+                if level <= 6, level < line.count, line[level] == 32 {
+                    finish(i)
+                    sectionStart = i
+                    sectionLine = lineNumber
+                    if first { add(title, FieldWeights.noteTitle) }
+                    first = false
+                    add(bytes: UnsafeBufferPointer(rebasing: line[level...]), FieldWeights.noteHeading)
+                    hasTerms = true
+                    continue
+                }
+            }
+            let before = scratch.count
+            add(bytes: line, FieldWeights.noteText)
+            if scratch.count > before {
+                if !hasTerms, first {
+                    add(title, FieldWeights.noteTitle)
+                    first = false
+                }
+                hasTerms = true
+            }
+        }
+        finish(n)
+    }
+
+    /// The text of the first `# ` heading outside front matter and code, if any.
+    func firstHeading(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        var i = 0
+        var inFence = false
+        var lineNumber = 1
+        var inFrontMatter = b.count >= 4 && b[0] == 45 && b[1] == 45 && b[2] == 45 && (b[3] == 10 || b[3] == 13)
+        while i < b.count {
+            var e = i
+            while e < b.count, b[e] != 10 { e += 1 }
+            defer {
+                i = e + 1
+                lineNumber += 1
+            }
+            let line = String(decoding: UnsafeBufferPointer(rebasing: b[i..<e]), as: UTF8.self)
+            if inFrontMatter {
+                if lineNumber > 1, line.hasPrefix("---") { inFrontMatter = false }
+                continue
+            }
+            if line.hasPrefix("```") || line.hasPrefix("~~~") { inFence.toggle() }
+            if !inFence, line.hasPrefix("# ") { return line.dropFirst(2).trimmingCharacters(in: .whitespacesAndNewlines) }
+        }
+        return nil
+    }
+
     /// The bytes of a note's body that a person wrote: after the end of the part cmem regenerates
     /// (`ManagedSection.end`); with the markers gone, the whole body after the front matter. nil when empty.
     static func humanText(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
@@ -268,6 +391,11 @@ struct DocumentParser {
         d.docLength.append(UInt16(min(length, Int(UInt16.max))))
         let n = scratch.count
         scratch.withUnsafeMutableBufferPointer { s in
+            // A section of a long note may have thousands of terms: not for insertion sort.
+            if n > 64 {
+                s.sort { $0.hash < $1.hash }
+                return
+            }
             // Insertion sort: a document has a few dozen terms.
             for i in 1..<max(1, n) {
                 let x = s[i]

@@ -343,7 +343,7 @@ public final class MemoryIndex: @unchecked Sendable {
         for d in state.directories where (FileIO.signature(repositoryPath + "/" + d.path) ?? .missing) != d.signature {
             changedDirectories.insert(d.path)
         }
-        if state.directories.isEmpty { changedDirectories = Set(FileKind.roots) }
+        if state.directories.isEmpty { changedDirectories = Set(FileKind.roots + ["."]) }
 
         // 3. Files: day files always, notes when a sweep is due.
         let sweep = forceFull || now - state.notesVerifiedAt >= options.noteSweepInterval * 1000
@@ -385,8 +385,12 @@ public final class MemoryIndex: @unchecked Sendable {
             // Files in a listed directory that are no longer there are gone.
             let listed = Set(rescanned.files)
             for dir in rescanned.listedDirectories {
-                for ref in snap.refs(under: dir) {
+                // A note folder's listing covers its own files, not those of the folders below it.
+                let prefix = dir == "." ? "" : dir + "/"
+                for ref in dir == "." ? snap.refs(under: "") : snap.refs(under: dir) {
                     let path = snap.path(ref)
+                    if dir == ".", snap.kind(ref) != .note { continue }
+                    if snap.kind(ref) == .note, path.dropFirst(prefix.count).contains("/") { continue }
                     if !listed.contains(path) { suspects.insert(path) }
                 }
             }
@@ -578,6 +582,35 @@ public final class MemoryIndex: @unchecked Sendable {
             }
         }
         for root in FileKind.roots { visit(root, depth: 0) }
+        /// A folder that may hold notes, at any depth (`FileKind.isNoteFolder`).
+        func visitNotes(_ path: String) {
+            let full = repositoryPath + "/" + path
+            guard let sig = FileIO.signature(full), FileIO.isDirectory(full) else {
+                out.append((path, .missing))
+                listed.insert(path)
+                return
+            }
+            out.append((path, sig))
+            if changed.contains(path) || known[path] == nil {
+                listed.insert(path)
+                guard let entries = FileIO.list(full) else { return }
+                for (name, isDir) in entries.sorted(by: { $0.name < $1.name }) {
+                    let child = RepositoryFiles.child(path, name)
+                    if isDir {
+                        if FileKind.isNoteFolder(child) { visitNotes(child) }
+                    } else if FileKind(path: child) == .note {
+                        files.append(child)
+                    }
+                }
+            } else {
+                let prefix = path == "." ? "" : path + "/"
+                for d in recorded where d.path != "." && d.path.hasPrefix(prefix) && !d.path.dropFirst(prefix.count).contains("/")
+                    && FileKind.isNoteFolder(d.path) {
+                    visitNotes(d.path)
+                }
+            }
+        }
+        visitNotes(".")
         return (out, files, listed)
     }
 }

@@ -5,12 +5,16 @@ public enum DocumentKind: UInt8, Sendable, CaseIterable, CustomStringConvertible
     case event = 0
     case decision = 1
     case session = 2
+    /// A section of a Markdown note a person wrote anywhere in the repository (a runbook, a postmortem),
+    /// or of the prose around the generated part of a component note or the home note.
+    case note = 3
 
     public var description: String {
         switch self {
         case .event: return "event"
         case .decision: return "decision"
         case .session: return "session"
+        case .note: return "note"
         }
     }
 
@@ -19,6 +23,7 @@ public enum DocumentKind: UInt8, Sendable, CaseIterable, CustomStringConvertible
         case "event", "events": self = .event
         case "decision", "decisions": self = .decision
         case "session", "sessions": self = .session
+        case "note", "notes": self = .note
         default: return nil
         }
     }
@@ -26,14 +31,42 @@ public enum DocumentKind: UInt8, Sendable, CaseIterable, CustomStringConvertible
 
 /// The kinds of files the index reads, told apart by path.
 enum FileKind: UInt8 {
-    case day = 0, session = 1, decision = 2
+    case day = 0, session = 1, decision = 2, note = 3
 
-    /// `timeline/YYYY/MM/YYYY-MM-DD.md`, `sessions/YYYY/MM/<id>.md`, `decisions/YYYY/MM/<id>.md`.
+    /// `timeline/YYYY/MM/YYYY-MM-DD.md`, `sessions/YYYY/MM/<id>.md`, `decisions/YYYY/MM/<id>.md`; any other
+    /// Markdown file outside the folders cmem fills and outside hidden folders is a note (`isNotePath`).
     init?(path: String) {
         var path = path
-        guard let kind = path.withUTF8({ FileKind(bytes: $0) }) else { return nil }
-        self = kind
+        if let kind = path.withUTF8({ FileKind(bytes: $0) }) {
+            self = kind
+        } else if FileKind.isNotePath(path) {
+            self = .note
+        } else {
+            return nil
+        }
     }
+
+    /// Top-level folders whose files are not notes of a person: the ones cmem writes (their notes are read
+    /// as sessions, decisions and days, or are regenerated whole), and an editor's trash.
+    static let notNoteFolders: Set<Substring> = ["timeline", "sessions", "decisions", "handoff", "infrastructure", "node_modules"]
+
+    /// A Markdown file a person may have written: `*.md`, no part of the path hidden (`.obsidian/`,
+    /// `.trash/`, `.cmem/`), not below a folder of `notNoteFolders`, at most `noteDepth` folders deep.
+    static func isNotePath(_ path: String) -> Bool {
+        guard path.hasSuffix(".md"), path.utf8.count > 3 else { return false }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= noteDepth + 1, !parts.contains(where: { $0.isEmpty || $0.hasPrefix(".") }) else { return false }
+        return parts.count == 1 || !notNoteFolders.contains(parts[0])
+    }
+
+    /// Whether the folder `path` (relative, "." for the root) may hold notes.
+    static func isNoteFolder(_ path: String) -> Bool {
+        if path == "." { return true }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count <= noteDepth && !parts.contains(where: { $0.isEmpty || $0.hasPrefix(".") }) && !notNoteFolders.contains(parts[0])
+    }
+
+    static let noteDepth = 6
 
     private init?(bytes p: UnsafeBufferPointer<UInt8>) {
         // <root>/YYYY/MM/<name>.md, name not empty and without '/'.

@@ -49,6 +49,20 @@ extension Snapshot {
             hit.id = s.id
             hit.title = s.currentTask.isEmpty ? s.summary : s.currentTask
             hit.session = s
+        case .note:
+            // The section as it is now: its heading (or the note's name, for the text before any heading).
+            guard let bytes = FileIO.read(root + "/" + path, offset: Int(seg.offset[a.doc]), length: Int(min(seg.length[a.doc], 4096))) else {
+                return nil
+            }
+            let firstLine = String(decoding: bytes.prefix { $0 != 10 }, as: UTF8.self)
+            let name = String((path.split(separator: "/").last ?? Substring(path)).dropLast(3))
+            hit.id = path
+            if firstLine.hasPrefix("#") {
+                let heading = firstLine.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
+                hit.title = heading == name ? name : "\(name) › \(heading)"
+            } else {
+                hit.title = name
+            }
         }
         return hit
     }

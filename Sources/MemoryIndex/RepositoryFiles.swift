@@ -13,7 +13,29 @@ enum RepositoryFiles {
         for top in FileKind.roots {
             listDirectory(root: root, relative: top, depth: 0, into: &out)
         }
+        listNotes(root: root, relative: ".", into: &out)
         return out
+    }
+
+    /// The relative path of `name` in the folder `relative` ("." is the root).
+    static func child(_ relative: String, _ name: String) -> String { relative == "." ? name : relative + "/" + name }
+
+    /// Lists a folder that may hold notes a person wrote, and the note folders below it.
+    static func listNotes(root: String, relative: String, into out: inout Listing) {
+        let full = root + "/" + relative
+        guard let sig = FileIO.signature(full), let entries = FileIO.list(full) else {
+            out.directories.append((relative, .missing))
+            return
+        }
+        out.directories.append((relative, sig))
+        for (name, isDir) in entries.sorted(by: { $0.name < $1.name }) {
+            let path = child(relative, name)
+            if isDir {
+                if FileKind.isNoteFolder(path) { listNotes(root: root, relative: path, into: &out) }
+            } else if FileKind(path: path) == .note {
+                out.files.append((path, .note))
+            }
+        }
     }
 
     /// Lists one directory (and below it, down to the month level) into `out`.

@@ -70,7 +70,7 @@ final class Snapshot: @unchecked Sendable {
 
     /// The live files directly or indirectly under a directory.
     func refs(under directory: String) -> [FileRef] {
-        let prefix = directory + "/"
+        let prefix = directory.isEmpty ? "" : directory + "/"
         return base.files(withPrefix: prefix).filter { !baseDead[$0] }.map { FileRef(segment: 0, file: $0) }
             + delta.files(withPrefix: prefix).map { FileRef(segment: 1, file: $0) }
     }

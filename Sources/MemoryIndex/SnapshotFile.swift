@@ -23,7 +23,7 @@ import Dispatch
 /// reported and rebuilt. The payload checksum hashes 4 MiB blocks on all cores and then the block hashes.
 enum SnapshotFile {
     static let magic: [UInt8] = [0x43, 0x4D, 0x45, 0x4D, 0x49, 0x44, 0x58, 0x1A] // "CMEMIDX\x1A"
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
     static let headerSize = 64
 
     enum Role: UInt32 {

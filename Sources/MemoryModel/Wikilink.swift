@@ -11,4 +11,21 @@ public enum Wikilink {
         if let hash = s.firstIndex(of: "#") { s = s[..<hash] }
         return String(s)
     }
+
+    /// The block id an event carries in its day file (`^ev-…` at the end of the line under its heading),
+    /// so that `[[2026-11-20#^ev-…]]` lands on the event. Obsidian allows only letters, digits and `-` in
+    /// a block id: any other character of the event id (`.`, `_`) becomes `-`.
+    public static func blockID(ofEvent id: String) -> String {
+        String(String.UnicodeScalarView(id.unicodeScalars.map { s in
+            (s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s))) || s == "-" ? s : "-"
+        }))
+    }
+
+    /// A link to the event `id` in its day note: `[[YYYY-MM-DD#^block]]`, the day taken from the id (cmem's
+    /// ids carry the time of the event). An id that carries no day (an imported `ev-000123`) cannot be
+    /// linked without reading the timeline: it is written as code, `` `ev-000123` ``.
+    public static func event(_ id: String, label: String? = nil) -> String {
+        guard let day = Identifier.day(of: id) else { return "`\(id)`" }
+        return "[[\(day)#^\(blockID(ofEvent: id))\(label.map { "|" + $0 } ?? "")]]"
+    }
 }

@@ -184,7 +184,7 @@ Events of {{date}} (UTC), oldest first. Each event is one block; `cmem` only eve
 """#,
         "timeline-event": #"""
 ## {{time}} {{type}} — {{headline}}
-{{#has_components}}{{#components}}[[{{.}}]] {{/components}}· {{/has_components}}{{source}} · {{severity}}
+{{#has_components}}{{#components}}[[{{.}}]] {{/components}}· {{/has_components}}{{source}} · {{severity}}{{#caused_by}} · caused by {{{caused_by}}}{{/caused_by}} ^{{block_id}}
 
 {{{yaml_block}}}
 

@@ -145,17 +145,21 @@ extension MemoryStore {
             for c in e.components { out += "[[\(c)]] " }
             out += "· "
         }
-        out += "\(e.source) · \(e.severity.rawValue)\n\n"
+        out += "\(e.source) · \(e.severity.rawValue)"
+        if let cause = e.causedBy { out += " · caused by \(Wikilink.event(cause))" }
+        out += " ^\(Wikilink.blockID(ofEvent: e.id))\n\n"
         out += yaml
         return out + "\n"
     }
 
     static func templatedEventBlock(_ e: TimelineEvent, yaml: String, templates: Templates) -> String {
-        var block = templates.render("timeline-event", [
+        var context: [String: Any] = [
             "time": e.timestamp.timeOfDay, "type": e.type, "headline": TimelineDay.headline(e), "source": e.source,
             "severity": e.severity.rawValue, "components": e.components, "has_components": !e.components.isEmpty,
-            "id": e.id, "yaml_block": yaml,
-        ])
+            "id": e.id, "yaml_block": yaml, "block_id": Wikilink.blockID(ofEvent: e.id),
+        ]
+        if let cause = e.causedBy { context["caused_by"] = Wikilink.event(cause) }
+        var block = templates.render("timeline-event", context)
         // The structured block is the contract; a template that drops it would lose the event.
         if !block.contains(yaml) { block = yaml }
         while block.hasSuffix("\n") { block.removeLast() }

@@ -6,7 +6,8 @@ import MemoryModel
 extension MemoryStore {
     public struct InitReport: Sendable {
         public let root: String
-        /// Files that `init` created; existing files are never changed.
+        /// Files that `init` created; existing files are never changed, but for `.gitignore`, which gets
+        /// cmem's editor-state block appended when it lacks it (`EditorState`).
         public let created: [String]
         public let commit: ObjectID?
     }
@@ -28,7 +29,9 @@ extension MemoryStore {
             (MemoryConfig.path, MemoryConfig.defaultText(authorName: identity?.name, authorEmail: identity?.email)),
             (".cmem/components.yaml", componentsTemplate),
             (".gitattributes", gitattributes),
+            (".gitignore", EditorState.gitignoreBlock),
             ("README.md", readme),
+            ("Home.md", homeStub),
             ("sessions/.gitkeep", ""),
             ("decisions/.gitkeep", ""),
             ("timeline/.gitkeep", ""),
@@ -43,9 +46,13 @@ extension MemoryStore {
         // Machine-local state stays out of git; the merge driver is configured per clone by `cmem init`.
         try FileManager.default.createDirectory(atPath: git.gitDir + "/cmem", withIntermediateDirectories: true)
         var commit: ObjectID?
-        if !created.isEmpty {
-            let store = try MemoryStore(path: root, logger: logger)
-            commit = try store.git.commit(paths: created, message: "cmem init: \(created.joined(separator: ", "))\n", author: store.author)
+        let store = try MemoryStore(path: root, logger: logger)
+        // A `.gitignore` a person wrote before gets cmem's block for editor state appended (the one
+        // change `init` makes to an existing file: it only adds lines).
+        var paths = created
+        for path in try store.migrateVaultFiles() where !paths.contains(path) { paths.append(path) }
+        if !paths.isEmpty {
+            commit = try store.git.commit(paths: paths, message: "cmem init: \(paths.joined(separator: ", "))\n", author: store.author)
         }
         if isNew {
             // A repository cmem created holds tens of thousands of notes: use the compact index format,
@@ -63,10 +70,19 @@ extension MemoryStore {
     sessions/**/*.md merge=cmem-note
     decisions/**/*.md merge=cmem-note
     handoff/**/*.md merge=cmem-snapshot
+    components/**/*.md merge=cmem-note
+    Home.md merge=cmem-note
     infrastructure/** merge=cmem-snapshot
     *.md text eol=lf
 
     """
+
+    /// The home note until `cmem vault` (or the first `cmem sync`) fills it: README.md links to it.
+    static var homeStub: String {
+        let note = GeneratedNote(path: "Home.md", title: "Home", initial: [("tags", YAMLWriter.list("tags", ["cmem/home"]))],
+                                 generated: "Nothing recorded yet: `cmem vault` and `cmem sync` keep this part current.\n", footer: "")
+        return (try? note.text(updating: nil)) ?? "# Home\n"
+    }
 
     static let componentsTemplate = """
     # Components of your system and how they relate. Used by `cmem correlate` (depends_on: a dependency
@@ -90,6 +106,8 @@ extension MemoryStore {
     - `decisions/YYYY/MM/` — one architecture decision record per decision, linked to its session.
     - `timeline/YYYY/MM/YYYY-MM-DD.md` — what happened each UTC day: commits, deploys, restarts, incidents.
     - `handoff/` — "where we left off" for each project, regenerated at the end of each session.
+    - [[Home]] — start here: where each project left off, incidents, decisions, unhealthy components.
+    - `components/` — one note per component: what it is, its state, its recent events and decisions.
     - `infrastructure/` — the last collected state of the cluster.
     - `.cmem/` — configuration and template overrides.
 

@@ -439,6 +439,7 @@ extension MemoryStore {
             if let generated = extractGenerated(body), let replaced = ManagedSection.replace(in: doc.body, with: generated) {
                 doc.body = replaced
             }
+            followTask(from: old, to: session, in: &doc)
         } else {
             doc = FrontMatterDocument()
             for (key, raw) in fresh { doc.set(key, raw: raw) }
@@ -458,7 +459,7 @@ extension MemoryStore {
         }
         var ctx: [String: Any] = [
             "id": s.id, "project": s.project, "status": s.isActive ? "active" : "ended",
-            "title": s.currentTask.isEmpty ? "Session \(s.id)" : oneLine(s.currentTask),
+            "title": sessionTitle(s),
             "started_at": s.startedAt.iso8601,
             // Every item carries "title" so Mustache never falls back to the session's own title.
             "decisions": s.decisions.map { id -> [String: Any] in
@@ -476,6 +477,33 @@ extension MemoryStore {
         if !s.summary.isEmpty { ctx["summary"] = s.summary }
         if s.actions.count > 20 { ctx["more_actions"] = "\(s.actions.count - 20)" }
         return ctx
+    }
+
+    /// A session's title, for its heading: its task, else (a session nobody has said anything about yet)
+    /// its project and start time, never its id, so the graph and the quick switcher read as work.
+    func sessionTitle(_ s: Session) -> String {
+        if !s.currentTask.isEmpty { return oneLine(s.currentTask) }
+        let iso = s.startedAt.iso8601
+        return "\(s.project) session \(iso.prefix(10)) \(iso.dropFirst(11).prefix(5))"
+    }
+
+    /// When the task changes (the hooks set it from the first prompt, after the note was created), the
+    /// title heading and the alias follow it, but only while they still say what cmem wrote: a heading or
+    /// alias a person changed is theirs. Notes written before titles followed the task (`# Session <id>`,
+    /// `aliases: []`) are brought along too.
+    func followTask(from old: Session, to new: Session, in doc: inout FrontMatterDocument) {
+        guard old.currentTask != new.currentTask, !new.currentTask.isEmpty else { return }
+        let task = oneLine(new.currentTask)
+        let generatedAliases = [YAMLWriter.list("aliases", []), YAMLWriter.list("aliases", [oneLine(old.currentTask)])]
+        if let raw = doc.raw("aliases"), generatedAliases.contains(raw) {
+            doc.set("aliases", raw: YAMLWriter.list("aliases", [task]))
+        }
+        let headings = ["# Session \(old.id)", "# " + sessionTitle(old)]
+        var lines = doc.body.split(separator: "\n", omittingEmptySubsequences: false)
+        if let i = lines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }), headings.contains(String(lines[i])) {
+            lines[i] = Substring("# " + task)
+            doc.body = lines.joined(separator: "\n")
+        }
     }
 
     /// The text between the markers of a freshly rendered body.

@@ -264,6 +264,16 @@ public enum NoteMerge {
 
     static let placeholder = "<!-- cmem:merge-placeholder -->\n"
 
+    /// The lines two texts begin with, then the lines both end with (not overlapping the first).
+    static func commonEnds(_ a: String, _ b: String) -> String {
+        let x = a.split(separator: "\n", omittingEmptySubsequences: false), y = b.split(separator: "\n", omittingEmptySubsequences: false)
+        var p = 0
+        while p < x.count, p < y.count, x[p] == y[p] { p += 1 }
+        var q = 0
+        while q < x.count - p, q < y.count - p, x[x.count - 1 - q] == y[y.count - 1 - q] { q += 1 }
+        return (x[..<p] + x[(x.count - q)...]).joined(separator: "\n")
+    }
+
     /// The generated part of a body: (everything up to and including the begin marker line, the
     /// generated text, everything from the end marker on).
     static func managedParts(_ body: String) -> (head: Substring, generated: Substring, tail: Substring)? {
@@ -289,7 +299,11 @@ public enum NoteMerge {
         func hold(_ p: (head: Substring, generated: Substring, tail: Substring)) -> String {
             String(p.head) + placeholder + String(p.tail)
         }
-        let m = try LineMerge.merge(base: bm.map(hold) ?? base, ours: hold(om), theirs: hold(tm), labels: labels, markerSize: markerSize)
+        // Added on both sides (no base: two clones each wrote the note, as with the vault notes): what
+        // both begin and end with is taken as the base, so text one side added at the start or the end
+        // (a person's prose under `## Notes`) merges instead of conflicting with the other side's nothing.
+        let synthesized = bm == nil ? commonEnds(hold(om), hold(tm)) : nil
+        let m = try LineMerge.merge(base: bm.map(hold) ?? synthesized ?? base, ours: hold(om), theirs: hold(tm), labels: labels, markerSize: markerSize)
         return (m.text.replacingOccurrences(of: placeholder, with: String(generated)), m.conflicts)
     }
 }

@@ -69,7 +69,7 @@ public struct SyncStatus: Sendable {
                 status.pending.append(String(t.dropFirst(2)))
             }
         }
-        status.pending = status.pending.filter { !PendingChanges.isScratch($0) }
+        status.pending = status.pending.filter { !PendingChanges.isScratch($0) && !EditorState.isLocal($0) }
         status.markers = status.pending.filter { path in
             (try? AtomicFile.read(store.root + "/" + path)).flatMap { $0.flatMap(ConflictMarkers.line(in:)) } != nil
         }

@@ -31,6 +31,11 @@ public final class Synchronizer {
         /// instead of cutting a merge in half, and a timed-out fetch is stopped with everything it started
         /// (ssh included). Git can then not prompt on the terminal: use an SSH agent or a credential helper.
         public var detachFromTerminal = false
+        /// Runs after each round's merge, before the push, outside the write lock: the caller brings the
+        /// notes derived from the whole memory up to date (the vault notes), so that what is pushed holds
+        /// them and a clone that fast-forwards to it has nothing to regenerate. It commits what it writes
+        /// and reports its own problems; it must not fail the sync.
+        public var afterMerge: (@Sendable () -> Void)?
         public init() {}
     }
 
@@ -165,6 +170,7 @@ public final class Synchronizer {
                 }
             }
             logger.info("committed and merged", metadata: ["sync.ms": "\(Timestamp.now().milliseconds - t0.milliseconds)"])
+            options.afterMerge?()
             t0 = Timestamp.now()
             guard let head = try git.resolve("HEAD") else { break }
             report.head = head
@@ -217,17 +223,21 @@ public final class Synchronizer {
     // MARK: Steps
 
     /// Commits what is on disk but not committed: a write whose commit failed, or a human's edits.
-    /// Editor scratch files are left alone.
+    /// Editor scratch files and editor state (`EditorState`) are left alone; editor state an earlier
+    /// version committed leaves git (the file stays on disk), and `.gitignore` gets cmem's block.
     func commitPending() throws -> [String] {
         let dirty: [String]
+        var untracking: [String] = []
         do {
+            _ = try store.migrateVaultFiles()
             let all = try store.git.dirtyPaths().map(\.path)
             PendingChanges.removeAbandoned(all, root: store.root)
-            dirty = all.filter { !PendingChanges.isScratch($0) }.sorted()
+            dirty = all.filter { !PendingChanges.isScratch($0) && !EditorState.isLocal($0) }.sorted()
+            untracking = try store.git.trackedPaths(under: [".obsidian", ".trash"]).filter(EditorState.isLocal)
         } catch let error as GitError {
             throw StoreError.git(error)
         }
-        guard !dirty.isEmpty else { return [] }
+        guard !dirty.isEmpty || !untracking.isEmpty else { return [] }
         // A human's edit the pre-commit guard refused (a secret), or a conflict left unresolved, must not
         // reach the remote through cmem's commit either.
         let refusals = store.refusals(amongPending: dirty)
@@ -235,8 +245,12 @@ public final class Synchronizer {
         var message = "sync: pending changes (\(dirty.count) file\(dirty.count == 1 ? "" : "s"))\n\n"
         message += dirty.prefix(50).map { "- \($0)" }.joined(separator: "\n")
         if dirty.count > 50 { message += "\n- … and \(dirty.count - 50) more" }
+        if !untracking.isEmpty {
+            message += (dirty.isEmpty ? "" : "\n") + "editor state no longer shared (kept on this machine):\n"
+            message += untracking.prefix(50).map { "- \($0)" }.joined(separator: "\n")
+        }
         do {
-            try store.git.commit(paths: dirty, message: message + "\n", author: store.author)
+            try store.git.commit(paths: dirty, untracking: untracking, message: message + "\n", author: store.author)
         } catch let error as GitError {
             throw StoreError.git(error)
         }

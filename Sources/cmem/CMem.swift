@@ -33,6 +33,7 @@ struct CMem: AsyncParsableCommand {
             StatusCommand.self,
             RemoteCommand.self,
             MergeDriverCommand.self,
+            VaultCommand.self,
         ]
     )
 }

@@ -7,11 +7,11 @@ import MemoryStore
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Full-text search (BM25) over events, decisions and sessions, with exact filters."
+        abstract: "Full-text search (BM25) over events, decisions, sessions and the Markdown notes people write, with exact filters."
     )
     @OptionGroup var global: GlobalOptions
     @Argument(help: "What to look for.") var query: String
-    @Option(name: .long, help: "decision | session | event (repeatable).") var type: [String] = []
+    @Option(name: .long, help: "decision | session | event | note (repeatable).") var type: [String] = []
     @Option(name: .long, help: "Only documents naming this component (repeatable).") var component: [String] = []
     @Option(name: .long, help: "From (ISO 8601 or a duration ago like 7d).") var since: String?
     @Option(name: .long, help: "Until (ISO 8601).") var until: String?
@@ -52,7 +52,7 @@ enum QueryOptions {
         var kinds = Set<DocumentKind>()
         for t in types {
             guard let k = DocumentKind.allCases.first(where: { $0.description == t || $0.description + "s" == t }) else {
-                throw MemoryModel.ValidationError("--type \(t) is not one of decision, session, event")
+                throw MemoryModel.ValidationError("--type \(t) is not one of decision, session, event, note")
             }
             kinds.insert(k)
         }

@@ -46,6 +46,8 @@ struct SyncCommand: ParsableCommand {
             if watch {
                 try runWatch(sync, options: options)
             } else {
+                let (path, json) = (store.root, global.json)
+                options.afterMerge = { VaultCommand.refreshQuietly(repository: path, json: json) }
                 do {
                     SyncText.show(try sync.sync(options), json: global.json)
                 } catch let error as SyncError {

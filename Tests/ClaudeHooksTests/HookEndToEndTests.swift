@@ -30,6 +30,29 @@ import TestSupport
         #expect(try f.current()["current_task"]?.stringValue == "Write a function to calculate the factorial of a number")
     }
 
+    @Test func aHookSessionIsTitledByItsTaskNotItsID() throws {
+        let f = try HookFixture()
+        try f.hook("session-start", try f.payload("claude_hook_session_start.json"))
+        let id = try #require(try f.current()["session_id"]?.stringValue)
+        let found = (FileManager.default.subpaths(atPath: f.repo + "/sessions") ?? []).first { $0.hasSuffix("/\(id).md") }
+        let path = "sessions/" + (try #require(found))
+        let note = { try String(contentsOfFile: f.repo + "/" + path, encoding: .utf8) }
+        // Before any prompt: the project and the start time, not the id.
+        #expect(try !note().contains("# Session \(id)"))
+        #expect(try note().contains("\n# demo session "))
+        try f.hook("user-prompt", try f.payload("claude_hook_user_prompt_submit_DERIVED.json"))
+        let text = try note()
+        #expect(text.contains("\n# Write a function to calculate the factorial of a number\n"))
+        #expect(text.contains("aliases:\n  - Write a function to calculate the factorial of a number\n"))
+        // A heading a person wrote is theirs: a later task change leaves it.
+        try text.replacingOccurrences(of: "# Write a function to calculate the factorial of a number\n", with: "# Factorial, by hand\n")
+            .write(toFile: f.repo + "/" + path, atomically: true, encoding: .utf8)
+        #expect(try f.cmem(["session", "update", "--task", "Factorials, iteratively", "--cwd", f.project]).status == 0)
+        let after = try note()
+        #expect(after.contains("\n# Factorial, by hand\n"))
+        #expect(after.contains("aliases:\n  - \"Factorials, iteratively\"\n") || after.contains("aliases:\n  - Factorials, iteratively\n"))
+    }
+
     @Test func postToolUseWriteRecordsTheFileRelativeToTheProject() throws {
         let f = try HookFixture()
         try f.hook("session-start", try f.payload("claude_hook_session_start.json"))

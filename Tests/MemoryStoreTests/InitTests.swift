@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct InitTests {
     @Test func createsConfigReadmeAttributesAndOneCommit() throws {
         let f = try StoreFixture()
-        for path in [".cmem/config.yaml", ".cmem/components.yaml", ".gitattributes", "README.md"] {
+        for path in [".cmem/config.yaml", ".cmem/components.yaml", ".gitattributes", "README.md", "Home.md", ".gitignore"] {
             #expect(FileManager.default.fileExists(atPath: f.root + "/" + path), "\(path)")
         }
         #expect(try f.store.git.log().count == 1)
