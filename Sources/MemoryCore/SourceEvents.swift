@@ -21,8 +21,11 @@ public enum SourceEvents {
     /// The source shape `payload` is in, or nil for a generic event (one with `event_type`) or anything else.
     public static func shape(of payload: JSONValue) -> Shape? {
         guard case .object = payload, payload["event_type"] == nil else { return nil }
-        if payload["specversion"] != nil, let type = payload["type"]?.stringValue, type.hasPrefix("keda.") { return .kedaCloudEvent }
+        if payload["specversion"] != nil, let type = payload["type"]?.stringValue,
+           type.hasPrefix("keda.") || type == "com.cloudeventsource.keda" { return .kedaCloudEvent }
         if payload["context"]?["trace_id"] != nil, payload["name"] != nil { return .phoenixSpan }
+        // Phoenix's span list as its REST API answers it: {"data": [span, …], "next_cursor": …}.
+        if case let .array(items)? = payload["data"], let first = items.first, first["context"]?["trace_id"] != nil { return .phoenixSpan }
         switch payload["source"]?.stringValue {
         case "keda": return .keda
         case "layer-activator", "layer_activator", "activator": return .layerActivator
@@ -37,6 +40,19 @@ public enum SourceEvents {
     public static func events(_ payload: JSONValue, now: Timestamp = .now()) throws -> [TimelineEvent] {
         guard let shape = shape(of: payload) else {
             throw ValidationError("not a known source payload: give event_type for a generic event, or source keda, layer-activator, agent or phoenix (docs/SOURCES.md)")
+        }
+        if shape == .phoenixSpan, case let .array(spans)? = payload["data"] {
+            guard spans.count <= 1000 else { throw ValidationError("\(spans.count) spans in one payload; the limit is 1000") }
+            // Phoenix's spans do not name their project; the sender may, beside `data`, for all of them.
+            let shared = ["project", "components"].compactMap { k in payload[k].map { (k, $0) } }
+            return try spans.enumerated().flatMap { i, span in
+                var span = span
+                if case var .object(pairs) = span {
+                    for (k, v) in shared where span[k] == nil { pairs.append((k, v)) }
+                    span = .object(pairs)
+                }
+                do { return try events(span, now: now) } catch let e as ValidationError { throw ValidationError("data[\(i)]: \(e.message)") }
+            }
         }
         let p = Payload(payload, now: now)
         // A time that does not parse is the sender's mistake, not "now".
@@ -123,38 +139,48 @@ public enum SourceEvents {
         }
     }
 
-    /// KEDA's own CloudEvents (`CloudEventSource`): `keda.scaledobject.ready.v1`, `…failed.v1`, `…removed.v1`,
-    /// and the same for ScaledJobs; the subject is `/namespace/NS/scaledobject/NAME`.
+    /// KEDA's own CloudEvents (a `CloudEventSource` sink): `keda.scaledobject.ready.v1`, `…failed.v1`,
+    /// `…removed.v1`, `…paused.v1`, `…unpaused.v1` and the same for ScaledJobs (KEDA before 2.14 sent
+    /// `com.cloudeventsource.keda` with the reason in `data`). The subject is
+    /// `/{cluster}/{namespace}/{scaledobject|scaledjob}/{name}`; `data` holds `reason` and `message`.
     static func kedaCloudEvent(_ p: Payload) throws -> [TimelineEvent] {
         let type = try p.required("type")
-        let subject = try p.string("subject") ?? ""
-        let parts = subject.split(separator: "/").map(String.init)
-        var namespace: String?, name: String?, objectKind: String?
-        if let i = parts.firstIndex(of: "namespace"), i + 1 < parts.count { namespace = parts[i + 1] }
-        if parts.count >= 2 { objectKind = parts[parts.count - 2]; name = parts[parts.count - 1] }
-        guard let name else { throw ValidationError("field subject must name the object, such as /namespace/workers/scaledobject/invoice-worker") }
+        let parts = (try p.string("subject") ?? "").split(separator: "/").map(String.init)
+        guard parts.count >= 2 else {
+            throw ValidationError("field subject must name the object, such as /my-cluster/workers/scaledobject/invoice-worker")
+        }
+        let name = parts[parts.count - 1], objectKind = parts[parts.count - 2].lowercased()
+        let namespace = parts.count >= 4 ? parts[parts.count - 3] : nil
+        let cluster = parts.count >= 4 ? parts[parts.count - 4] : nil
         let message = p.raw["data"]?["message"]?.stringValue
+        let reason = p.raw["data"]?["reason"]?.stringValue
         let pieces = type.split(separator: ".").map(String.init)
-        let what = pieces.count >= 3 ? pieces[pieces.count - 2] : type
-        let kindName = objectKind == "scaledjob" ? "ScaledJob" : "ScaledObject"
-        var details: [(String, JSONValue)] = [("kind", .string(kindName)), ("cloudevent_type", .string(type)),
-                                             ("component", .string(name))]
+        var what = type.hasPrefix("keda.") && pieces.count >= 3 ? pieces[pieces.count - 2] : (reason ?? "event")
+        // The old single type says what happened only in its reason (ScaledObjectReady, KEDAScalerFailed…).
+        if !type.hasPrefix("keda.") {
+            let r = what.lowercased()
+            what = r.contains("fail") ? "failed" : r.contains("ready") ? "ready" : r.contains("delet") ? "removed"
+                : r.contains("unpause") ? "unpaused" : r.contains("pause") ? "paused" : what
+        }
+        let kindName = objectKind == "scaledjob" ? "ScaledJob" : objectKind == "scaledobject" ? "ScaledObject" : parts[parts.count - 2]
+        var details: [(String, JSONValue)] = [("kind", .string(kindName)), ("component", .string(name)), ("cloudevent_type", .string(type))]
         if let namespace { details.append(("namespace", .string(namespace))) }
+        if let cluster { details.append(("cluster", .string(cluster))) }
         if let id = p.raw["id"]?.stringValue { details.append(("cloudevent_id", .string(id))) }
+        if let reason { details.append(("reason", .string(reason))) }
         if let message { details.append(("message", .string(message))) }
         let components = try p.components(default: [name])
         let tail = message.map { ": \($0)" } ?? ""
+        func event(_ type: String, _ text: String, _ severity: Severity) -> [TimelineEvent] {
+            [p.event(type: type, source: "keda", text, details, components, severity, timeField: "time")]
+        }
         switch what {
-        case "ready":
-            return [p.event(type: "health_change", source: "keda", "\(kindName) \(name) ready\(tail)", details, components, .info, timeField: "time")]
-        case "failed":
-            return [p.event(type: "health_change", source: "keda", "\(kindName) \(name) failed\(tail)", details, components, .warning, timeField: "time")]
-        case "removed":
-            return [p.event(type: "config_change", source: "keda", "\(kindName) \(name) removed: autoscaling stopped\(tail)", details,
-                            components, .info, timeField: "time")]
-        default:
-            return [p.event(type: "autoscaling_event", source: "keda", "KEDA \(what) on \(kindName) \(name)\(tail)", details, components,
-                            .info, timeField: "time")]
+        case "ready": return event("health_change", "\(kindName) \(name) ready for scaling\(tail)", .info)
+        case "failed": return event("health_change", "\(kindName) \(name) failed\(tail)", .warning)
+        case "removed": return event("config_change", "\(kindName) \(name) removed: KEDA no longer scales it\(tail)", .info)
+        case "paused": return event("config_change", "\(kindName) \(name) paused: autoscaling stopped\(tail)", .info)
+        case "unpaused": return event("config_change", "\(kindName) \(name) unpaused: autoscaling resumed\(tail)", .info)
+        default: return event("autoscaling_event", "KEDA \(what) on \(kindName) \(name)\(tail)", .info)
         }
     }
 
