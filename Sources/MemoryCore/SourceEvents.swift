@@ -51,7 +51,7 @@ public enum SourceEvents {
                     for (k, v) in shared where span[k] == nil { pairs.append((k, v)) }
                     span = .object(pairs)
                 }
-                do { return try events(span, now: now) } catch let e as ValidationError { throw ValidationError("data[\(i)]: \(e.message)") }
+                do { return try SourceEvents.events(span, now: now) } catch let e as ValidationError { throw ValidationError("data[\(i)]: \(e.message)") }
             }
         }
         let p = Payload(payload, now: now)

@@ -43,15 +43,15 @@ public enum GitEventType {
     /// so a redelivery writes nothing. What `existing` says is never replaced.
     public static func merging(_ report: TimelineEvent, into existing: TimelineEvent) -> TimelineEvent? {
         var merged = existing
-        var sources = sources(of: existing)
-        for s in sources(of: report) where !sources.contains(s) { sources.append(s) }
+        var names = GitEventType.sources(of: existing)
+        for s in GitEventType.sources(of: report) where !names.contains(s) { names.append(s) }
         guard case var .object(pairs) = existing.details else { return nil }
         if case let .object(more) = report.details {
             let known = Set(pairs.map(\.0))
             for (key, value) in more where !known.contains(key) && key != "sources" { pairs.append((key, value)) }
         }
         pairs.removeAll { $0.0 == "sources" }
-        if sources.count > 1 { pairs.append(("sources", .array(sources.map { .string($0) }))) }
+        if names.count > 1 { pairs.append(("sources", .array(names.map { .string($0) }))) }
         merged.details = .object(pairs)
         for c in report.components where !merged.components.contains(c) && merged.components.count < 20 { merged.components.append(c) }
         if report.type == merge { merged.type = merge }

@@ -35,10 +35,10 @@ extension EventCommand {
         func validate() throws {
             if from != nil {
                 if type != nil || description != nil || !component.isEmpty || details != nil {
-                    throw ValidationError("--from takes everything from the payload; leave out --type, --description, --component and --details")
+                    throw ArgumentParser.ValidationError("--from takes everything from the payload; leave out --type, --description, --component and --details")
                 }
             } else if type == nil || description == nil {
-                throw ValidationError("give --type and --description, or --from with a source payload")
+                throw ArgumentParser.ValidationError("give --type and --description, or --from with a source payload")
             }
         }
 
