@@ -32,6 +32,9 @@ public struct InfraChange: Sendable, Equatable {
 /// collector ran is on the timeline; healthy components give none.
 public struct ChangeDetector: Sendable {
     public var restartWindowSeconds: Int64
+    /// Whether new Warning events become `alert` events here. Off while `EventWatch` follows Events (it
+    /// records one per Event, by uid); the state still lists the alerts.
+    public var recordsAlerts = true
 
     public init(restartWindowSeconds: Int64 = 15 * 60) {
         self.restartWindowSeconds = restartWindowSeconds
@@ -48,7 +51,7 @@ public struct ChangeDetector: Sendable {
         guard let old else {
             var run = DiffRun(at: at, windowMilliseconds: restartWindowSeconds * 1000)
             for key in new.components.keys.sorted() { run.foundAtStart(new.components[key]!) }
-            for alert in new.alerts { run.alertRaised(alert, foundAtStart: true) }
+            if recordsAlerts { for alert in new.alerts { run.alertRaised(alert, foundAtStart: true) } }
             return InfraChange(events: run.events, snapshot: new)
         }
         var next = new
@@ -96,7 +99,7 @@ public struct ChangeDetector: Sendable {
         // Kubernetes Warning events: one timeline event when a (component, reason) warning appears, none
         // while it persists (a BackOff repeated 40 times is one event), another if it returns after clearing.
         // Events expire from the cluster within an hour; the timeline keeps them.
-        if new.sources[InfraKind.events.rawValue]?.isFailed != true {
+        if recordsAlerts, new.sources[InfraKind.events.rawValue]?.isFailed != true {
             let known = Set(old.alerts)
             for alert in next.alerts where !known.contains(alert) { run.alertRaised(alert, foundAtStart: false) }
         }
