@@ -23,7 +23,9 @@ struct CollectCommand: ParsableCommand {
 
         --once (the default) exits 0 when at least one source worked and 1 when every source failed. \
         --watch collects every --interval, retries a failing source with backoff, and stops cleanly on SIGTERM \
-        or SIGINT after finishing the round in progress.
+        or SIGINT after finishing the round in progress. On a cluster it also follows Kubernetes Events as they \
+        happen (kubectl get --raw /api/v1/events?watch=true, resuming from the last resourceVersion): one alert \
+        per Warning event, and a collector_gap event when some may have been missed.
         """
     )
 
