@@ -73,20 +73,30 @@ public struct EventWatchRunner: Sendable {
         var lines = LineSplitter()
         var lastFlush = DispatchTime.now().uptimeNanoseconds
         var failure: Error?
+        /// Lines were read since the state was last handed over (a count or resourceVersion moved on).
+        var dirty = false
         init(_ watch: EventWatch) { self.watch = watch }
     }
 
     /// One kubectl watch; returns whether it ended without an error.
     func runOnce(_ box: Box, now: @escaping @Sendable () -> Timestamp, shouldStop: @escaping @Sendable () -> Bool,
                  record: @escaping Record) -> Bool {
-        var child = ChildProcess(arguments(box.watch), maxOutputBytes: 1 << 20)
-        // A quiet cluster sends nothing for minutes: a stop must not wait for the next line.
-        child.shouldStop = shouldStop
         let flushEvents = self.flushEvents, flushNanos = UInt64(flushSeconds * 1e9)
-        child.onStdout = { bytes in
-            for line in box.lines.feed(bytes) { box.pending += box.watch.ingest(line: line, at: now()) }
+        var child = ChildProcess(arguments(box.watch), maxOutputBytes: 1 << 20)
+        // A quiet cluster sends nothing for minutes: neither a stop nor the events already read may wait for the
+        // next line. Asked about once a second, on the thread that reads the stream.
+        child.shouldStop = {
             let due = DispatchTime.now().uptimeNanoseconds - box.lastFlush >= flushNanos
-            if box.pending.count >= flushEvents || (due && !box.pending.isEmpty) { self.flush(box, record: record) }
+            if due, box.dirty || !box.pending.isEmpty { self.flush(box, record: record) }
+            return shouldStop() || box.failure != nil
+        }
+        child.onStdout = { bytes in
+            for line in box.lines.feed(bytes) {
+                box.pending += box.watch.ingest(line: line, at: now())
+                box.dirty = true
+            }
+            let due = DispatchTime.now().uptimeNanoseconds - box.lastFlush >= flushNanos
+            if box.pending.count >= flushEvents || (due && box.dirty) { self.flush(box, record: record) }
             return !shouldStop() && box.failure == nil
         }
         let out: ChildOutput
@@ -118,6 +128,7 @@ public struct EventWatchRunner: Sendable {
         do {
             try record(box.pending, box.watch.state)
             box.pending = []
+            box.dirty = false
         } catch {
             box.failure = error
         }

@@ -90,6 +90,7 @@ struct MetricsTests {
         let report = try JSONValue.parse(r.stdout)
         #expect(report["events"]?.json.contains("MemoryNearLimit") == true, "\(r.stdout)")
         let help = try CMemBinary.run(["collect", "--help"], repo: repo)
-        #expect(help.stdout.contains("metrics"))
+        // --help names every file --from-dir reads.
+        for kind in InfraKind.allCases { #expect(help.stdout.contains(kind.rawValue + ".json"), "\(kind.rawValue).json") }
     }
 }

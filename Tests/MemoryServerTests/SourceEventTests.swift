@@ -130,6 +130,33 @@ import TestSupport
         #expect(types == ["health_change", "scaling", "stack_activation", "task_completed", "trace_anomaly", "trace_anomaly"])
     }
 
+    /// What the sources send is read by correlation: a cold stack activation is the probable cause of the
+    /// timeouts after it (a warm one before it is routine), and an agent task that changed a ConfigMap of the
+    /// latency that followed (not the one that ran tests).
+    @Test func correlationReadsTheTypedEvents() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            let warm = #"{"source": "layer-activator", "action": "activated", "stack": "ml-inference", "components": ["embedding-service", "reranker"], "cold_start": false, "latency_ms": 900, "timestamp": "2026-11-14T07:00:00Z"}"#
+            for body in [warm, try Self.text("layer_activator_cold_start.json"), try Self.text("agent_task_completed.json"),
+                         #"{"source": "agent", "task": "ran unit tests", "summary": "188 passed", "components": ["inventory-api"], "timestamp": "2026-11-16T15:30:00Z"}"#] {
+                let r = try await api.post("/memory/timeline/events", body)
+                #expect(r.status == 201, "\(r.text)")
+            }
+            let cold = try await api.post("/memory/timeline/correlate", JSONValue.object([
+                ("symptom", .string("embedding-service timeouts")), ("at", .string("2026-11-14T10:12:00Z")), ("timeframe", .string("6h")),
+                ("components", .array([.string("embedding-service")])),
+            ]))
+            #expect(cold.status == 200, "\(cold.text)")
+            #expect(cold["probable_cause"]?["event_type"] == .string("stack_activation"), "\(cold.text)")
+            #expect(cold["probable_cause"]?["description"]?.stringValue?.contains("cold start") == true, "\(cold.text)")
+            let agent = try await api.post("/memory/timeline/correlate", JSONValue.object([
+                ("symptom", .string("inventory-api p99 latency jumped")), ("at", .string("2026-11-16T15:40:00Z")), ("timeframe", .string("6h")),
+                ("components", .array([.string("inventory-api")])),
+            ]))
+            #expect(agent["probable_cause"]?["description"]?.stringValue?.contains("INVENTORY_CACHE_URL") == true, "\(agent.text)")
+        }
+    }
+
     /// The real `cmem event record --from` writes the same event REST does for the same payload.
     @Test func theCLIRecordsTheSameEventsAsREST() throws {
         let dir = TemporaryDirectory("cmem-sources")
