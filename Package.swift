@@ -220,7 +220,7 @@ let package = Package(
         .testTarget(
             name: "MemoryServerTests",
             dependencies: [
-                "MemoryServer", "MemoryStore", "MemoryModel", "TestSupport", "CmemFixtures",
+                "MemoryServer", "MemoryStore", "MemoryModel", "TestSupport", "CmemFixtures", "MemoryCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

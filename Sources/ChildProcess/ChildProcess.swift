@@ -56,6 +56,11 @@ public struct ChildProcess: Sendable {
     public var timeout: Double?
     public var maxOutputBytes: Int = .max
     public var ownProcessGroup = true
+    /// Receives standard output as it arrives instead of collecting it (a `kubectl … --watch` that runs for
+    /// hours); returning false stops the child. `maxOutputBytes` then bounds standard error only.
+    public var onStdout: (@Sendable ([UInt8]) -> Bool)?
+    /// Asked about once a second while the child runs; true stops it (SIGTERM, then SIGKILL), as a timeout would.
+    public var shouldStop: (@Sendable () -> Bool)?
 
     public init(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil,
                 timeout: Double? = nil, maxOutputBytes: Int = .max, ownProcessGroup: Bool = true) {
@@ -190,6 +195,7 @@ public struct ChildProcess: Sendable {
                 timedOut = true
                 stop()
             }
+            if terminatedAt == nil, let shouldStop, shouldStop() { stop() }
             if let term = terminatedAt, killedAt == nil, t >= term + grace {
                 kill(target, SIGKILL)
                 killedAt = t
@@ -216,7 +222,13 @@ public struct ChildProcess: Sendable {
                 }
                 let count = buffer.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
                 if count > 0 {
-                    if p.fd == outFD { stdout.append(contentsOf: buffer[0..<count]) } else { stderr.append(contentsOf: buffer[0..<count]) }
+                    if p.fd == outFD, let onStdout {
+                        if !onStdout(Array(buffer[0..<count])), terminatedAt == nil { stop() }
+                    } else if p.fd == outFD {
+                        stdout.append(contentsOf: buffer[0..<count])
+                    } else {
+                        stderr.append(contentsOf: buffer[0..<count])
+                    }
                     if stdout.count + stderr.count > maxOutputBytes, terminatedAt == nil {
                         tooLarge = true
                         stop()

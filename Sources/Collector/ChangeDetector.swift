@@ -32,6 +32,9 @@ public struct InfraChange: Sendable, Equatable {
 /// collector ran is on the timeline; healthy components give none.
 public struct ChangeDetector: Sendable {
     public var restartWindowSeconds: Int64
+    /// Whether new Warning events become `alert` events here. Off while `EventWatch` follows Events (it
+    /// records one per Event, by uid); the state still lists the alerts.
+    public var recordsAlerts = true
 
     public init(restartWindowSeconds: Int64 = 15 * 60) {
         self.restartWindowSeconds = restartWindowSeconds
@@ -48,11 +51,16 @@ public struct ChangeDetector: Sendable {
         guard let old else {
             var run = DiffRun(at: at, windowMilliseconds: restartWindowSeconds * 1000)
             for key in new.components.keys.sorted() { run.foundAtStart(new.components[key]!) }
-            for alert in new.alerts { run.alertRaised(alert, foundAtStart: true) }
+            if recordsAlerts { for alert in new.alerts { run.alertRaised(alert, foundAtStart: true) } }
+            for key in new.usage.keys.sorted() {
+                if let c = new.components[key] { run.pressure(c, old: nil, new: new.usage[key]!, foundAtStart: true) }
+            }
             return InfraChange(events: run.events, snapshot: new)
         }
         var next = new
         if new.sources[InfraKind.events.rawValue]?.isFailed == true { next.alerts = old.alerts }
+        // Metrics that could not be read are as last seen; metrics-server gone ("absent") means no usage.
+        if new.sources[InfraKind.metrics.rawValue]?.isFailed == true { next.usage = old.usage }
         // Components whose own source failed are shown as last seen, whatever this round made of them.
         let failing = Set(new.components.values.map(\.kind)).union(old.components.values.map(\.kind))
             .filter { Provenance.ownSourceFailed(kind: $0, in: new.sources) }
@@ -96,9 +104,14 @@ public struct ChangeDetector: Sendable {
         // Kubernetes Warning events: one timeline event when a (component, reason) warning appears, none
         // while it persists (a BackOff repeated 40 times is one event), another if it returns after clearing.
         // Events expire from the cluster within an hour; the timeline keeps them.
-        if new.sources[InfraKind.events.rawValue]?.isFailed != true {
+        if recordsAlerts, new.sources[InfraKind.events.rawValue]?.isFailed != true {
             let known = Set(old.alerts)
             for alert in next.alerts where !known.contains(alert) { run.alertRaised(alert, foundAtStart: false) }
+        }
+        // Usage crossing a limit's threshold: memory near its limit (the OOM killer is next), CPU at its limit.
+        for key in next.usage.keys.sorted() {
+            guard let c = next.components[key] else { continue }
+            run.pressure(c, old: old.usage[key], new: next.usage[key]!, foundAtStart: false)
         }
         return InfraChange(events: run.events, snapshot: next)
     }
@@ -166,6 +179,26 @@ private struct DiffRun {
         if foundAtStart { details.append(("found_at_start", .bool(true))) }
         let c = ComponentState(kind: a.kind, namespace: a.namespace, name: a.name)
         emit("alert", c, serious.contains(a.reason) ? .error : .warning, "Kubernetes warning \(a.reason) on \(label(c))", details)
+    }
+
+    /// Memory at 90 % or more of a container's limit, or CPU at its limit, newly on a component.
+    mutating func pressure(_ c: ComponentState, old: ResourceUsage?, new u: ResourceUsage, foundAtStart: Bool) {
+        if u.memoryNearLimit, old?.memoryNearLimit != true {
+            var details: [(String, JSONValue)] = [("reason", .string("MemoryNearLimit")), ("field", .string("memory_limit_percent")),
+                                                 ("old", old?.memoryLimitPercent.map { .number(Double($0)) } ?? .null),
+                                                 ("new", .number(Double(u.memoryLimitPercent ?? 0)))]
+            if let b = u.memoryBytes { details.append(("memory_bytes", .number(Double(b)))) }
+            if foundAtStart { details.append(("found_at_start", .bool(true))) }
+            emit("alert", c, .warning, "\(label(c)) memory at \(u.memoryLimitPercent ?? 0)% of its limit (OOM kill risk)", details)
+        }
+        if u.cpuThrottled, old?.cpuThrottled != true {
+            var details: [(String, JSONValue)] = [("reason", .string("CPUThrottled")), ("field", .string("cpu_limit_percent")),
+                                                 ("old", old?.cpuLimitPercent.map { .number(Double($0)) } ?? .null),
+                                                 ("new", .number(Double(u.cpuLimitPercent ?? 0)))]
+            if let m = u.cpuMillicores { details.append(("cpu_millicores", .number(Double(m)))) }
+            if foundAtStart { details.append(("found_at_start", .bool(true))) }
+            emit("alert", c, .warning, "\(label(c)) CPU at \(u.cpuLimitPercent ?? 0)% of its limit (throttled)", details)
+        }
     }
 
     /// A component first seen already failing: the state it was found in, as a health change from nothing.

@@ -10,9 +10,9 @@ public enum GitHookKind: String, Sendable, CaseIterable {
 
     public var eventType: String {
         switch self {
-        case .postCommit: return "git_commit"
-        case .postMerge: return "git_merge"
-        case .postRewrite: return "git_rewrite"
+        case .postCommit: return GitEventType.commit
+        case .postMerge: return GitEventType.merge
+        case .postRewrite: return GitEventType.rewrite
         }
     }
 
@@ -89,7 +89,8 @@ public struct GitEventBuilder: Sendable {
 
         var time = facts.committedAt
         var files = facts.files
-        var idContent = "\(hook.kind.eventType) \(head)"
+        // The same content as the GitHub webhook's for this commit: reports made at the same time share an ID.
+        var idContent = GitEventType.idContent(type: hook.kind.eventType, sha: head)
         var description: String
         var extra: [(String, JSONValue)] = []
 

@@ -3,10 +3,13 @@
 public enum InfraKind: String, Sendable, Codable, CaseIterable, Comparable {
     case namespaces, nodes, deployments, statefulsets, daemonsets, replicasets, pods, services, configmaps, events
     case applications
+    /// Pod CPU and memory from the metrics API (metrics-server); a cluster without it reports "absent".
+    case metrics
 
     /// What `kubectl get` is given for this kind.
     public var kubectlResource: String {
         switch self {
+        case .metrics: return "pods.metrics.k8s.io"
         case .applications: return "applications.argoproj.io"
         default: return rawValue
         }

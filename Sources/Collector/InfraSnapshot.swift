@@ -14,6 +14,8 @@ public struct InfraSnapshot: Sendable, Equatable, Codable {
     public var alerts: [InfraAlert]
     /// How reading each `InfraKind` went, by its raw value.
     public var sources: [String: SourceStatus]
+    /// CPU and memory per component key, from the metrics API (empty without metrics-server).
+    public var usage: [String: ResourceUsage] = [:]
 
     public init(components: [String: ComponentState] = [:], alerts: [InfraAlert] = [], sources: [String: SourceStatus] = [:]) {
         self.components = components
@@ -54,7 +56,17 @@ public struct InfraSnapshot: Sendable, Equatable, Codable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case version, components, alerts, sources }
+    enum CodingKeys: String, CodingKey { case version, components, alerts, sources, usage }
+
+    /// `usage` only when there is some, so a cluster without metrics-server stores what it always did.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(components, forKey: .components)
+        try c.encode(alerts, forKey: .alerts)
+        try c.encode(sources, forKey: .sources)
+        if !usage.isEmpty { try c.encode(usage, forKey: .usage) }
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -62,6 +74,7 @@ public struct InfraSnapshot: Sendable, Equatable, Codable {
         components = try c.decodeIfPresent([String: ComponentState].self, forKey: .components) ?? [:]
         alerts = try c.decodeIfPresent([InfraAlert].self, forKey: .alerts) ?? []
         sources = try c.decodeIfPresent([String: SourceStatus].self, forKey: .sources) ?? [:]
+        usage = try c.decodeIfPresent([String: ResourceUsage].self, forKey: .usage) ?? [:]
     }
 
     // MARK: Views

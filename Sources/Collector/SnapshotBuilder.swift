@@ -56,7 +56,9 @@ struct SnapshotBuilder {
         for obj in items[.events] ?? [] {
             if let a = alert(obj, workloads: workloads) { alerts.insert(a) }
         }
-        return InfraSnapshot(components: components, alerts: alerts.sorted(), sources: sources)
+        var snapshot = InfraSnapshot(components: components, alerts: alerts.sorted(), sources: sources)
+        snapshot.usage = usage(metrics: items[.metrics] ?? [], pods: items[.pods] ?? [], workloads: workloads, components: components)
+        return snapshot
     }
 
     // MARK: Documents

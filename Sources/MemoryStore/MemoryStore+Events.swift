@@ -4,12 +4,16 @@ import MemoryModel
 extension MemoryStore {
     public enum EventWrite: Sendable, Equatable {
         case added(TimelineEvent)
-        /// Already present (same ID): recording is idempotent.
+        /// Already present (same ID, or a commit already recorded that this report adds nothing to):
+        /// recording is idempotent.
         case duplicate(TimelineEvent)
+        /// Another report of a commit already recorded (`GitEventType`): that event, rewritten to name this
+        /// report's source too. Nothing new was added to the timeline.
+        case merged(TimelineEvent)
 
         public var event: TimelineEvent {
             switch self {
-            case let .added(e), let .duplicate(e): return e
+            case let .added(e), let .duplicate(e), let .merged(e): return e
             }
         }
     }
@@ -31,8 +35,8 @@ extension MemoryStore {
     /// `redacted`: the caller has passed the events through `redaction` (to validate what will be written);
     /// every other caller's events are redacted here, so nothing reaches a day file unredacted.
     func stageEvents(_ events: [TimelineEvent], in tx: Transaction, redacted: Bool = false) throws -> [EventWrite] {
-        let events = redacted ? events : events.map(redaction.event)
-        var results: [EventWrite] = []
+        let (events, joined) = try joinSameCommits(redacted ? events : events.map(redaction.event), in: tx)
+        var results: [EventWrite] = joined
         var byDay: [String: [TimelineEvent]] = [:]
         var order: [String] = []
         for e in events {

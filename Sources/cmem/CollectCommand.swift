@@ -23,7 +23,9 @@ struct CollectCommand: ParsableCommand {
 
         --once (the default) exits 0 when at least one source worked and 1 when every source failed. \
         --watch collects every --interval, retries a failing source with backoff, and stops cleanly on SIGTERM \
-        or SIGINT after finishing the round in progress.
+        or SIGINT after finishing the round in progress. On a cluster it also follows Kubernetes Events as they \
+        happen (kubectl get --raw /api/v1/events?watch=true, resuming from the last resourceVersion): one alert \
+        per Warning event, and a collector_gap event when some may have been missed.
         """
     )
 
@@ -40,7 +42,7 @@ struct CollectCommand: ParsableCommand {
     var kubeconfig: String?
     @Option(name: .customLong("from-dir"), help: ArgumentHelp(
         "Read recorded outputs instead of the cluster: DIR/KIND.json, each `kubectl get KIND -A -o json`.",
-        discussion: "KIND is one of \(InfraKind.allCases.map(\.rawValue).joined(separator: ", ")) (applications.json: the Application list or `argocd app list -o json`). A missing file means that kind was not collected: what it described is kept as last seen."))
+        discussion: "The files: \(InfraKind.allCases.map { $0.rawValue + ".json" }.joined(separator: ", ")) (applications.json: the Application list or `argocd app list -o json`; metrics.json: `kubectl get pods.metrics.k8s.io -A -o json`). A missing file means that kind was not collected: what it described is kept as last seen."))
     var fromDir: String?
     @Flag(name: .long, help: "With --from-dir: the directory holds every kind, so a missing file means the cluster has none of it.")
     var complete = false
@@ -128,6 +130,8 @@ struct CollectSetup: Sendable {
     let source: any InfraSource
     let plan: CollectionPlan
     let detector: ChangeDetector
+    /// With --watch on a cluster: Kubernetes Events are followed as they happen (`EventWatch`), not polled.
+    let eventWatch: EventWatchRunner?
     let intervalSeconds: Int64
     let repoPath: String
 
@@ -154,7 +158,14 @@ struct CollectSetup: Sendable {
             source = KubectlSource(config: config, logger: Log.logger)
         }
         plan = CollectionPlan(kinds: try c.source.map(CollectionPlan.parseSources), available: collector.kinds)
-        detector = ChangeDetector(config: config)
+        var detector = ChangeDetector(config: config)
+        if c.watch, c.fromDir == nil, plan.kinds.contains(.events) {
+            eventWatch = EventWatchRunner(config: config, logger: Log.logger)
+            detector.recordsAlerts = false
+        } else {
+            eventWatch = nil
+        }
+        self.detector = detector
         intervalSeconds = try c.interval.map { try DurationText.seconds($0, what: "--interval") } ?? config.intervalSeconds
         repoPath = c.global.repoPath
     }
@@ -257,6 +268,15 @@ struct WatchRun: Sendable {
             return s
         }
         let retention = RetentionSchedule()
+        let watcherDone = DispatchSemaphore(value: 0)
+        if let runner = setup.eventWatch {
+            Thread.detachNewThread {
+                EventFollower(runner: runner, repoPath: setup.repoPath, config: setup.config, json: json).run { stop.isSet }
+                watcherDone.signal()
+            }
+        } else {
+            watcherDone.signal()
+        }
         let task = Task {
             await loop.run(shouldStop: { stop.isSet }) { round in
                 WatchRun.handle(round, setup: setup, json: json, progress: progress)
@@ -265,6 +285,13 @@ struct WatchRun: Sendable {
         }
         holder.set(task)
         await task.value
+        stop.set()
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                watcherDone.wait()
+                c.resume()
+            }
+        }
         for s in sources { s.cancel() }
     }
 
@@ -320,5 +347,37 @@ struct WatchRun: Sendable {
 
     static func stderr(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// `--watch` on a cluster: Kubernetes Events followed with the API's watch, each Warning recorded once
+/// (by uid) as it happens, with a `collector_gap` event when some may have been missed. Where it resumes
+/// (the last resourceVersion, the Events already recorded) is machine-local: `.git/cmem/collector/event-watch.json`.
+struct EventFollower: Sendable {
+    let runner: EventWatchRunner
+    let repoPath: String
+    let config: CollectorConfig
+    let json: Bool
+
+    var statePath: String { repoPath + "/.git/cmem/collector/event-watch.json" }
+
+    func run(shouldStop: @escaping @Sendable () -> Bool) {
+        var state = EventWatch.State()
+        if let data = FileManager.default.contents(atPath: statePath), let v = try? JSONValue.parse(String(decoding: data, as: UTF8.self)) {
+            state = EventWatch.State(json: v)
+        }
+        let path = statePath, repo = repoPath, json = self.json
+        runner.run(EventWatch(config: config, state: state), shouldStop: shouldStop) { events, state in
+            if !events.isEmpty {
+                let store = try MemoryStore(path: repo, logger: Log.logger)
+                let writes = try store.recordEvents(events)
+                for w in writes {
+                    guard case let .added(e) = w else { continue }
+                    WatchRun.stdout(json ? JSONValue.object([("event", e.json)]).json : "  " + TimelineText.line(e))
+                }
+            }
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try AtomicFile.write(state.json.json + "\n", to: path, durable: false)
+        }
     }
 }

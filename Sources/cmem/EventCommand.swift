@@ -17,20 +17,77 @@ extension EventCommand {
         // Named explicitly: a derived name costs a reflection pass over the whole binary at start-up.
         static let configuration = CommandConfiguration(commandName: "record", abstract: "Record an event in its day's timeline; prints its id.")
         @OptionGroup var global: GlobalOptions
-        @Option(name: .long, help: "deployment, config_change, git_commit, pod_restart, scaling, health_change, incident, …") var type: String
+        @Option(name: .long, help: "deployment, config_change, git_commit, pod_restart, scaling, health_change, incident, …") var type: String?
         @Option(name: .long, help: "Where it came from: argocd, k8s, github, manual, …") var source: String = Request.defaultSource
         @Option(name: .long, help: "An affected component (repeatable).") var component: [String] = []
         @Option(name: .long, help: "info | warning | error | critical") var severity: String = Request.defaultSeverity
-        @Option(name: .long, help: "What happened.") var description: String
+        @Option(name: .long, help: "What happened.") var description: String?
         @Option(name: .long, help: "Details as a JSON object, e.g. '{\"sha\":\"abc123\"}'.") var details: String?
         @Option(name: .long, help: "The id of the event that caused this one.") var causedBy: String?
         @Option(name: .long, help: "When it happened (ISO 8601; default now).") var time: String?
         @Option(name: .long, help: "Use this id instead of a new one (recording the same id twice adds nothing).") var id: String?
 
+        @Option(name: .long, help: ArgumentHelp(
+            "A JSON payload as KEDA, the layer activator, an agent or Phoenix sends it (docs/SOURCES.md); - reads stdin.",
+            valueName: "file"))
+        var from: String?
+
+        func validate() throws {
+            if from != nil {
+                if type != nil || description != nil || !component.isEmpty || details != nil {
+                    throw ArgumentParser.ValidationError("--from takes everything from the payload; leave out --type, --description, --component and --details")
+                }
+            } else if type == nil || description == nil {
+                throw ArgumentParser.ValidationError("give --type and --description, or --from with a source payload")
+            }
+        }
+
         func run() throws {
+            if let from {
+                try Self.recordPayload(from, repo: global.repo, json: global.json)
+                return
+            }
+            guard let type, let description else { return }
             try Self.record(Request(repo: global.repo, json: global.json, type: type, source: source, components: component,
                                     severity: severity, description: description, details: details, causedBy: causedBy,
                                     time: time, id: id))
+        }
+
+        /// A source's payload (or a generic event in the REST shape) from a file or stdin, mapped by the core's
+        /// `SourceEvents` exactly as `POST /memory/timeline/events` maps it.
+        static func recordPayload(_ path: String, repo: String?, json: Bool) throws {
+            try reportingErrors(json: json) {
+                let data: Data
+                if path == "-" {
+                    data = FileHandle.standardInput.readDataToEndOfFile()
+                } else {
+                    guard let d = FileManager.default.contents(atPath: path) else {
+                        throw MemoryModel.ValidationError("--from \(path): no such file, or it cannot be read")
+                    }
+                    data = d
+                }
+                guard data.count <= 1 << 20 else { throw MemoryModel.ValidationError("--from \(path) is over 1 MiB") }
+                let payload: JSONValue
+                do { payload = try JSONValue.parse(String(decoding: data, as: UTF8.self), maxDepth: 32) } catch {
+                    throw MemoryModel.ValidationError("--from \(path) is not valid JSON: \(error)")
+                }
+                let events: [TimelineEvent]
+                do { events = try SourceEvents.events(payload) } catch let e as MemoryModel.ValidationError {
+                    throw MemoryModel.ValidationError("--from \(path): \(e.message)")
+                }
+                let writes = events.isEmpty ? [] : try GlobalOptions.openStore(repo: repo).recordEvents(events)
+                if json {
+                    Output.json(.object([("events", .array(writes.map { w in
+                        guard case var .object(pairs) = w.event.json else { return w.event.json }
+                        if case .added = w { pairs.append(("duplicate", .bool(false))) } else { pairs.append(("duplicate", .bool(true))) }
+                        return .object(pairs)
+                    }))]))
+                } else if writes.isEmpty {
+                    Output.line("nothing recorded: the payload reports nothing worth keeping")
+                } else {
+                    for w in writes { Output.line(w.event.id) }
+                }
+            }
         }
 
         /// The command's arguments as plain values, so that FastPath can run it without ArgumentParser.
@@ -69,7 +126,7 @@ extension EventCommand {
                 let result = try store.recordEvents([event])
                 if r.json {
                     let dup: Bool
-                    if case .duplicate = result[0] { dup = true } else { dup = false }
+                    if case .added = result[0] { dup = false } else { dup = true }
                     guard case var .object(pairs) = event.json else { return }
                     pairs.append(("duplicate", .bool(dup)))
                     Output.json(.object(pairs))

@@ -95,10 +95,10 @@ import TestSupport
         let outcome = try GitHubWebhook.events(eventName: "pull_request", payload: try Fixtures.json("github_pull_request_closed_merged.json"))
         guard case let .events(events) = outcome, let e = events.first else { Issue.record("expected a merge event"); return }
         #expect(events.count == 1)
-        #expect(e.type == "merge")
+        #expect(e.type == "git_merge")
         #expect(e.timestamp == Timestamp(iso8601: "2019-11-26T07:01:13Z"))
         #expect(e.components == ["gcbapp-buildconfig-example"])
-        #expect(e.details["merge_commit_sha"] == .string("a21683865c088b5fe1906cf6552d15a285a4986d"))
+        #expect(e.details["sha"] == .string("a21683865c088b5fe1906cf6552d15a285a4986d"))
         #expect(e.details["merged_by"] == .string("ailisp"))
         #expect(e.details["head_ref"] == .string("byao1276-patch-1"))
         #expect(e.description == "Merged gcbapp-buildconfig-example#3 into master: Byao1276 patch 1")

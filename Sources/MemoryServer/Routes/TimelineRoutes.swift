@@ -99,14 +99,22 @@ struct TimelineRoutes {
         }
         let now = Timestamp.now()
         let batch = body["events"] != nil
-        let events = try items.enumerated().map { i, item in
+        let events = try items.enumerated().flatMap { i, item in
             do {
-                return try TimelineRoutes.event(try RequestFields(item, what: batch ? "events[\(i)]" : "the event"), now: now)
+                // KEDA, the layer activator, agents and Phoenix send their own shapes (docs/SOURCES.md).
+                if SourceEvents.shape(of: item) != nil { return try SourceEvents.events(item, now: now) }
+                return [try TimelineRoutes.event(try RequestFields(item, what: batch ? "events[\(i)]" : "the event"), now: now)]
             } catch let error where batch {
                 // Say which event of the batch is wrong.
                 let e = APIError.from(error)
                 throw APIError(e.status, e.message.hasPrefix("events[") ? e.message : "events[\(i)]: \(e.message)")
             }
+        }
+        guard !events.isEmpty else {
+            return JSONResponse.make(.object([
+                ("recorded", .number(0)), ("duplicates", .number(0)), ("events", .array([])),
+                ("ignored", .string("nothing in this payload is worth recording (a span that succeeded)")),
+            ]))
         }
         let writes = try await service.recordEvents(events)
         var recorded = 0
@@ -114,7 +122,13 @@ struct TimelineRoutes {
         for w in writes {
             guard case var .object(pairs) = w.event.json else { continue }
             if case .added = w { recorded += 1 }
-            pairs.append(("status", .string({ if case .added = w { return "recorded" } else { return "duplicate" } }())))
+            pairs.append(("status", .string({
+                switch w {
+                case .added: return "recorded"
+                case .merged: return "joined"
+                case .duplicate: return "duplicate"
+                }
+            }())))
             results.append(.object(pairs))
         }
         let value = JSONValue.object([

@@ -57,9 +57,11 @@ struct WebhookRoutes {
         case let .events(events):
             let writes = try await service.recordEvents(events)
             let recorded = writes.filter { if case .added = $0 { return true } else { return false } }.count
-            metrics.webhook(source: source, result: recorded > 0 ? "recorded" : "duplicate")
+            let joined = writes.filter { if case .merged = $0 { return true } else { return false } }.count
+            metrics.webhook(source: source, result: recorded > 0 ? "recorded" : joined > 0 ? "joined" : "duplicate")
             return JSONResponse.make(.object([
                 ("recorded", .number(Double(recorded))), ("duplicates", .number(Double(writes.count - recorded))),
+                ("joined", .number(Double(joined))),
                 ("events", .array(writes.map { .string($0.event.id) })),
             ]), status: recorded > 0 ? .created : .ok)
         }

@@ -178,10 +178,15 @@ public actor MemoryService {
             let results = try store.recordEvents(batch.flatMap(\.events))
             var added = Set<String>()
             var days = Set<String>()
+            // Reports of a commit already recorded answer with the event they joined (its ID may differ).
+            var joined: [String: TimelineEvent] = [:]
             for r in results {
                 if case let .added(e) = r {
                     added.insert(e.id)
                     days.insert(e.dayPath)
+                } else if case let .merged(e) = r {
+                    days.insert(e.dayPath)
+                    if let key = GitEventType.commitKey(of: e) { joined[key] = e }
                 }
             }
             if !days.isEmpty { wrote(days.sorted()) }
@@ -193,6 +198,7 @@ public actor MemoryService {
                         claimed.insert(e.id)
                         return .added(e)
                     }
+                    if let key = GitEventType.commitKey(of: e), let event = joined[key] { return .merged(event) }
                     return .duplicate(e)
                 }
                 write.continuation.resume(returning: mine)
@@ -213,7 +219,8 @@ public actor MemoryService {
                     let results = try store.recordEvents(write.events)
                     let added = results.compactMap { if case let .added(e) = $0 { e } else { nil } }
                     eventsRecorded += added.count
-                    if !added.isEmpty { wrote(Set(added.map(\.dayPath)).sorted()) }
+                    let changed = results.compactMap { if case let .merged(e) = $0 { e } else { nil } } + added
+                    if !changed.isEmpty { wrote(Set(changed.map(\.dayPath)).sorted()) }
                     write.continuation.resume(returning: write.events.map { e in
                         results.first(where: { $0.event.id == e.id }) ?? .duplicate(e)
                     })

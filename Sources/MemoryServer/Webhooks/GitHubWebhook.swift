@@ -3,8 +3,9 @@ import MemoryModel
 import Redaction
 
 /// GitHub webhook deliveries as timeline events: each pushed commit becomes a `git_commit` event and a
-/// merged pull request a `merge` event. IDs are derived from the delivery's content (repository and
-/// commit SHA), so a redelivery, or the same commit pushed to a second branch, records nothing new.
+/// merged pull request a `git_merge` event, the types the git hooks use (`GitEventType`). A commit is one
+/// event by its SHA whoever reports it: a redelivery, the same commit pushed to a second branch, or a
+/// commit the post-commit hook recorded already joins the event there (`details.sources` names both).
 public enum GitHubWebhook {
     public enum Outcome: Sendable, Equatable {
         case events([TimelineEvent])
@@ -74,8 +75,8 @@ public enum GitHubWebhook {
             let short = String(sha.prefix(7))
             let description = "\(repo.name)@\(short) on \(branch): \(title.isEmpty ? "(no message)" : title)"
             events.append(TimelineEvent(
-                id: Identifier.derived(.event, at: time, content: "github-commit\u{1}\(repo.fullName)\u{1}\(sha)"),
-                timestamp: time, type: "git_commit", source: source, description: clip(description, 1000),
+                id: Identifier.derived(.event, at: time, content: GitEventType.idContent(type: GitEventType.commit, sha: sha)),
+                timestamp: time, type: GitEventType.commit, source: source, description: clip(description, 1000),
                 details: .object(details), components: touched.isEmpty ? repo.components : touched))
         }
         return .events(events)
@@ -99,7 +100,7 @@ public enum GitHubWebhook {
         let mergeSHA = pr["merge_commit_sha"]?.stringValue ?? ""
         var details: [(String, JSONValue)] = [
             ("number", .string(number)), ("title", .string(clip(title, 1024))), ("repository", .string(repo.fullName)),
-            ("merge_commit_sha", .string(mergeSHA)),
+            ("sha", .string(mergeSHA)), ("merge", .string("pull_request")),
             ("head_ref", .string(pr["head"]?["ref"]?.stringValue ?? "")),
             ("base_ref", .string(pr["base"]?["ref"]?.stringValue ?? "")),
             ("author", .string(pr["user"]?["login"]?.stringValue ?? "")),
@@ -111,9 +112,12 @@ public enum GitHubWebhook {
         }
         let base = pr["base"]?["ref"]?.stringValue ?? "?"
         let description = "Merged \(repo.name)#\(number) into \(base): \(title.isEmpty ? "(no title)" : title)"
+        // The merge commit is the pull request's event: its push (a `git_commit` of the same SHA) joins it.
+        let idContent = mergeSHA.isEmpty ? "github-merge\u{1}\(repo.fullName)\u{1}\(number)"
+            : GitEventType.idContent(type: GitEventType.merge, sha: mergeSHA)
         let event = TimelineEvent(
-            id: Identifier.derived(.event, at: time, content: "github-merge\u{1}\(repo.fullName)\u{1}\(number)\u{1}\(mergeSHA)"),
-            timestamp: time, type: "merge", source: source, description: clip(description, 1000),
+            id: Identifier.derived(.event, at: time, content: idContent),
+            timestamp: time, type: GitEventType.merge, source: source, description: clip(description, 1000),
             details: .object(details), components: repo.components)
         return .events([event])
     }
