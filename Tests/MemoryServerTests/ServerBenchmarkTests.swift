@@ -17,10 +17,12 @@ import TestSupport
         options.readConnections = 2
         options.writeConnections = 4
         options.correlations = 3
+        options.burstConnections = 8
+        options.burstEventsPerConnection = 2
         options.log = { _ in }
         let settings = options
         let report = try await offPool { try ServerBenchmark.run(serverBinary: server, repository: repo, options: settings) }
-        #expect(report.figures.count == 3)
+        #expect(report.figures.count == 4)
         for f in report.figures {
             #expect(f.requests > 0, "\(f.name)")
             #expect(f.errors == 0, "\(f.name)")
