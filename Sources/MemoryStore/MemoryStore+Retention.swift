@@ -254,19 +254,14 @@ extension MemoryStore {
             let earlier: JSONValue
             if case let .array(items) = value, let first = items.first { earlier = first } else { earlier = value }
             if case let .number(n)? = earlier["actions"] { count = Int(n) }
-            if case let .array(items)? = earlier["by_kind"] {
-                for item in items {
-                    guard let s = item.stringValue, let space = s.lastIndex(of: " "), let n = Int(s[s.index(after: space)...]) else { continue }
-                    byKind[String(s[..<space]), default: 0] += n
-                }
+            for item in (earlier["by_kind"]?.stringValue ?? "").split(separator: ",") {
+                let s = item.trimmingCharacters(in: .whitespaces)
+                guard let space = s.lastIndex(of: " "), let n = Int(s[s.index(after: space)...]) else { continue }
+                byKind[String(s[..<space]), default: 0] += n
             }
             if let t = earlier["first"]?.stringValue.flatMap(Timestamp.init(iso8601:)) { first = min(first, t) }
             if let t = earlier["last"]?.stringValue.flatMap(Timestamp.init(iso8601:)) { last = max(last, t) }
-            switch earlier["detail"] {
-            case let .array(items)?: details = items.compactMap(\.stringValue)
-            case let .string(s)?: details = [s]
-            default: break
-            }
+            details = (earlier["detail"]?.stringValue ?? "").split(separator: " ").map(String.init)
         }
         for a in old.actions {
             count += 1
@@ -279,9 +274,9 @@ extension MemoryStore {
         // reads thousands of these notes.
         let raw = YAMLWriter.records("actions_compacted", [[
             ("actions", .number(Double(count))),
-            ("by_kind", .array(byKind.sorted { $0.key < $1.key }.map { .string("\($0.key) \($0.value)") })),
+            ("by_kind", .string(byKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))),
             ("first", .string(first.iso8601)), ("last", .string(last.iso8601)),
-            ("detail", .array(details.map(JSONValue.string))),
+            ("detail", .string(details.joined(separator: " "))),
         ]])
         doc.set("actions_compacted", raw: raw)
         var new = old
