@@ -250,7 +250,8 @@ extension MemoryStore {
         var first = old.actions[0].time, last = old.actions[0].time
         var details: [String] = []
         // A session compacted before and active again adds to its earlier counts.
-        if let value = try doc.values(path: path).first(where: { $0.0 == "actions_compacted" })?.1 {
+        // (Only then is the front matter read as YAML: for thousands of notes it is most of a run's work.)
+        if doc.raw("actions_compacted") != nil, let value = try doc.values(path: path).first(where: { $0.0 == "actions_compacted" })?.1 {
             let earlier: JSONValue
             if case let .array(items) = value, let first = items.first { earlier = first } else { earlier = value }
             if case let .number(n)? = earlier["actions"] { count = Int(n) }
