@@ -37,10 +37,16 @@ public enum TimelineDay {
 
     /// A one-line headline for the heading: the description without line breaks, at most 100 characters.
     public static func headline(_ e: TimelineEvent) -> String {
+        // The usual description is short ASCII on one line: it is its own headline (retention renders a
+        // million of these to tell blocks a human edited).
+        let utf8 = e.description.utf8
+        if utf8.count <= 100, utf8.allSatisfy({ $0 < 0x80 && ($0 < 10 || $0 > 13) }) { return e.description }
         var s = ""
+        var count = 0
         for ch in e.description {
-            if s.count >= 100 { s += "…"; break }
+            if count >= 100 { s += "…"; break }
             s.append(ch.isNewline ? " " : ch)
+            count += 1
         }
         return s
     }

@@ -45,9 +45,11 @@ extension MemoryStore {
         let preview = try retentionPlan(today: today)
         if dryRun || preview.isEmpty { return RetentionReport(plan: preview, dryRun: dryRun) }
         let files = preview.dayCount + preview.sessions.count + preview.archived.count + preview.rollups.count
+        let previewHead = try git.head()
         let (report, result) = try transaction(durable: files <= GitRepository.fastCommitLimit) { tx -> RetentionReport in
-            // Planned under the lock, so that no write lands between the plan and the commit.
-            let plan = try retentionPlan(today: today)
+            // Planned again under the lock unless nothing was committed since the preview, so that no write
+            // lands between the plan and the commit.
+            let plan = try git.head() == previewHead ? preview : retentionPlan(today: today)
             var report = RetentionReport(plan: plan, dryRun: false)
             guard !plan.isEmpty else { return report }
             guard let head = try git.head() else { return report }
@@ -248,18 +250,19 @@ extension MemoryStore {
         var first = old.actions[0].time, last = old.actions[0].time
         var details: [String] = []
         // A session compacted before and active again adds to its earlier counts.
-        if let earlier = try doc.values(path: path).first(where: { $0.0 == "actions_compacted" })?.1 {
+        // (Only then is the front matter read as YAML: for thousands of notes it is most of a run's work.)
+        if doc.raw("actions_compacted") != nil, let value = try doc.values(path: path).first(where: { $0.0 == "actions_compacted" })?.1 {
+            let earlier: JSONValue
+            if case let .array(items) = value, let first = items.first { earlier = first } else { earlier = value }
             if case let .number(n)? = earlier["actions"] { count = Int(n) }
-            if case let .object(pairs)? = earlier["by_kind"] {
-                for (k, v) in pairs { if case let .number(n) = v { byKind[k, default: 0] += Int(n) } }
+            for item in (earlier["by_kind"]?.stringValue ?? "").split(separator: ",") {
+                let s = item.trimmingCharacters(in: .whitespaces)
+                guard let space = s.lastIndex(of: " "), let n = Int(s[s.index(after: space)...]) else { continue }
+                byKind[String(s[..<space]), default: 0] += n
             }
             if let t = earlier["first"]?.stringValue.flatMap(Timestamp.init(iso8601:)) { first = min(first, t) }
             if let t = earlier["last"]?.stringValue.flatMap(Timestamp.init(iso8601:)) { last = max(last, t) }
-            switch earlier["detail"] {
-            case let .array(items)?: details = items.compactMap(\.stringValue)
-            case let .string(s)?: details = [s]
-            default: break
-            }
+            details = (earlier["detail"]?.stringValue ?? "").split(separator: " ").map(String.init)
         }
         for a in old.actions {
             count += 1
@@ -268,11 +271,14 @@ extension MemoryStore {
             last = max(last, a.time)
         }
         details.append(detail.hex)
-        var raw = "actions_compacted:\n"
-        raw += "  actions: \(count)\n"
-        raw += "  by_kind: " + JSONValue.object(byKind.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) }).json + "\n"
-        raw += "  first: \(first.iso8601)\n  last: \(last.iso8601)\n"
-        raw += "  detail: " + YAMLWriter.flowList(details) + "\n"
+        // One record in the subset every note reader takes on its fast path (`FrontMatterReader`): the index
+        // reads thousands of these notes.
+        let raw = YAMLWriter.records("actions_compacted", [[
+            ("actions", .number(Double(count))),
+            ("by_kind", .string(byKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))),
+            ("first", .string(first.iso8601)), ("last", .string(last.iso8601)),
+            ("detail", .string(details.joined(separator: " "))),
+        ]])
         doc.set("actions_compacted", raw: raw)
         var new = old
         new.actions = []

@@ -255,8 +255,10 @@ import TestSupport
         #expect(r["actions_compacted"]?.int == 3)
         let note = try read(f, path)
         #expect(note.contains("actions: []\n"), "\(note)")
-        #expect(note.contains("actions_compacted:\n  actions: 3\n  by_kind: {\"command\": 2, \"edit\": 1}\n"), "\(note)")
-        #expect(note.contains("detail: [\(detail)]"), "\(note)")
+        #expect(note.contains("actions_compacted:\n  - actions: 3\n    by_kind: command 2, edit 1\n"), "\(note)")
+        #expect(note.contains("    detail: \(detail)\n"), "\(note)")
+        // Still in the subset the note readers take on their fast path (the index reads thousands of them).
+        #expect(FrontMatterReader.canonicalValues(Array(note.utf8)) != nil)
         for kept in ["current_task: Fix the cache", "summary: Found the race", "add a test", "registry down", "deploy", "src/cache.swift", "[[dec-"] {
             #expect(note.contains(kept), "\(kept)")
         }
