@@ -68,6 +68,20 @@ import TestSupport
         }
     }
 
+    @Test func historyNamesTheCommitThatWroteAnEvent() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            #expect(try await api.post("/memory/timeline/events", WebAPITests.events).status == 201)
+            let h = try await api.get("/memory/history/ev-20260119-113000-0000000003")
+            #expect(h.status == 200, "\(h.text)")
+            #expect(h["path"] == .string("timeline/2026/01/2026-01-19.md"))
+            guard case let .array(commits)? = h["commits"], let first = commits.first else { Issue.record("no commits: \(h.text)"); return }
+            let head = try f.git("rev-parse", "HEAD").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(first["commit"]?.stringValue == head)
+            #expect(try await api.get("/memory/history/ev-20200101-000000-0000000000").status == 404)
+        }
+    }
+
     @Test func sessionsListAndHandoff() async throws {
         let f = try ServerFixture()
         let project = f.project

@@ -586,6 +586,7 @@ extension WebAssets {
     row('caused by', d.caused_by ? eventLink(d.caused_by.event_id, `${d.caused_by.event_type}: ${clip(d.caused_by.description)}`)
       : (e.caused_by ? `${e.caused_by} (not in this memory)` : null));
     box.append(dl);
+    showHistory(e.event_id, dl);
     if (d.caused && d.caused.length) {
       box.append(el('h3', {}, `Effects (${d.caused.length})`));
       const ul = el('ul', { class: 'plain' });
@@ -599,6 +600,20 @@ extension WebAssets {
     const [start, end] = range();
     if (t < start || t > end) {
       box.append(el('p', {}, el('button', { type: 'button', onclick: () => zoomTo(t - HOUR, t + HOUR) }, 'Show on the timeline')));
+    }
+  }
+
+  /** The memory commit that wrote the event (the oldest of its history), added to the details when known. */
+  async function showHistory(id, dl) {
+    try {
+      const h = await api('/memory/history/' + encodeURIComponent(id) + '?limit=10');
+      if (state.event !== id || !h.commits.length) return;
+      const c = h.commits[h.commits.length - 1];
+      const later = h.commits.length - 1;
+      dl.append(el('dt', {}, 'written in'), el('dd', { class: 'written-in' }, el('code', {}, c.commit.slice(0, 10)),
+        ` ${c.message.split('\n')[0]} (${c.author}, ${when(Date.parse(c.time))})` + (later ? `; changed in ${later} later commit${later > 1 ? 's' : ''}` : '')));
+    } catch (e) {
+      // The details stand without their history (an old event in a long history may take too long).
     }
   }
 

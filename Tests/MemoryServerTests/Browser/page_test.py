@@ -117,6 +117,8 @@ def main():
         check(sc["cause_description"] in details, "details lack the description: %r" % details[:300])
         check("timeline/" in details and ".md:" in details, "details lack the file location: %r" % details[:300])
         check("Effects" in details, "details lack the effects (the incident it caused)")
+        page.wait_for_selector("#details .written-in")
+        check("web page fixture" in page.text_content("#details .written-in"), "details lack the commit that wrote the event: %r" % page.text_content("#details .written-in"))
         check(page.evaluate("new URL(location.href).searchParams.get('event')") == sc["cause"], "the URL does not hold the selected event")
         shot("3-details")
 
