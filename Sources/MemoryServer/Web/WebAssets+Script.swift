@@ -411,8 +411,12 @@ extension WebAssets {
     for (const e of data.events) {
       if (!e.caused_by || !positions.has(e.caused_by)) continue;
       const [x1, y1] = positions.get(e.caused_by), [x2, y2] = positions.get(e.event_id);
-      const mx = (x1 + x2) / 2;
-      svg('path', { class: 'arrow', d: `M${x1},${y1}C${mx},${y1} ${mx},${y2} ${x2 - 6},${y2}`, 'marker-end': 'url(#arrowhead)', 'data-from': e.caused_by, 'data-to': e.event_id }, inner);
+      // A straight arrow from the edge of the cause's shape to the edge of the effect's.
+      const dx = x2 - x1, dy = y2 - y1, len = Math.hypot(dx, dy);
+      if (len < 16) continue;
+      const ux = dx / len, uy = dy / len;
+      svg('path', { class: 'arrow', d: `M${x1 + ux * 7},${y1 + uy * 7}L${x2 - ux * 8},${y2 - uy * 8}`, 'marker-end': 'url(#arrowhead)',
+        'data-from': e.caused_by, 'data-to': e.event_id }, inner);
     }
     for (const e of data.events) {
       const [px, py] = positions.get(e.event_id);
