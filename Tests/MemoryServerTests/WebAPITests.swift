@@ -49,6 +49,8 @@ import TestSupport
             #expect(filtered["total"] == .number(2))
             #expect(filtered["omitted_lanes"] == .number(1))
             #expect(filtered["omitted_events"] == .number(1))
+            #expect(filtered["others"]?["total"] == .number(1))
+            #expect(b["others"] == .null)
             let stacks = try await api.get("/memory/timeline/buckets?start=2026-01-19&end=2026-01-20&group=prefix")
             #expect(stacks["lanes"]?.json.contains("\"checkout\"") == true && stacks["lanes"]?.json.contains("\"payments\"") == true, "\(stacks.text)")
             #expect(try await api.get("/memory/timeline/buckets?start=2026-01-19&end=2026-01-20&group=team").status == 400)

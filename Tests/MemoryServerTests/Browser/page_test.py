@@ -181,6 +181,8 @@ def main():
         open_view("?span=7d")
         check(page.locator("#chart .cell").count() > 0, "no buckets drawn for 7 days")
         check("counted per" in page.text_content("#count"), "the count does not say it is bucketed: %r" % page.text_content("#count"))
+        others = page.locator("#chart .lane-label[data-lane=' others']")
+        check(others.count() == 1 and "other components" in others.text_content(), "the quieter components are not added up in a lane")
         # Events asked for over more than a day (the earlier view may still reload after its screenshot
         # changed the window's width) must be filtered to the severities that fit.
         def span_days(u):
