@@ -43,6 +43,12 @@ public final class Memory {
         answer(try store.session(id: id))
     }
 
+    /// The commits that wrote a session, decision or event (`target`: its id), or a path; newest first.
+    public func history(of target: String?, limit: Int) throws -> NoteHistory {
+        let (path, commits) = try store.log(target: target, limit: limit)
+        return NoteHistory(path: path, commits: commits)
+    }
+
     /// The handoff of `project` ("where we left off", `handoff/<project>.md`, written at every session
     /// end); nil when none was written yet.
     public func handoff(project: String) throws -> Handoff? {

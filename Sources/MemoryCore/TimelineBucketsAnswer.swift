@@ -21,19 +21,20 @@ public struct TimelineBucketsAnswer: Sendable {
             ("total", .number(Double(b.total))),
             ("severity_totals", severities(b.severityTotals)),
             // Cells as [bucket, info, warning, error, critical]: a 90-day view of every lane stays small.
-            ("lanes", .array(b.lanes.map { lane in
-                .object([
-                    ("component", .string(lane.component)),
-                    ("total", .number(Double(lane.total))),
-                    ("cells", .array(lane.buckets.map { cell in
-                        .array([.number(Double(cell.index))] + cell.counts.map { .number(Double($0)) })
-                    })),
-                ])
-            })),
+            ("lanes", .array(b.lanes.map(TimelineBucketsAnswer.lane))),
             ("omitted_lanes", .number(Double(b.omittedLanes))),
             ("omitted_events", .number(Double(b.omittedEvents))),
+            ("others", b.others.map(TimelineBucketsAnswer.lane) ?? .null),
             ("warnings", .array(freshness.warnings.prefix(20).map(\.json))),
             ("index", AnswerJSON.freshness(freshness)),
+        ])
+    }
+
+    static func lane(_ lane: TimelineBuckets.Lane) -> JSONValue {
+        .object([
+            ("component", .string(lane.component)),
+            ("total", .number(Double(lane.total))),
+            ("cells", .array(lane.buckets.map { cell in .array([.number(Double(cell.index))] + cell.counts.map { .number(Double($0)) }) })),
         ])
     }
 }

@@ -26,6 +26,9 @@ public struct TimelineBuckets: Sendable, Equatable {
     /// Lanes left out by the limit, and the events in them.
     public var omittedLanes: Int
     public var omittedEvents: Int
+    /// The omitted lanes added up into one (its component ""), so that every event is still counted in
+    /// view; nil when no lane was omitted.
+    public var others: Lane?
     /// Every matching event, in shown and omitted lanes.
     public var total: Int
     /// Events of each severity (info, warning, error, critical) over the whole range.
@@ -100,18 +103,25 @@ extension MemoryIndex {
         }
         let ordered = names.indices.sorted { totals[$0] != totals[$1] ? totals[$0] > totals[$1] : names[$0] < names[$1] }
         let shown = ordered.prefix(max(0, maxLanes))
-        let lanes = shown.map { l in
-            var nonEmpty: [(index: Int, counts: [Int])] = []
+        func nonEmpty(_ flat: [Int]) -> [(index: Int, counts: [Int])] {
+            var out: [(index: Int, counts: [Int])] = []
             for b in 0..<n {
-                let c = Array(cells[l][(b * 4)..<(b * 4 + 4)])
-                if c != [0, 0, 0, 0] { nonEmpty.append((b, c)) }
+                let c = Array(flat[(b * 4)..<(b * 4 + 4)])
+                if c != [0, 0, 0, 0] { out.append((b, c)) }
             }
-            return TimelineBuckets.Lane(component: names[l], total: totals[l], buckets: nonEmpty)
+            return out
         }
+        let lanes = shown.map { l in TimelineBuckets.Lane(component: names[l], total: totals[l], buckets: nonEmpty(cells[l])) }
         let omitted = ordered.dropFirst(shown.count)
+        var others: TimelineBuckets.Lane?
+        if !omitted.isEmpty {
+            var sum = [Int](repeating: 0, count: n * 4)
+            for l in omitted { for i in 0..<(n * 4) { sum[i] += cells[l][i] } }
+            others = TimelineBuckets.Lane(component: "", total: omitted.reduce(0) { $0 + totals[$1] }, buckets: nonEmpty(sum))
+        }
         return TimelineBuckets(start: start, end: Timestamp(milliseconds: start.milliseconds + width * Int64(n)),
                                bucketMilliseconds: width, bucketCount: n, lanes: lanes, omittedLanes: omitted.count,
-                               omittedEvents: omitted.reduce(0) { $0 + totals[$1] }, total: total,
+                               omittedEvents: omitted.reduce(0) { $0 + totals[$1] }, others: others, total: total,
                                severityTotals: severityTotals)
     }
 }

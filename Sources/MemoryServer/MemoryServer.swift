@@ -79,6 +79,7 @@ public enum MemoryServer {
         router.addRoutes(TimelineRoutes(service: service).collection, atPath: "/memory/timeline")
         router.addRoutes(InfrastructureRoutes(service: service).collection, atPath: "/memory/infrastructure")
         router.addRoutes(HandoffRoutes(service: service).collection, atPath: "/memory/handoff")
+        router.addRoutes(HistoryRoutes(service: service).collection, atPath: "/memory/history")
         router.addRoutes(SearchRoutes(service: service).collection, atPath: "/memory")
         router.addRoutes(WebhookRoutes(service: service, webhookSecret: configuration.webhookSecret.map { Array($0.utf8) }, metrics: metrics).collection,
                          atPath: "/webhooks")

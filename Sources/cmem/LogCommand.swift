@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MemoryCore
 import MemoryModel
 import MemoryStore
 
@@ -18,13 +19,7 @@ struct LogCommand: ParsableCommand {
             let store = try global.openStore()
             let (path, commits) = try store.log(target: target, limit: limit)
             if global.json {
-                Output.json(.object([
-                    ("path", path.map { .string($0) } ?? .null),
-                    ("commits", .array(commits.map { c in
-                        .object([("commit", .string(c.id.hex)), ("author", .string(c.authorName)), ("email", .string(c.authorEmail)),
-                                 ("time", .string(Timestamp(seconds: c.time).iso8601)), ("message", .string(c.message))])
-                    })),
-                ]))
+                Output.json(NoteHistory(path: path, commits: commits).json)
             } else {
                 if commits.isEmpty { Output.line("no commits" + (target.map { " for \($0)" } ?? "")) }
                 for c in commits {

@@ -70,6 +70,15 @@ import TestSupport
         #expect(top.lanes == Array(all.lanes.prefix(5)))
         #expect(top.omittedLanes == all.lanes.count - 5)
         #expect(top.omittedEvents == all.lanes.dropFirst(5).reduce(0) { $0 + $1.total })
+        // The omitted lanes are still counted, added up into one.
+        let others = try #require(top.others)
+        #expect(others.total == top.omittedEvents)
+        var summed: [Int: [Int]] = [:]
+        for lane in all.lanes.dropFirst(5) {
+            for cell in lane.buckets { summed[cell.index] = zip(summed[cell.index] ?? [0, 0, 0, 0], cell.counts).map { $0 + $1 } }
+        }
+        #expect(Dictionary(uniqueKeysWithValues: others.buckets.map { ($0.index, $0.counts) }) == summed)
+        #expect(all.others == nil)
         #expect(top.total == 3400)
         #expect(top.severityTotals.reduce(0, +) == 3400)
     }

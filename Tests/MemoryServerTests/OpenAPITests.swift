@@ -115,6 +115,9 @@ import TestSupport
             _ = try await check(.get, "/memory/sessions", "/memory/sessions?limit=5")
             _ = try await check(.get, "/memory/sessions", "/memory/sessions?limit=500")
             _ = try await check(.get, "/memory/handoff/{project}", "/memory/handoff/nobody")
+            _ = try await check(.get, "/memory/history/{id}", "/memory/history/\(eventID)?limit=3")
+            _ = try await check(.get, "/memory/history/{id}", "/memory/history/ev-20200101-000000-0000000000")
+            _ = try await check(.get, "/memory/history/{id}", "/memory/history/%2E%2E")
 
             let push = try Fixtures.bytes("github_push.json")
             var h = HTTPFields()

@@ -49,6 +49,8 @@ import TestSupport
             #expect(filtered["total"] == .number(2))
             #expect(filtered["omitted_lanes"] == .number(1))
             #expect(filtered["omitted_events"] == .number(1))
+            #expect(filtered["others"]?["total"] == .number(1))
+            #expect(b["others"] == .null)
             let stacks = try await api.get("/memory/timeline/buckets?start=2026-01-19&end=2026-01-20&group=prefix")
             #expect(stacks["lanes"]?.json.contains("\"checkout\"") == true && stacks["lanes"]?.json.contains("\"payments\"") == true, "\(stacks.text)")
             #expect(try await api.get("/memory/timeline/buckets?start=2026-01-19&end=2026-01-20&group=team").status == 400)
@@ -65,6 +67,20 @@ import TestSupport
             #expect(try await api.get("/memory/timeline/buckets?start=2026-01-20T00:00:00Z&end=2026-01-19T00:00:00Z").status == 400)
             #expect(try await api.get("/memory/timeline/buckets?start=2026-01-19&end=2026-01-20&buckets=0").status == 400)
             #expect(try await api.get("/memory/timeline/buckets?start=2000-01-01&end=2026-01-20").status == 400)
+        }
+    }
+
+    @Test func historyNamesTheCommitThatWroteAnEvent() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            #expect(try await api.post("/memory/timeline/events", WebAPITests.events).status == 201)
+            let h = try await api.get("/memory/history/ev-20260119-113000-0000000003")
+            #expect(h.status == 200, "\(h.text)")
+            #expect(h["path"] == .string("timeline/2026/01/2026-01-19.md"))
+            guard case let .array(commits)? = h["commits"], let first = commits.first else { Issue.record("no commits: \(h.text)"); return }
+            let head = try f.git("rev-parse", "HEAD").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(first["commit"]?.stringValue == head)
+            #expect(try await api.get("/memory/history/ev-20200101-000000-0000000000").status == 404)
         }
     }
 

@@ -28,6 +28,7 @@ public enum APIRoutes {
         (.get, "/memory/search"),
         (.get, "/memory/decisions"),
         (.get, "/memory/handoff/{project}"),
+        (.get, "/memory/history/{id}"),
         (.post, "/webhooks/git"),
         (.post, "/webhooks/argocd"),
         (.get, "/healthz"),

@@ -111,6 +111,11 @@ public actor MemoryService {
         index.apply(writtenPaths: paths)
     }
 
+    /// On the store's thread: the history walk reads git objects, which one thread uses at a time.
+    public func history(of id: String, limit: Int) throws -> NoteHistory {
+        try memory.history(of: id, limit: limit)
+    }
+
     public func handoff(project: String) throws -> Handoff? {
         try memory.handoff(project: project)
     }

@@ -293,8 +293,12 @@ extension WebAssets {
         cells.set(c[0], sum);
       }
     }
-    return [...lanes].map(([component, cells]) => ({ component, cells: [...cells.values()] }));
+    const out = [...lanes].map(([component, cells]) => ({ component, cells: [...cells.values()] }));
+    if (data.buckets.others) out.push({ component: OTHERS, cells: data.buckets.others.cells });
+    return out;
   }
+  // The lane of the quieter components the answer left out, added up (drawn last).
+  const OTHERS = ' others'; // a space: no component name has one
 
   function shapeOf(type) {
     const t = String(type).toLowerCase();
@@ -340,7 +344,8 @@ extension WebAssets {
     }
     if (answer) for (const e of answerEvents()) names.add(laneOf(e.event || e));
     const list = [...names].sort((a, b) => (a === '') - (b === '') || a.localeCompare(b));
-    return list.length ? list : [];
+    if (data && data.mode === 'buckets' && data.buckets.others) list.push(OTHERS);
+    return list;
   }
 
   function draw() {
@@ -366,7 +371,8 @@ extension WebAssets {
     names.forEach((name, i) => {
       svg('rect', { class: 'lane-bg' + (i % 2 ? ' odd' : ''), x: 0, y: AXIS_H + i * LANE_H, width, height: LANE_H }, svgRoot);
       const label = svg('text', { class: 'lane-label', x: 6, y: AXIS_H + i * LANE_H + LANE_H / 2 + 4, 'data-lane': name }, svgRoot);
-      const shown = (name || '(no component)') + (state.group === 'prefix' && name ? '-*' : '');
+      const shown = name === OTHERS ? `(${data.buckets.omitted_lanes} other ${state.group === 'prefix' ? 'stacks' : 'components'})`
+        : (name || '(no component)') + (state.group === 'prefix' && name ? '-*' : '');
       label.textContent = shown.length > 26 ? shown.slice(0, 25) + '…' : shown;
       svg('title', {}, label).textContent = shown;
     });
@@ -396,7 +402,7 @@ extension WebAssets {
             class: 'cell', x: x0, y, width: Math.max(1, x1 - x0 - 0.5), height: LANE_H - 6, fill: COLORS[worst],
             'fill-opacity': (0.2 + 0.8 * Math.log1p(n) / Math.log1p(max)).toFixed(2), 'data-count': n,
           }, inner);
-          svg('title', {}, r).textContent = `${l.component || '(no component)'}: ${n} event${n === 1 ? '' : 's'} from ${when(t0)} (${c[1]} info, ${c[2]} warning, ${c[3]} error, ${c[4]} critical); click to zoom in`;
+          svg('title', {}, r).textContent = `${l.component === OTHERS ? 'other components' : l.component || '(no component)'}: ${n} event${n === 1 ? '' : 's'} from ${when(t0)} (${c[1]} info, ${c[2]} warning, ${c[3]} error, ${c[4]} critical); click to zoom in`;
           r.addEventListener('click', (ev) => { ev.stopPropagation(); zoomTo(t0 - bw * 2, t0 + bw * 3); });
         }
       }
@@ -411,8 +417,12 @@ extension WebAssets {
     for (const e of data.events) {
       if (!e.caused_by || !positions.has(e.caused_by)) continue;
       const [x1, y1] = positions.get(e.caused_by), [x2, y2] = positions.get(e.event_id);
-      const mx = (x1 + x2) / 2;
-      svg('path', { class: 'arrow', d: `M${x1},${y1}C${mx},${y1} ${mx},${y2} ${x2 - 6},${y2}`, 'marker-end': 'url(#arrowhead)', 'data-from': e.caused_by, 'data-to': e.event_id }, inner);
+      // A straight arrow from the edge of the cause's shape to the edge of the effect's.
+      const dx = x2 - x1, dy = y2 - y1, len = Math.hypot(dx, dy);
+      if (len < 16) continue;
+      const ux = dx / len, uy = dy / len;
+      svg('path', { class: 'arrow', d: `M${x1 + ux * 7},${y1 + uy * 7}L${x2 - ux * 8},${y2 - uy * 8}`, 'marker-end': 'url(#arrowhead)',
+        'data-from': e.caused_by, 'data-to': e.event_id }, inner);
     }
     for (const e of data.events) {
       const [px, py] = positions.get(e.event_id);
@@ -456,7 +466,7 @@ extension WebAssets {
         c = `${b.total} events, counted per ${duration(b.bucket_ms)}`;
         c += data.floor ? `; ${data.events.length} of severity ${data.floor} or worse drawn` : '; zoom in to see single events';
       }
-      if (b.omitted_lanes && data.mode === 'buckets') c += `; the counts of ${b.omitted_lanes} quieter components (${b.omitted_events} events) are not drawn`;
+      if (b.omitted_lanes && data.mode === 'buckets') c += `; ${b.omitted_lanes} quieter lanes (${b.omitted_events} events) added up in the last`;
     }
     $('count').textContent = c;
     const f = $('filters');
@@ -586,6 +596,7 @@ extension WebAssets {
     row('caused by', d.caused_by ? eventLink(d.caused_by.event_id, `${d.caused_by.event_type}: ${clip(d.caused_by.description)}`)
       : (e.caused_by ? `${e.caused_by} (not in this memory)` : null));
     box.append(dl);
+    showHistory(e.event_id, dl);
     if (d.caused && d.caused.length) {
       box.append(el('h3', {}, `Effects (${d.caused.length})`));
       const ul = el('ul', { class: 'plain' });
@@ -599,6 +610,20 @@ extension WebAssets {
     const [start, end] = range();
     if (t < start || t > end) {
       box.append(el('p', {}, el('button', { type: 'button', onclick: () => zoomTo(t - HOUR, t + HOUR) }, 'Show on the timeline')));
+    }
+  }
+
+  /** The memory commit that wrote the event (the oldest of its history), added to the details when known. */
+  async function showHistory(id, dl) {
+    try {
+      const h = await api('/memory/history/' + encodeURIComponent(id) + '?limit=10');
+      if (state.event !== id || !h.commits.length) return;
+      const c = h.commits[h.commits.length - 1];
+      const later = h.commits.length - 1;
+      dl.append(el('dt', {}, 'written in'), el('dd', { class: 'written-in' }, el('code', {}, c.commit.slice(0, 10)),
+        ` ${c.message.split('\n')[0]} (${c.author}, ${when(Date.parse(c.time))})` + (later ? `; changed in ${later} later commit${later > 1 ? 's' : ''}` : '')));
+    } catch (e) {
+      // The details stand without their history (an old event in a long history may take too long).
     }
   }
 

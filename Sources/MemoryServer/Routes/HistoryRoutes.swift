@@ -1,0 +1,18 @@
+import Hummingbird
+import MemoryCore
+import MemoryModel
+
+/// `/memory/history/{id}`: the commits that wrote a session, decision or event, newest first (`cmem log ID`).
+struct HistoryRoutes {
+    let service: MemoryService
+
+    var collection: RouteCollection<BasicRequestContext> {
+        let routes = RouteCollection(context: BasicRequestContext.self)
+        routes.get("{id}") { request, context in
+            let id = try PathParameters.id(context, what: "id")
+            let limit = try QueryParameters(request).integer("limit", in: 1...100) ?? 20
+            return JSONResponse.make(try await service.history(of: id, limit: limit).json)
+        }
+        return routes
+    }
+}
