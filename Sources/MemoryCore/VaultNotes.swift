@@ -39,7 +39,7 @@ public struct VaultNotes {
         }
     }
 
-    public static func componentPath(_ name: String) -> String { "\(componentFolder)/\(name).md" }
+    public static func componentPath(_ name: String) -> String { MemoryStore.componentNotePath(name) }
 
     /// Rewrites every component note and the home note whose content changed, in one commit.
     public func refresh(now: Timestamp = .now()) throws -> Report {

@@ -387,10 +387,11 @@ public final class MemoryIndex: @unchecked Sendable {
             for dir in rescanned.listedDirectories {
                 // A note folder's listing covers its own files, not those of the folders below it.
                 let prefix = dir == "." ? "" : dir + "/"
-                for ref in dir == "." ? snap.refs(under: "") : snap.refs(under: dir) {
+                for ref in snap.refs(under: dir == "." ? "" : dir) {
+                    let kind = snap.kind(ref)
+                    if dir == ".", kind != .note { continue }
                     let path = snap.path(ref)
-                    if dir == ".", snap.kind(ref) != .note { continue }
-                    if snap.kind(ref) == .note, path.dropFirst(prefix.count).contains("/") { continue }
+                    if kind == .note, path.dropFirst(prefix.count).contains("/") { continue }
                     if !listed.contains(path) { suspects.insert(path) }
                 }
             }

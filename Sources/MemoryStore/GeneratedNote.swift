@@ -71,3 +71,25 @@ extension MemoryStore {
         return (written, skipped)
     }
 }
+
+extension MemoryStore {
+    /// Where a component's note lives (`VaultNotes` writes it; the store starts it).
+    public static func componentNotePath(_ name: String) -> String { "components/\(name).md" }
+
+    /// Starts the note of each component in `names` that has none yet, in the same commit as the write
+    /// that links it (`[[name]]` in an event's line or a decision), so that the link lands somewhere at
+    /// once; `cmem vault` and `cmem sync` fill it in. One `lstat` per component a process writes about.
+    func stageComponentNotes(_ names: [String], in tx: Transaction) throws {
+        for name in names where !componentNotesKnown.contains(name) {
+            let path = MemoryStore.componentNotePath(name)
+            guard (try? Identifier.validateComponent(name)) != nil else { continue }
+            if try tx.readBytes(path) == nil, !tx.paths.contains(path) {
+                let note = GeneratedNote(path: path, title: name, owned: [("component", YAMLWriter.entry("component", name))],
+                                         initial: [("tags", YAMLWriter.list("tags", ["cmem/component"])), ("aliases", YAMLWriter.list("aliases", []))],
+                                         generated: "> Component · nothing gathered yet: `cmem vault` and `cmem sync` keep this part current.\n")
+                if let text = try note.text(updating: nil) { try tx.write(path, text) }
+            }
+            componentNotesKnown.insert(name)
+        }
+    }
+}

@@ -35,6 +35,7 @@ extension MemoryStore {
                 try tx.write(path, renderSession(new, existing: (old, doc), decisionTitles: [record.id: record.decision]))
             }
             try tx.write(record.path, renderDecision(record))
+            try stageComponentNotes(record.components, in: tx)
             tx.describe("decision \(record.id) \(JSONValue.quoted(oneLine(record.decision)))" + (sessionID.map { " (\($0))" } ?? ""))
         }
         return record

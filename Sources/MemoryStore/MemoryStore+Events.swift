@@ -43,6 +43,11 @@ extension MemoryStore {
             if byDay[e.dayPath] == nil { order.append(e.dayPath) }
             byDay[e.dayPath, default: []].append(e)
         }
+        // The notes the events' `[[component]]` links land on.
+        var components: [String] = []
+        var named = Set<String>()
+        for e in events { for c in e.components where named.insert(c).inserted { components.append(c) } }
+        try stageComponentNotes(components, in: tx)
         for path in order {
             var batch = byDay[path]!.sorted { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
             var bytes = try tx.readBytes(path) ?? Array(dayHeader(for: batch[0].timestamp).utf8)

@@ -492,15 +492,17 @@ extension MemoryStore {
     /// alias a person changed is theirs. Notes written before titles followed the task (`# Session <id>`,
     /// `aliases: []`) are brought along too.
     func followTask(from old: Session, to new: Session, in doc: inout FrontMatterDocument) {
-        guard old.currentTask != new.currentTask, !new.currentTask.isEmpty else { return }
+        guard !new.currentTask.isEmpty else { return }
+        var lines = doc.body.split(separator: "\n", omittingEmptySubsequences: false)
+        let first = lines.firstIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let legacy = first.map { lines[$0] == "# Session \(old.id)" } ?? false
+        guard old.currentTask != new.currentTask || legacy else { return }
         let task = oneLine(new.currentTask)
         let generatedAliases = [YAMLWriter.list("aliases", []), YAMLWriter.list("aliases", [oneLine(old.currentTask)])]
         if let raw = doc.raw("aliases"), generatedAliases.contains(raw) {
             doc.set("aliases", raw: YAMLWriter.list("aliases", [task]))
         }
-        let headings = ["# Session \(old.id)", "# " + sessionTitle(old)]
-        var lines = doc.body.split(separator: "\n", omittingEmptySubsequences: false)
-        if let i = lines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }), headings.contains(String(lines[i])) {
+        if let i = first, legacy || lines[i] == "# " + sessionTitle(old) {
             lines[i] = Substring("# " + task)
             doc.body = lines.joined(separator: "\n")
         }

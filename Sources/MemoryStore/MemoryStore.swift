@@ -18,6 +18,8 @@ public final class MemoryStore {
     let redaction = StoreRedactor()
     /// Notes found away from the path cmem gives them, by top folder (see `movedNote`).
     var movedNotes: [String: MovedNotes] = [:]
+    /// Components whose note is known to exist (see `stageComponentNotes`).
+    var componentNotesKnown = Set<String>()
     /// Where machine-local state lives: `.git/cmem/` (never committed, never synced).
     public let stateDir: String
 

@@ -53,6 +53,23 @@ import TestSupport
         #expect(after.contains("aliases:\n  - \"Factorials, iteratively\"\n") || after.contains("aliases:\n  - Factorials, iteratively\n"))
     }
 
+    @Test func aNoteTitledByItsIDBeforeTitlesFollowedTheTaskIsBroughtAlong() throws {
+        let f = try HookFixture()
+        let id = try #require(f.cmem(["session", "start", "--task", "Fix the flaky deploy", "--cwd", f.project]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").first.map(String.init))
+        let found = (FileManager.default.subpaths(atPath: f.repo + "/sessions") ?? []).first { $0.hasSuffix("/\(id).md") }
+        let path = f.repo + "/sessions/" + (try #require(found))
+        // As an older cmem wrote a hook session whose task came later.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "\n# Fix the flaky deploy\n", with: "\n# Session \(id)\n")
+            .replacingOccurrences(of: "aliases:\n  - Fix the flaky deploy\n", with: "aliases: []\n")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(text.contains("# Session \(id)") && text.contains("aliases: []"))
+        #expect(try f.cmem(["session", "update", "--todo", "retry the job", "--cwd", f.project]).status == 0)
+        let after = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(after.contains("\n# Fix the flaky deploy\n") && after.contains("aliases:\n  - Fix the flaky deploy\n"))
+    }
+
     @Test func postToolUseWriteRecordsTheFileRelativeToTheProject() throws {
         let f = try HookFixture()
         try f.hook("session-start", try f.payload("claude_hook_session_start.json"))

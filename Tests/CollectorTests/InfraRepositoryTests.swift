@@ -46,7 +46,10 @@ struct InfraRepositoryTests {
         #expect(!baseline.events.isEmpty)
         #expect(baseline.events.allSatisfy { $0.details["found_at_start"] == .bool(true) })
         let baselineCommit = try #require(baseline.commit)
-        #expect(try memory.paths(of: baselineCommit.hex) == [InfraRepository.pagePath, InfraRepository.statePath, "timeline/2026/01/2026-01-19.md"])
+        let baselinePaths = try memory.paths(of: baselineCommit.hex)
+        #expect(baselinePaths.filter { !$0.hasPrefix("components/") } == [InfraRepository.pagePath, InfraRepository.statePath, "timeline/2026/01/2026-01-19.md"])
+        // The notes the events' `[[component]]` links land on start in the same commit.
+        #expect(Set(baselinePaths.filter { $0.hasPrefix("components/") }) == Set(baseline.events.flatMap(\.components).map { "components/\($0).md" }))
         #expect(try InfraRepository.load(store: memory.store) == first)
         let page = try String(contentsOfFile: memory.root + "/" + InfraRepository.pagePath, encoding: .utf8)
         #expect(page.hasPrefix("# Infrastructure"))
@@ -62,7 +65,8 @@ struct InfraRepositoryTests {
         let commit = try #require(changed.commit)
         #expect(changed.events.map(\.type).sorted() == ["component_removed", "deployment", "health_change", "pod_restart", "scaling"])
         // Events and state in one commit, the message listing them.
-        #expect(try memory.paths(of: commit.hex) == [InfraRepository.pagePath, InfraRepository.statePath, "timeline/2026/01/2026-01-19.md"])
+        #expect(try memory.paths(of: commit.hex).filter { !$0.hasPrefix("components/") }
+            == [InfraRepository.pagePath, InfraRepository.statePath, "timeline/2026/01/2026-01-19.md"])
         let message = try memory.git("log", "-1", "--format=%B").stdout
         #expect(message.contains("infrastructure: 5 changes"))
         for e in changed.events { #expect(message.contains(e.id)) }

@@ -138,6 +138,8 @@ struct VaultEndToEndTests {
                                  "--time", "2026-11-20T09:05:00Z")
         try v.expect("event", "record", "--type", "alert", "--source", "prometheus", "--component", "useraccount", "--component", "gateway",
                      "--severity", "critical", "--description", "login errors above 5%", "--caused-by", crash, "--time", "2026-11-20T09:07:00Z")
+        // The write that first links a component starts its note: the link lands before any `cmem vault`.
+        #expect(try v.read("components/gateway.md").contains("# gateway"))
         // Two collector rounds: the second finds useraccount unready.
         let scenario = try Scenario()
         for second in [false, true] {
