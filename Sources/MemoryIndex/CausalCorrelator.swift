@@ -57,7 +57,7 @@ public struct CausalCorrelator: Sendable {
         let snap = index.snapshot
         let root = index.repositoryPath
         let reader = FactReader(snap)
-        let catalog = ComponentCatalog.load(root: root)
+        let catalog = index.componentCatalog
         let known = snap.componentNames()
         let matches = ComponentMatcher(known: known, catalog: catalog).match(r.symptom)
         let reference = (r.at ?? r.now ?? Timestamp.now()).milliseconds
@@ -169,7 +169,7 @@ public struct CausalCorrelator: Sendable {
             var kind: ChangeKind
             if let described = c.text {
                 var text = described.lowercased()
-                for comp in f.components.sorted(by: { $0.count > $1.count }) { text = text.replacingOccurrences(of: comp.lowercased(), with: " ") }
+                for comp in f.components.sorted(by: { $0.count > $1.count }) { text = text.replacingAll(comp.lowercased(), with: " ") }
                 kind = ChangeKind.of(type: f.type, text: " " + text, severity: severity(code: f.severity))
             } else {
                 let key = f.type + (f.severity >= 1 ? "!" : "")
@@ -299,7 +299,7 @@ public struct CausalCorrelator: Sendable {
             for (i, c) in candidates.enumerated() where c.kind.isChange && c.relation == .itself {
                 if let pass = candidates.first(where: { p in
                     p.kind == .agentRoutine && p.facts.components.first == c.facts.components.first && p.facts.ts > c.facts.ts
-                        && (p.text ?? "").lowercased().contains("test") && (p.text ?? "").lowercased().contains("passed")
+                        && (p.text ?? "").lowercased().includes("test") && (p.text ?? "").lowercased().includes("passed")
                 }) {
                     candidates[i].evidence.append(Signal(name: "exculpated", value: 0.3,
                                                          reason: "tests passed \(durationText((pass.facts.ts - c.facts.ts) / 1000)) after it, before the onset"))
@@ -567,12 +567,12 @@ public struct CausalCorrelator: Sendable {
     /// "Progressing → Healthy", "rollout restart complete", "Degraded -> Healthy".
     static func saysHealthy(_ text: String?) -> Bool {
         guard let t = text?.lowercased() else { return false }
-        return t.contains("→ healthy") || t.contains("-> healthy") || (t.contains("rollout") && t.contains("complete"))
+        return t.includes("→ healthy") || t.includes("-> healthy") || (t.includes("rollout") && t.includes("complete"))
     }
 
     static func isDeployType(_ type: String) -> Bool {
         let t = type.lowercased()
-        return t.contains("deploy") || t.contains("rollout") || t.contains("release") || t.contains("sync")
+        return t.includes("deploy") || t.includes("rollout") || t.includes("release") || t.includes("sync")
     }
 
     /// Known component names written out in a text (as whole words).
@@ -580,7 +580,7 @@ public struct CausalCorrelator: Sendable {
         let joined = " " + Tokenizer.words(text).joined(separator: " ") + " "
         return known.filter { c in
             let w = Tokenizer.words(c)
-            return w.count >= 2 && joined.contains(" " + w.joined(separator: " ") + " ")
+            return w.count >= 2 && joined.includes(" " + w.joined(separator: " ") + " ")
         }
     }
 
@@ -727,7 +727,7 @@ func changeDetail(_ e: TimelineEvent, kind: ChangeKind) -> String? {
             let rev = lower[r.upperBound...].prefix { $0.isLetter || $0.isNumber }
             if !rev.isEmpty { return "changed revision \(rev)" }
         }
-        if lower.contains("image") { return "changed image" }
+        if lower.includes("image") { return "changed image" }
         return nil
     case .commit, .pendingCommit, .docsCommit:
         let sha = (e.details["sha"]?.stringValue).map { String($0.prefix(7)) }

@@ -41,6 +41,19 @@ public final class MemoryIndex: @unchecked Sendable {
 
     var snapshot: Snapshot { stateLock.withLock { _snapshot } }
 
+    /// `.cmem/components.yaml` as last read, with the file's signature then: parsing it (YAML) cost a tenth
+    /// of a correlation, and it changes rarely. Read again whenever its size, time or inode differ.
+    private var _catalog: (signature: FileIO.Signature?, catalog: ComponentCatalog)?
+
+    /// The repository's component catalog, read again only when the file changed.
+    var componentCatalog: ComponentCatalog {
+        let signature = FileIO.signature(repositoryPath + "/" + ComponentCatalog.path)
+        if let cached = stateLock.withLock({ _catalog }), cached.signature == signature { return cached.catalog }
+        let catalog = ComponentCatalog.load(root: repositoryPath)
+        stateLock.withLock { _catalog = (signature, catalog) }
+        return catalog
+    }
+
     /// Which state of the repository the index reflects.
     public var freshness: Freshness { stateLock.withLock { _freshness } }
 

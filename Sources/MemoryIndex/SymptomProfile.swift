@@ -49,11 +49,11 @@ struct SymptomProfile {
         let words = Set(Tokenizer.words(lower))
         var t = Set<Trouble>()
         for (trouble, ws, phrases) in Self.vocabulary
-        where ws.contains(where: words.contains) || phrases.contains(where: lower.contains) { t.insert(trouble) }
+        where ws.contains(where: words.contains) || phrases.contains(where: lower.includes) { t.insert(trouble) }
         if words.contains("image") && words.contains(where: { $0.hasPrefix("pull") }) { t.insert(.imagePull) }
         // An ImagePullBackOff is not a crash loop, and "test" alone in "latest" is no test failure.
         if t.contains(.imagePull) { t.remove(.crash) }
-        if t.contains(.tests), !(words.contains("tests") || words.contains("ci") || lower.contains("test fail") || lower.contains("failing test")) {
+        if t.contains(.tests), !(words.contains("tests") || words.contains("ci") || lower.includes("test fail") || lower.includes("failing test")) {
             t.remove(.tests)
         }
         troubles = t
@@ -173,54 +173,54 @@ enum ChangeKind: String, CaseIterable {
     /// Classifies an event. `text` is its lowercased description with component names removed.
     static func of(type: String, text d: String, severity: Severity) -> ChangeKind {
         let t = type.lowercased()
-        func any(_ ws: [String]) -> Bool { ws.contains(where: d.contains) }
-        if t.contains("commit") || t.contains("merge") || t.contains("pull_request") {
+        func any(_ ws: [String]) -> Bool { ws.contains(where: d.includes) }
+        if t.includes("commit") || t.includes("merge") || t.includes("pull_request") {
             let head = d.drop { $0 == " " }
             return ["docs", "doc(", "test:", "test(", "tests:", "chore(docs", "readme"].contains(where: head.hasPrefix) ? .docsCommit : .commit
         }
-        if t.contains("task") || t.contains("agent") {
-            if t.contains("fail") { return .observation }
+        if t.includes("task") || t.includes("agent") {
+            if t.includes("fail") { return .observation }
             return any(["removed", "deleted", "changed", "updated", "patched", "restarted the", "edited", "modified", "scaled", "rolled back", "set "])
                 ? .agentChange : .agentRoutine
         }
-        if t.contains("deactivat") { return .stackDeactivation }
-        if t.contains("activat") { return any(["cold", "pulling", "from zero", "from 0", "not warm", "first start"]) ? .coldActivation : .stackActivation }
-        if t.contains("cert") || t.contains("renew") || t.contains("backup") {
+        if t.includes("deactivat") { return .stackDeactivation }
+        if t.includes("activat") { return any(["cold", "pulling", "from zero", "from 0", "not warm", "first start"]) ? .coldActivation : .stackActivation }
+        if t.includes("cert") || t.includes("renew") || t.includes("backup") {
             return any(["fail", "error", "expired", "could not", "unable"]) ? .latentFailure : .observation
         }
-        if t.contains("remov") || t.contains("delet") { return .removal }
-        if t.contains("scal") {
-            if any(["paused", "maxreplica", "minreplica", "cooldown", "scaledobject", "hpa max", "hpa min"]) && !d.contains(" from ") { return .autoscaling }
+        if t.includes("remov") || t.includes("delet") { return .removal }
+        if t.includes("scal") {
+            if any(["paused", "maxreplica", "minreplica", "cooldown", "scaledobject", "hpa max", "hpa min"]) && !d.includes(" from ") { return .autoscaling }
             let (from, to) = replicaCounts(d)
             if to == 0 || any(["to zero", "to 0 "]) { return .scaleToZero }
             if let f = from, let n = to, n < f { return .scaleDown }
             return .scaleUp
         }
-        if t.contains("deploy") || t.contains("rollout") || t.contains("release") || t.contains("sync") || t.contains("upgrade") {
+        if t.includes("deploy") || t.includes("rollout") || t.includes("release") || t.includes("sync") || t.includes("upgrade") {
             if any(["rollback", "rolled back", "roll back", "revert"]) { return .rollback }
             if any(["registry", "image pull", "pullsecret", "imagepullsecret"]) { return .registryChange }
             if any(["certificate", " tls", "issuer"]) { return .certificateChange }
             return .deploy
         }
-        if t.contains("config") || t.contains("secret") || t.contains("flag") || t.contains("policy") || t.contains("migration") {
+        if t.includes("config") || t.includes("secret") || t.includes("flag") || t.includes("policy") || t.includes("migration") {
             if any(["cordon", "drain", "taint"]) { return .nodeMaintenance }
             if any(["networkpolicy", "network policy"]) { return .networkPolicy }
-            if t.contains("secret") || any(["secret", "token", "credential", "password", "api key"]) { return .secret }
-            if d.contains("memory") && any(["limit", "request"]) { return .memoryLimit }
+            if t.includes("secret") || any(["secret", "token", "credential", "password", "api key"]) { return .secret }
+            if d.includes("memory") && any(["limit", "request"]) { return .memoryLimit }
             if any(["replica", "scaledobject", "hpa", "keda", "cooldown", "pollinginterval", "autoscal", "paused"]) { return .autoscaling }
             if any(["max_connections", "max connections", "pool", "connection limit"]) { return .connectionSetting }
             if any(["registry", "image", "pre-pull", "prepull"]) { return .registryChange }
             if any(["certificate", "cert", " tls", "issuer"]) { return .certificateChange }
             return .config
         }
-        if t.contains("incident") || t.contains("alert") || t.contains("anomal") { return .observation }
+        if t.includes("incident") || t.includes("alert") || t.includes("anomal") { return .observation }
         if TypeInfo(type).isSymptom {
             // A restart or health change is a failure unless it says it recovered.
             if any(["recovered", "→ healthy", "-> healthy", "passing", "ready)", "all pods ready", "cleared", "back to"]) { return .observation }
             if severity >= .warning || any(["notready", "not ready", "crashloop", "oomkilled", "degraded", "failed", "evicted", "down"]) { return .failure }
             return .observation
         }
-        if d.contains("rollback") || d.contains("rolled back") { return .rollback }
+        if d.includes("rollback") || d.includes("rolled back") { return .rollback }
         return .observation
     }
 
