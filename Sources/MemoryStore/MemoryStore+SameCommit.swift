@@ -36,10 +36,8 @@ extension MemoryStore {
                     continue
                 }
                 var bytes = try tx.readBytes(path) ?? []
-                var block = Array(renderEventBlock(merged).utf8)
                 // The span ends after the closing fence; the blank line after it stays where it was.
-                while block.count >= 2, block[block.count - 1] == 10, block[block.count - 2] == 10 { block.removeLast() }
-                bytes.replaceSubrange(span.start..<span.end, with: block)
+                bytes.replaceSubrange(span.start..<span.end, with: blockBytes(merged))
                 try tx.write(path, bytes)
                 tx.describe("event \(existing.id) \(merged.type): also reported by \(GitEventType.sources(of: e).joined(separator: ", "))")
                 joined.append(.merged(merged))
