@@ -7,7 +7,8 @@ import MemoryModel
 ///
 /// - **One timeline event per Kubernetes Event**, by its uid: a Warning event becomes an `alert` on its
 ///   owning workload (pod → ReplicaSet → Deployment) when first seen; its count rising (a BackOff repeated
-///   40 times is one Event whose count goes to 40) records nothing new, and is kept in the state. The
+///   40 times is one Event whose count goes to 40) adds no event but raises that event's `details.count`
+///   (`countUpdates`, written by the runner's caller in place). The
 ///   event's ID derives from the uid, so replaying the stream after a restart records nothing twice.
 /// - **Resuming**: the state keeps the last resourceVersion seen; the next watch starts from it.
 /// - **Gaps**: when events may have been missed, the timeline says so with a `collector_gap` event: the API
@@ -25,6 +26,8 @@ public struct EventWatch: Sendable {
         public var counts: [String: Int] = [:]
         /// uids in the order first seen, to forget the oldest.
         public var order: [String] = []
+        /// uid → the ID of the timeline event recorded for it, to raise its count there.
+        public var ids: [String: String] = [:]
 
         public init() {}
 
@@ -33,7 +36,9 @@ public struct EventWatch: Sendable {
             .object([
                 ("resource_version", resourceVersion.map { .string($0) } ?? .null),
                 ("last_contact", lastContact.map { .string($0.iso8601) } ?? .null),
-                ("seen", .array(order.map { .array([.string($0), .number(Double(counts[$0] ?? 1))]) })),
+                ("seen", .array(order.map { uid in
+                    .array([.string(uid), .number(Double(counts[uid] ?? 1))] + (ids[uid].map { [.string($0)] } ?? []))
+                })),
             ])
         }
 
@@ -43,8 +48,9 @@ public struct EventWatch: Sendable {
             lastContact = v["last_contact"]?.asString.flatMap(Timestamp.init(iso8601:))
             for pair in v["seen"]?.asArray ?? [] {
                 let items = pair.asArray
-                guard items.count == 2, let uid = items[0].asString, counts[uid] == nil else { continue }
+                guard items.count >= 2, let uid = items[0].asString, counts[uid] == nil else { continue }
                 counts[uid] = items[1].asInt ?? 1
+                if items.count >= 3, let id = items[2].asString { ids[uid] = id }
                 order.append(uid)
             }
         }
@@ -55,6 +61,32 @@ public struct EventWatch: Sendable {
     public var eventTTLSeconds: Int64
     public static let maxKnown = 50_000
     public var state: State
+
+    /// A recorded event whose Kubernetes Event repeated: its count and when it was last seen.
+    public struct CountUpdate: Sendable, Equatable {
+        public var id: String
+        public var count: Int
+        public var lastSeen: String?
+
+        public init(id: String, count: Int, lastSeen: String?) {
+            self.id = id
+            self.count = count
+            self.lastSeen = lastSeen
+        }
+    }
+
+    /// Counts that rose since `takeCountUpdates` was last called, by event ID (the latest wins).
+    public private(set) var countUpdates: [String: CountUpdate] = [:]
+
+    public mutating func takeCountUpdates() -> [CountUpdate] {
+        defer { countUpdates = [:] }
+        return countUpdates.keys.sorted().map { countUpdates[$0]! }
+    }
+
+    /// Puts back updates that could not be recorded (newer ones already taken win).
+    public mutating func restore(_ updates: [CountUpdate]) {
+        for u in updates where (countUpdates[u.id]?.count ?? 0) < u.count { countUpdates[u.id] = u }
+    }
     var builder: SnapshotBuilder
 
     public init(config: CollectorConfig = CollectorConfig(), state: State = State(), eventTTLSeconds: Int64 = 3600) {
@@ -123,12 +155,16 @@ public struct EventWatch: Sendable {
               let uid = obj.at("metadata", "uid")?.asString ?? obj.at("metadata", "name")?.asString else { return nil }
         let count = obj["count"]?.asInt ?? obj.at("series", "count")?.asInt ?? 1
         if let known = state.counts[uid] {
-            if count > known { state.counts[uid] = count }
+            if count > known {
+                state.counts[uid] = count
+                if let id = state.ids[uid] { countUpdates[id] = CountUpdate(id: id, count: count, lastSeen: obj["lastTimestamp"]?.asString) }
+            }
             return nil
         }
         guard let alert = builder.alert(obj, workloads: Workloads(builder: builder)) else { return nil }
-        remember(uid, count: count)
         let time = Self.time(obj) ?? Timestamp.now()
+        let id = Identifier.derived(.event, at: time, content: "k8s-event\u{1}\(uid)")
+        remember(uid, count: count, id: id)
         let message = obj["message"]?.asString ?? obj["note"]?.asString ?? ""
         let involved = obj["involvedObject"] ?? obj["regarding"] ?? .object([])
         var details: [(String, JSONValue)] = [
@@ -146,16 +182,20 @@ public struct EventWatch: Sendable {
         let label = "\(alert.kind) \(alert.namespace.map { "\($0)/" } ?? "")\(alert.name)"
         let text = "Kubernetes warning \(alert.reason) on \(label)" + (message.isEmpty ? "" : ": \(message.prefix(300))")
         let name = Identifier.isSafeName(alert.name, maxLength: 253) ? [alert.name] : []
-        return TimelineEvent(id: Identifier.derived(.event, at: time, content: "k8s-event\u{1}\(uid)"), timestamp: time, type: "alert",
+        return TimelineEvent(id: id, timestamp: time, type: "alert",
                              source: "kubernetes", description: text, details: .object(details), components: name,
                              severity: serious.contains(alert.reason) ? .error : .warning)
     }
 
-    mutating func remember(_ uid: String, count: Int) {
+    mutating func remember(_ uid: String, count: Int, id: String) {
         state.counts[uid] = count
+        state.ids[uid] = id
         state.order.append(uid)
         if state.order.count > EventWatch.maxKnown + EventWatch.maxKnown / 10 {
-            for old in state.order.prefix(state.order.count - EventWatch.maxKnown) { state.counts[old] = nil }
+            for old in state.order.prefix(state.order.count - EventWatch.maxKnown) {
+                state.counts[old] = nil
+                state.ids[old] = nil
+            }
             state.order.removeFirst(state.order.count - EventWatch.maxKnown)
         }
     }

@@ -39,7 +39,8 @@ public struct EventWatchRunner: Sendable {
         return args + ["get", "--raw", watch.watchPath, "--request-timeout=0"]
     }
 
-    public typealias Record = @Sendable ([TimelineEvent], EventWatch.State) throws -> Void
+    /// New events, counts that rose on events already recorded, and the state to keep once both are written.
+    public typealias Record = @Sendable ([TimelineEvent], [EventWatch.CountUpdate], EventWatch.State) throws -> Void
 
     /// Watches until `shouldStop` says so. A kubectl that fails (not installed, no permission to watch
     /// Events) is retried with backoff, from 5 s up to 5 min, and logged; it never ends the loop.
@@ -125,11 +126,13 @@ public struct EventWatchRunner: Sendable {
     /// from the state last saved), so nothing acknowledged by the API is dropped.
     func flush(_ box: Box, record: Record) {
         box.lastFlush = DispatchTime.now().uptimeNanoseconds
+        let updates = box.watch.takeCountUpdates()
         do {
-            try record(box.pending, box.watch.state)
+            try record(box.pending, updates, box.watch.state)
             box.pending = []
             box.dirty = false
         } catch {
+            box.watch.restore(updates)
             box.failure = error
         }
     }

@@ -367,10 +367,24 @@ struct EventFollower: Sendable {
             state = EventWatch.State(json: v)
         }
         let path = statePath, repo = repoPath, json = self.json
-        runner.run(EventWatch(config: config, state: state), shouldStop: shouldStop) { events, state in
-            if !events.isEmpty {
+        runner.run(EventWatch(config: config, state: state), shouldStop: shouldStop) { events, updates, state in
+            if !events.isEmpty || !updates.isEmpty {
+                // New alerts and the counts of those already recorded, in one commit.
                 let store = try MemoryStore(path: repo, logger: Log.logger)
-                let writes = try store.recordEvents(events)
+                let counts = Dictionary(updates.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+                let (writes, _) = try store.transaction { tx -> [MemoryStore.EventWrite] in
+                    let writes = try store.stageEvents(events, into: tx)
+                    try store.updateEvents(updates.map(\.id), in: tx) { e in
+                        guard let u = counts[e.id], case var .object(pairs) = e.details else { return e }
+                        pairs.removeAll { $0.0 == "count" || $0.0 == "last_seen" }
+                        pairs.append(("count", .number(Double(u.count))))
+                        if let last = u.lastSeen { pairs.append(("last_seen", .string(last))) }
+                        var next = e
+                        next.details = .object(pairs)
+                        return next
+                    }
+                    return writes
+                }
                 for w in writes {
                     guard case let .added(e) = w else { continue }
                     WatchRun.stdout(json ? JSONValue.object([("event", e.json)]).json : "  " + TimelineText.line(e))

@@ -38,6 +38,9 @@ import TestSupport
         #expect(e.description.contains("BackOff") && e.description.contains("Back-off restarting failed container"))
         #expect(e.timestamp == Timestamp(iso8601: "2021-02-26T09:30:59Z"))
         #expect(watch.state.counts["48226d93-b2c7-4f26-8e7b-f60da9bfb335"] == 40)
+        // The count rose on the event already recorded: one update, the latest count.
+        #expect(watch.takeCountUpdates() == [EventWatch.CountUpdate(id: e.id, count: 40, lastSeen: "2021-02-26T09:30:59Z")])
+        #expect(watch.takeCountUpdates().isEmpty)
         #expect(watch.state.resourceVersion == "140")
         // Normal events record nothing, but move the resourceVersion on.
         #expect(watch.ingest(line: Self.line("ADDED", try Self.items()[0], rv: "141"), at: now).isEmpty)
@@ -47,6 +50,7 @@ import TestSupport
         var again = EventWatch(state: EventWatch.State(json: watch.state.json))
         #expect(again.ingest(line: Self.line("ADDED", backOff, count: 41), at: now).isEmpty)
         #expect(again.state.counts["48226d93-b2c7-4f26-8e7b-f60da9bfb335"] == 41)
+        #expect(again.takeCountUpdates().map(\.id) == [e.id])
     }
 
     @Test func aTooOldResourceVersionIsAGapOnTheTimeline() throws {
@@ -154,6 +158,8 @@ import TestSupport
         let alerts = events.filter { $0["event_type"] == .string("alert") }
         #expect(alerts.count == 1, "\(alerts)")
         #expect(alerts.first?["affected_components"] == .array([.string("my-app")]))
+        // One event whose count rose to the last one seen (40), written in place.
+        #expect(alerts.first?["details"]?["count"] == .number(40), "\(alerts)")
         #expect(events.filter { $0["event_type"] == .string("collector_gap") }.count == 1)
         let state = try JSONValue.parse(try String(contentsOfFile: repo + "/.git/cmem/collector/event-watch.json", encoding: .utf8))
         #expect(state["resource_version"] == .string("400"))
