@@ -206,7 +206,10 @@ public struct CausalCorrelator: Sendable {
         // The chain reaches back before the window: a commit deployed in it, a caused_by.
         var keys = Set<UInt32>()
         var keyed = Set<String>() // components whose changes carry those SHAs: only their older events can match
-        for c in candidates where c.relation <= .mentions && !c.facts.shas.isEmpty {
+        // Loops over every candidate read fields in place: a copy of each (its strings and arrays retained)
+        // in a dozen passes cost more than the passes themselves.
+        for i in candidates.indices where candidates[i].relation <= .mentions && !candidates[i].facts.shas.isEmpty {
+            let c = candidates[i]
             keys.formUnion(c.facts.shas)
             if let first = c.facts.components.first { keyed.insert(first) }
         }
@@ -226,8 +229,12 @@ public struct CausalCorrelator: Sendable {
             }
         }
         var deployedAfter: [String: Int64] = [:] // component -> its latest deploy before the onset
-        for c in candidates where Self.isDeployType(c.facts.type) {
-            if let first = c.facts.components.first { deployedAfter[first] = max(deployedAfter[first] ?? .min, c.facts.ts) }
+        var deployTypes: [String: Bool] = [:]
+        for i in candidates.indices {
+            let type = candidates[i].facts.type
+            let isDeploy = deployTypes[type] ?? { let d = Self.isDeployType(type); deployTypes[type] = d; return d }()
+            guard isDeploy, let first = candidates[i].facts.components.first else { continue }
+            deployedAfter[first] = max(deployedAfter[first] ?? .min, candidates[i].facts.ts)
         }
         let maxPrior = 1.5
         var order = candidates.indices.map { i -> (Int, Double) in
@@ -255,9 +262,9 @@ public struct CausalCorrelator: Sendable {
         var linkReason: [Int: String] = [:]
         var bySha: [UInt32: [Int]] = [:]
         var byID: [UInt64: Int] = [:]
-        for (i, c) in candidates.enumerated() {
-            if c.kind.isChange || c.kind == .docsCommit { for k in c.facts.shas { bySha[k, default: []].append(i) } }
-            byID[c.facts.idHash] = i
+        for i in candidates.indices {
+            if candidates[i].kind.isChange || candidates[i].kind == .docsCommit { for k in candidates[i].facts.shas { bySha[k, default: []].append(i) } }
+            byID[candidates[i].facts.idHash] = i
         }
         for (_, members) in bySha where members.count > 1 {
             let sorted = members.sorted { candidates[$0].facts.ts < candidates[$1].facts.ts }
@@ -268,20 +275,23 @@ public struct CausalCorrelator: Sendable {
                 linkReason[m] = Self.isDeployType(f.type) ? "deployed \(when) (\(f.type) of the same commit)" : "same commit as the \(f.type) \(when)"
             }
         }
-        for (i, c) in candidates.enumerated() where c.facts.causedBy != 0 {
-            if let j = byID[c.facts.causedBy] {
+        for i in candidates.indices where candidates[i].facts.causedBy != 0 {
+            let c = candidates[i]
+if let j = byID[c.facts.causedBy] {
                 union(i, j)
                 linkReason[i] = "caused the \(c.facts.type) \(durationText((onset - c.facts.ts) / 1000)) before onset (caused_by)"
             }
         }
         var failuresOf: [String: [Int]] = [:]
-        for (i, c) in candidates.enumerated() where c.kind == .failure && c.relation != .itself {
-            if let first = c.facts.components.first { failuresOf[first, default: []].append(i) }
+        for i in candidates.indices where candidates[i].kind == .failure && candidates[i].relation != .itself {
+            let c = candidates[i]
+if let first = c.facts.components.first { failuresOf[first, default: []].append(i) }
         }
         var followUps: [Int: [Int]] = [:] // change -> failures of what it changed, before the onset
         var changesOf: [String: [Int]] = [:] // component -> its changes
-        for (i, c) in candidates.enumerated() where c.kind.isChange && c.relation <= .dependent {
-            if let first = c.facts.components.first, !subject.contains(first), failuresOf[first] != nil { changesOf[first, default: []].append(i) }
+        for i in candidates.indices where candidates[i].kind.isChange && candidates[i].relation <= .dependent {
+            let c = candidates[i]
+if let first = c.facts.components.first, !subject.contains(first), failuresOf[first] != nil { changesOf[first, default: []].append(i) }
         }
         for (first, unsorted) in changesOf {
             let changes = unsorted.sorted { candidates[$0].facts.ts < candidates[$1].facts.ts }
@@ -296,8 +306,9 @@ public struct CausalCorrelator: Sendable {
         }
         // Exculpation: the same tests passing after a commit or deploy, before the onset.
         if profile.troubles.contains(.tests) {
-            for (i, c) in candidates.enumerated() where c.kind.isChange && c.relation == .itself {
-                if let pass = candidates.first(where: { p in
+            for i in candidates.indices where candidates[i].kind.isChange && candidates[i].relation == .itself {
+                let c = candidates[i]
+if let pass = candidates.first(where: { p in
                     p.kind == .agentRoutine && p.facts.components.first == c.facts.components.first && p.facts.ts > c.facts.ts
                         && (p.text ?? "").lowercased().includes("test") && (p.text ?? "").lowercased().includes("passed")
                 }) {
@@ -309,8 +320,9 @@ public struct CausalCorrelator: Sendable {
         }
         // A deploy whose rollout went Healthy and then ran clean for hours before the onset: bad deploys
         // break within minutes of their rollout.
-        for (i, c) in candidates.enumerated() where [.deploy, .registryChange].contains(c.kind) && c.relation == .itself
-            && onset - c.facts.ts > Self.followUp {
+        for i in candidates.indices where (candidates[i].kind == .deploy || candidates[i].kind == .registryChange)
+            && candidates[i].relation == .itself && onset - candidates[i].facts.ts > Self.followUp {
+            let c = candidates[i]
             if let ok = candidates.first(where: { h in
                 h.facts.components.first == c.facts.components.first && h.facts.ts > c.facts.ts && h.facts.ts - c.facts.ts <= 15 * 60_000
                     && TypeInfo(h.facts.type).isSymptom && Self.saysHealthy(h.text)
@@ -322,8 +334,9 @@ public struct CausalCorrelator: Sendable {
             }
         }
         // A rollback after failures of the same component is their remedy, even before this onset.
-        for (i, c) in candidates.enumerated() where c.kind == .rollback && c.relation == .itself {
-            if let failed = candidates.last(where: { f in
+        for i in candidates.indices where candidates[i].kind == .rollback && candidates[i].relation == .itself {
+            let c = candidates[i]
+if let failed = candidates.last(where: { f in
                 f.facts.components.first == c.facts.components.first && f.facts.ts < c.facts.ts && c.facts.ts - f.facts.ts <= Self.followUp
                     && f.facts.severity >= 1 && TypeInfo(f.facts.type).isSymptom
             }) {
