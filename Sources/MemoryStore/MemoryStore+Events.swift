@@ -161,6 +161,19 @@ extension MemoryStore {
         return out + "\n"
     }
 
+    /// An event's block as cmem wrote it before blocks carried their `^ev-…` id and the caused-by link
+    /// (day files written then keep that form: blocks are never rewritten). A block in this form is as
+    /// cmem left it, not a person's edit.
+    static func blockWithoutID(_ e: TimelineEvent) -> String {
+        var out = "## \(e.timestamp.timeOfDay) \(e.type) — \(TimelineDay.headline(e))\n"
+        if !e.components.isEmpty {
+            for c in e.components { out += "[[\(c)]] " }
+            out += "· "
+        }
+        out += "\(e.source) · \(e.severity.rawValue)\n\n"
+        return out + TimelineDay.fencedYAML(for: e) + "\n"
+    }
+
     static func templatedEventBlock(_ e: TimelineEvent, yaml: String, templates: Templates) -> String {
         var context: [String: Any] = [
             "time": e.timestamp.timeOfDay, "type": e.type, "headline": TimelineDay.headline(e), "source": e.source,

@@ -155,7 +155,10 @@ extension MemoryStore {
                     raw = String(decoding: bytes[span.start..<span.end], as: UTF8.self)
                 }
                 let canonical = renderEventBlock(e)
-                let edited = raw.map { canonical != $0 + "\n" && canonical != $0 } ?? false
+                // As cmem writes it now, or as it wrote it before block ids: either way nobody edited it.
+                let edited = raw.map { r in
+                    ![canonical, MemoryStore.blockWithoutID(e)].contains { $0 == r + "\n" || $0 == r }
+                } ?? false
                 switch (TimelineSummary.keep(e), edited) {
                 case (.block, _), (_, true):
                     // What cmem wrote was redacted on the way in; a human's edit passes the redactor here, so a

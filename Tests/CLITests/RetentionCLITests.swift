@@ -271,6 +271,28 @@ import TestSupport
         #expect(try read(f, "sessions/2026/06/sess-20260609-090000-bbbbbbbbbb.md").contains("detail: ls"))
         #expect(try f.json("retention", "apply", "--today", "2026-06-09")["commit"] == .null)
     }
+
+    /// Day files written before event blocks carried their `^ev-…` id are rolled up like any other: their
+    /// blocks are what cmem wrote then, not a person's edits, so routine events are counted, not copied
+    /// whole (the 1M-event bench kept every block of such files verbatim).
+    @Test func blocksWrittenBeforeBlockIDsAreNotTakenForHandEdits() throws {
+        let f = try CLIFixture()
+        try Self.importing(f, [
+            Self.event("2026-03-31T08:00:00Z", "git_commit", description: "routine commit"),
+            Self.event("2026-03-31T09:00:00Z", "pod_restart", severity: "critical", description: "api CrashLoopBackOff"),
+        ])
+        let day = "timeline/2026/03/2026-03-31.md"
+        // The form an older cmem wrote: no block id on the line above each block.
+        let old = try read(f, day).replacingOccurrences(of: #" \^ev-[0-9a-z-]+\n"#, with: "\n", options: .regularExpression)
+        #expect(!old.contains("^ev-"))
+        try old.write(toFile: f.repo + "/" + day, atomically: true, encoding: .utf8)
+        #expect(try f.git("commit", "-qam", "a day file in the older form").status == 0)
+
+        _ = try f.json("retention", "apply", "--today", "2026-06-30")
+        let summary = try read(f, "timeline/2026/03/summary.md")
+        #expect(summary.contains("api CrashLoopBackOff"))
+        #expect(!summary.contains("routine commit"), "\(summary)")
+    }
 }
 
 extension JSONValue {
@@ -279,4 +301,5 @@ extension JSONValue {
         if case let .number(n) = self, n == n.rounded() { return Int(n) }
         return nil
     }
+
 }
