@@ -29,8 +29,7 @@ extension DocumentParser {
             var e = p
             while e < b.count, b[e] != 10 { e += 1 }
             if e - p > 30, b[p] == 45, b[p + 1] == 32, b[p + 2] >= 48, b[p + 2] <= 57 { // "- 2…"
-                let text = String(decoding: UnsafeBufferPointer(rebasing: b[p..<e]), as: UTF8.self)
-                if let event = TimelineSummary.event(fromLine: Substring(text)) {
+                if let event = TimelineSummary.event(fromLine: UnsafeBufferPointer(rebasing: b[p..<e])) {
                     addEvent(event, start: p, end: e, fenceLine: line, bytes: b)
                 }
             }

@@ -94,34 +94,59 @@ public struct TimelineSummary: Sendable, Equatable {
     /// The event a one-line entry stands for: its time, type, id, components, source and severity, and its
     /// headline as the description (the details are in history). Nil when `line` is not such an entry.
     public static func event(fromLine line: Substring) -> TimelineEvent? {
-        guard line.hasPrefix("- ") else { return nil }
-        var rest = line.dropFirst(2)
-        guard let sp1 = rest.firstIndex(of: " "), let time = Timestamp(iso8601: String(rest[..<sp1])) else { return nil }
-        rest = rest[rest.index(after: sp1)...]
-        guard let sp2 = rest.firstIndex(of: " ") else { return nil }
-        let type = String(rest[..<sp2])
-        rest = rest[rest.index(after: sp2)...]
-        guard rest.hasPrefix("`"), let close = rest.dropFirst().firstIndex(of: "`") else { return nil }
-        let id = String(rest[rest.index(after: rest.startIndex)..<close])
-        guard Identifier.isSafeName(id, maxLength: 128), !type.isEmpty else { return nil }
-        rest = rest[rest.index(after: close)...]
-        var components: [String] = []
-        while rest.hasPrefix(" [["), let end = rest.range(of: "]]") {
-            components.append(String(rest[rest.index(rest.startIndex, offsetBy: 3)..<end.lowerBound]))
-            rest = rest[end.upperBound...]
+        var copy = line
+        return copy.withUTF8 { event(fromLine: $0) }
+    }
+
+    /// The same on the line's UTF-8 bytes (without its newline): the index reads every summary line this way.
+    public static func event(fromLine b: UnsafeBufferPointer<UInt8>) -> TimelineEvent? {
+        let n = b.count
+        let space: UInt8 = 0x20, tick: UInt8 = 0x60, open: UInt8 = 0x5B, close: UInt8 = 0x5D
+        func find(_ c: UInt8, from: Int) -> Int? {
+            var i = from
+            while i < n { if b[i] == c { return i }; i += 1 }
+            return nil
         }
-        var description = String(rest.drop { $0 == " " })
-        var source = "unknown", severity = Severity.info
-        if description.hasSuffix(")"), let open = description.range(of: " (", options: .backwards) {
-            let inner = description[open.upperBound..<description.index(before: description.endIndex)]
-            let parts = inner.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
-            if parts.count == 2, let sev = Severity(rawValue: parts[1]), !parts[0].isEmpty {
-                source = parts[0]
-                severity = sev
-                description = String(description[..<open.lowerBound])
+        func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
+
+        guard n > 2, b[0] == 0x2D, b[1] == space, let sp1 = find(space, from: 2),
+              let time = Timestamp.parse(UnsafeBufferPointer(rebasing: b[2..<sp1])),
+              let sp2 = find(space, from: sp1 + 1), sp2 > sp1 + 1 else { return nil }
+        let type = text(sp1 + 1..<sp2)
+        var p = sp2 + 1
+        guard p < n, b[p] == tick, let idEnd = find(tick, from: p + 1) else { return nil }
+        let id = text(p + 1..<idEnd)
+        guard Identifier.isSafeName(id, maxLength: 128) else { return nil }
+        p = idEnd + 1
+        var components: [String] = []
+        componentLinks: while p + 3 <= n, b[p] == space, b[p + 1] == open, b[p + 2] == open {
+            var i = p + 3
+            while i + 1 < n {
+                if b[i] == close, b[i + 1] == close {
+                    components.append(text(p + 3..<i))
+                    p = i + 2
+                    continue componentLinks
+                }
+                i += 1
+            }
+            break
+        }
+        while p < n, b[p] == space { p += 1 }
+        var descriptionEnd = n, source = "unknown", severity = Severity.info
+        // A trailing ` (source, severity)`, the last ` (` of the line opening it.
+        if n > p, b[n - 1] == 0x29 {
+            var i = n - 2
+            while i >= p, !(b[i] == space && i + 1 < n && b[i + 1] == 0x28) { i -= 1 }
+            if i >= p {
+                let parts = text(i + 2..<n - 1).split(separator: ",").map { $0.trimmingCharacters(in: " ") }
+                if parts.count == 2, let sev = Severity(rawValue: parts[1]), !parts[0].isEmpty {
+                    source = parts[0]
+                    severity = sev
+                    descriptionEnd = i
+                }
             }
         }
-        return TimelineEvent(id: id, timestamp: time, type: type, source: source, description: description,
+        return TimelineEvent(id: id, timestamp: time, type: type, source: source, description: text(p..<descriptionEnd),
                              components: components, severity: severity)
     }
 

@@ -21,6 +21,28 @@ import Testing
         #expect(TimelineSummary.event(fromLine: "- 2026-03-01T08:00:00Z deployment no id here") == nil)
     }
 
+    @Test func oddDescriptionsAndComponentsReadBackWhole() throws {
+        let descriptions = ["Rolled out api (v2) (canary)", "Grüße — déployé ✓", "ends with ()", "a [[not a link]] b",
+                            "(", ")", "x (argocd, warning)", "tab\there"]
+        for (i, description) in descriptions.enumerated() {
+            var e = event
+            e.description = description
+            e.components = i % 2 == 0 ? [] : ["api", "db-2"]
+            let back = try #require(TimelineSummary.event(fromLine: Substring(TimelineSummary.line(e))), "\(description)")
+            #expect(back.description == TimelineDay.headline(e) && back.components == e.components, "\(description)")
+            #expect(back.source == "argocd" && back.severity == .warning && back.id == e.id)
+        }
+        // A line a person shortened still reads, with what it has; one missing its id or time does not.
+        let short = try #require(TimelineSummary.event(fromLine: "- 2026-03-01T08:00:00Z deployment `ev-1` [[api]] Synced"))
+        #expect(short.components == ["api"] && short.description == "Synced" && short.source == "unknown" && short.severity == .info)
+        #expect(TimelineSummary.event(fromLine: "- 2026-03-01T08:00:00Z deployment `ev-1` [[api Synced (x, bogus)")?.description
+            == "[[api Synced (x, bogus)")
+        #expect(TimelineSummary.event(fromLine: "- 2026-03-01T08:00:00Z deployment `../x` Synced") == nil)
+        #expect(TimelineSummary.event(fromLine: "- 2026-13-01T08:00:00Z deployment `ev-1` Synced") == nil)
+        #expect(TimelineSummary.event(fromLine: "- 2026-03-01T08:00:00Z  `ev-1` Synced") == nil)
+        #expect(TimelineSummary.event(fromLine: "- 2026-03-01T08:00:00Z deployment `ev-1") == nil)
+    }
+
     @Test func frontMatterRoundTripsAndTotalsAreDerived() throws {
         var summary = TimelineSummary(month: "2026-03")
         var day = TimelineSummary.Day(day: "2026-03-01", events: 0, detail: String(repeating: "a", count: 40))
