@@ -22,20 +22,54 @@ extension DocumentParser {
     }
 
     /// A month summary's one-line entries (retention's deployments and config changes), each an event
-    /// whose description is its headline; the summary's event blocks are read as a day file's.
-    mutating func scanSummaryLines(_ b: UnsafeBufferPointer<UInt8>) {
+    /// whose description is its headline; the summary's event blocks are read as a day file's. `reference`
+    /// reads each entry as the model's `TimelineEvent` instead of from its byte ranges (the test compares both).
+    mutating func scanSummaryLines(_ b: UnsafeBufferPointer<UInt8>, reference: Bool = false) {
         var p = 0, line = 1
         while p < b.count {
             var e = p
             while e < b.count, b[e] != 10 { e += 1 }
             if e - p > 30, b[p] == 45, b[p + 1] == 32, b[p + 2] >= 48, b[p + 2] <= 57 { // "- 2…"
-                if let event = TimelineSummary.event(fromLine: UnsafeBufferPointer(rebasing: b[p..<e])) {
-                    addEvent(event, start: p, end: e, fenceLine: line, bytes: b)
+                let entry = UnsafeBufferPointer(rebasing: b[p..<e])
+                if reference {
+                    if let event = TimelineSummary.event(fromLine: entry) { addEvent(event, start: p, end: e, fenceLine: line, bytes: b) }
+                } else if let fields = TimelineSummary.LineFields(entry) {
+                    addSummaryLine(b, fields, start: p, end: e, line: line)
                 }
             }
             p = e + 1
             line += 1
         }
+    }
+
+    /// One entry of a summary, from the ranges the model found in the line `start..<end`; it has no details.
+    private mutating func addSummaryLine(_ b: UnsafeBufferPointer<UInt8>, _ f: TimelineSummary.LineFields, start: Int, end: Int, line: Int) {
+        func bytes(_ r: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[(start + r.lowerBound)..<(start + r.upperBound)]) }
+        d.ts.append(f.timestamp.milliseconds)
+        d.kind.append(DocumentKind.event.rawValue)
+        d.severity.append(f.severity.code)
+        d.type.append(intern(bytes: bytes(f.type)))
+        d.source.append(f.source.map { intern(bytes: bytes($0)) } ?? intern("unknown"))
+        d.group.append(noString)
+        d.session.append(noString)
+        d.file.append(0)
+        d.offset.append(UInt32(start))
+        d.length.append(UInt32(end - start))
+        d.line.append(UInt32(line))
+        d.idHash.append(exactHash(bytes: bytes(f.id)))
+        d.causedBy.append(0)
+        for r in f.components { d.components.append(intern(bytes: bytes(r))) }
+        d.componentStart.append(UInt32(d.components.count))
+        let shaCount = d.shas.count
+        let description = bytes(f.description)
+        appendHexRuns(description, into: &d.shas)
+        finishShas(shaCount)
+        scratch.removeAll(keepingCapacity: true)
+        length = 0
+        add(bytes: description, FieldWeights.eventDescription)
+        for r in f.components { add(bytes: bytes(r), FieldWeights.eventComponents) }
+        add(bytes: bytes(f.type), FieldWeights.eventType)
+        finishTerms()
     }
 
     /// Reads `from..<to` with the model's parser; its line numbers start at `firstLine`.
@@ -394,7 +428,7 @@ extension DocumentParser {
 
     private func severityCode(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UInt8? {
         let s = String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
-        return Severity(lenient: s).map(MemoryIndex_severityCode)
+        return Severity(lenient: s)?.code
     }
 
     /// `Identifier.isSafeName(_, maxLength: 128)` on bytes.
@@ -413,8 +447,6 @@ extension DocumentParser {
         return true
     }
 }
-
-@inline(__always) private func MemoryIndex_severityCode(_ s: Severity) -> UInt8 { severityCode(s) }
 
 /// `exactHash` of a string given as its bytes.
 @inline(__always)

@@ -74,7 +74,7 @@ struct DocumentParser {
 
     /// Reads a day file with the model's parser (the reference; `scanDay` is the fast path).
     mutating func parseDay(_ b: UnsafeBufferPointer<UInt8>) {
-        if TimelineSummary.month(ofPath: file.path) != nil { scanSummaryLines(b) }
+        if TimelineSummary.month(ofPath: file.path) != nil { scanSummaryLines(b, reference: true) }
         let result = TimelineDay.parse(b, path: file.path, wantSpans: true)
         file.errors = result.errors
         // Spans of blocks that parsed carry a timestamp and come in the same order as the events.
@@ -93,7 +93,7 @@ struct DocumentParser {
     mutating func addEvent(_ e: TimelineEvent, start: Int, end: Int, fenceLine: Int, bytes b: UnsafeBufferPointer<UInt8>) {
         d.ts.append(e.timestamp.milliseconds)
         d.kind.append(DocumentKind.event.rawValue)
-        d.severity.append(severityCode(e.severity))
+        d.severity.append(e.severity.code)
         d.type.append(intern(e.type))
         d.source.append(intern(e.source))
         d.group.append(e.details["namespace"]?.stringValue.map { intern($0) } ?? noString)
@@ -422,12 +422,15 @@ struct DocumentParser {
     }
 }
 
-func severityCode(_ s: Severity) -> UInt8 {
-    switch s {
-    case .info: return 0
-    case .warning: return 1
-    case .error: return 2
-    case .critical: return 3
+extension Severity {
+    /// The severity column's value.
+    var code: UInt8 {
+        switch self {
+        case .info: return 0
+        case .warning: return 1
+        case .error: return 2
+        case .critical: return 3
+        }
     }
 }
 

@@ -38,7 +38,7 @@ struct ResolvedFilter {
         components = ids(q.components)
         if !q.severities.isEmpty {
             severityMask = 0
-            for s in q.severities { severityMask |= 1 << severityCode(s) }
+            for s in q.severities { severityMask |= 1 << s.code }
         }
         if let p = q.project {
             if let id = seg.stringID(p) { group = id } else { impossible = true }

@@ -43,7 +43,11 @@ public enum Identifier {
     }
 
     public static func isSafeName(_ s: String, maxLength: Int) -> Bool {
-        let u = s.utf8
+        var s = s
+        return s.withUTF8 { isSafeName($0, maxLength: maxLength) }
+    }
+
+    public static func isSafeName(_ u: UnsafeBufferPointer<UInt8>, maxLength: Int) -> Bool {
         guard !u.isEmpty, u.count <= maxLength, let first = u.first, first != UInt8(ascii: "."), first != UInt8(ascii: "-") else {
             return false
         }

@@ -98,56 +98,81 @@ public struct TimelineSummary: Sendable, Equatable {
         return copy.withUTF8 { event(fromLine: $0) }
     }
 
-    /// The same on the line's UTF-8 bytes (without its newline): the index reads every summary line this way.
+    /// The same on the line's UTF-8 bytes (without its newline).
     public static func event(fromLine b: UnsafeBufferPointer<UInt8>) -> TimelineEvent? {
-        let n = b.count
-        let space: UInt8 = 0x20, tick: UInt8 = 0x60, open: UInt8 = 0x5B, close: UInt8 = 0x5D
-        func find(_ c: UInt8, from: Int) -> Int? {
-            var i = from
-            while i < n { if b[i] == c { return i }; i += 1 }
-            return nil
-        }
+        guard let f = LineFields(b) else { return nil }
         func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
+        return TimelineEvent(id: text(f.id), timestamp: f.timestamp, type: text(f.type), source: f.source.map(text) ?? "unknown",
+                             description: text(f.description), components: f.components.map(text), severity: f.severity)
+    }
 
-        guard n > 2, b[0] == 0x2D, b[1] == space, let sp1 = find(space, from: 2),
-              let time = Timestamp.parse(UnsafeBufferPointer(rebasing: b[2..<sp1])),
-              let sp2 = find(space, from: sp1 + 1), sp2 > sp1 + 1 else { return nil }
-        let type = text(sp1 + 1..<sp2)
-        var p = sp2 + 1
-        guard p < n, b[p] == tick, let idEnd = find(tick, from: p + 1) else { return nil }
-        let id = text(p + 1..<idEnd)
-        guard Identifier.isSafeName(id, maxLength: 128) else { return nil }
-        p = idEnd + 1
-        var components: [String] = []
-        componentLinks: while p + 3 <= n, b[p] == space, b[p + 1] == open, b[p + 2] == open {
-            var i = p + 3
-            while i + 1 < n {
-                if b[i] == close, b[i + 1] == close {
-                    components.append(text(p + 3..<i))
-                    p = i + 2
-                    continue componentLinks
-                }
-                i += 1
+    /// Where each field of a one-line entry lies in its bytes (the line without its newline): the index reads
+    /// a summary's entries from these ranges without making strings.
+    public struct LineFields {
+        public var timestamp: Timestamp
+        public var type: Range<Int>
+        public var id: Range<Int>
+        public var components: [Range<Int>] = []
+        public var description: Range<Int>
+        /// Nil when the line has no trailing ` (source, severity)`: the source is then unknown and the severity info.
+        public var source: Range<Int>?
+        public var severity = Severity.info
+
+        public init?(_ b: UnsafeBufferPointer<UInt8>) {
+            let n = b.count
+            let space: UInt8 = 0x20, tick: UInt8 = 0x60, open: UInt8 = 0x5B, close: UInt8 = 0x5D
+            func find(_ c: UInt8, from: Int) -> Int? {
+                var i = from
+                while i < n { if b[i] == c { return i }; i += 1 }
+                return nil
             }
-            break
-        }
-        while p < n, b[p] == space { p += 1 }
-        var descriptionEnd = n, source = "unknown", severity = Severity.info
-        // A trailing ` (source, severity)`, the last ` (` of the line opening it.
-        if n > p, b[n - 1] == 0x29 {
+            guard n > 2, b[0] == 0x2D, b[1] == space, let sp1 = find(space, from: 2),
+                  let time = Timestamp.parse(UnsafeBufferPointer(rebasing: b[2..<sp1])),
+                  let sp2 = find(space, from: sp1 + 1), sp2 > sp1 + 1 else { return nil }
+            timestamp = time
+            type = sp1 + 1..<sp2
+            var p = sp2 + 1
+            guard p < n, b[p] == tick, let idEnd = find(tick, from: p + 1) else { return nil }
+            id = p + 1..<idEnd
+            guard Identifier.isSafeName(UnsafeBufferPointer(rebasing: b[id]), maxLength: 128) else { return nil }
+            p = idEnd + 1
+            componentLinks: while p + 3 <= n, b[p] == space, b[p + 1] == open, b[p + 2] == open {
+                var i = p + 3
+                while i + 1 < n {
+                    if b[i] == close, b[i + 1] == close {
+                        components.append(p + 3..<i)
+                        p = i + 2
+                        continue componentLinks
+                    }
+                    i += 1
+                }
+                break
+            }
+            while p < n, b[p] == space { p += 1 }
+            description = p..<n
+            // A trailing ` (source, severity)`, the last ` (` of the line opening it.
+            guard n > p, b[n - 1] == 0x29 else { return }
             var i = n - 2
-            while i >= p, !(b[i] == space && i + 1 < n && b[i + 1] == 0x28) { i -= 1 }
-            if i >= p {
-                let parts = text(i + 2..<n - 1).split(separator: ",").map { $0.trimmingCharacters(in: " ") }
-                if parts.count == 2, let sev = Severity(rawValue: parts[1]), !parts[0].isEmpty {
-                    source = parts[0]
-                    severity = sev
-                    descriptionEnd = i
-                }
+            while i >= p, !(b[i] == space && b[i + 1] == 0x28) { i -= 1 }
+            guard i >= p else { return }
+            // Inside: two fields separated by a comma (empty pieces between commas do not count), each trimmed.
+            var fields: [Range<Int>] = []
+            var f = i + 2
+            while f <= n - 1, fields.count <= 2 {
+                var e = f
+                while e < n - 1, b[e] != 0x2C { e += 1 }
+                var s = f, t = e
+                while s < t, b[s] == space { s += 1 }
+                while t > s, b[t - 1] == space { t -= 1 }
+                if e > f { fields.append(s..<t) }
+                f = e + 1
             }
+            guard fields.count == 2, !fields[0].isEmpty,
+                  let sev = Severity(rawValue: String(decoding: UnsafeBufferPointer(rebasing: b[fields[1]]), as: UTF8.self)) else { return }
+            source = fields[0]
+            severity = sev
+            description = p..<i
         }
-        return TimelineEvent(id: id, timestamp: time, type: type, source: source, description: text(p..<descriptionEnd),
-                             components: components, severity: severity)
     }
 
     /// The event id a summary line names, if `line` is one.

@@ -30,13 +30,13 @@ import CmemFixtures
         return Array(text.utf8)
     }
 
-    @Test func fastDayReaderAgreesWithTheModel() {
-        let bytes = Self.mixedDayFile()
+    /// The fast reader's documents and the model parser's, for the same bytes.
+    static func bothReadings(path: String, _ bytes: [UInt8]) -> (fast: ParsedFile, reference: ParsedFile) {
         var fast = DocumentParser()
-        let a = fast.parse(path: "timeline/2026/05/2026-05-01.md", kind: .day, bytes: bytes, signature: .missing)
+        let a = fast.parse(path: path, kind: .day, bytes: bytes, signature: .missing)
         var reference = DocumentParser()
         let b = bytes.withUnsafeBufferPointer { buffer -> ParsedFile in
-            reference.file = ParsedFile(path: "timeline/2026/05/2026-05-01.md", kind: .day, signature: .missing, contentHash: 0)
+            reference.file = ParsedFile(path: path, kind: .day, signature: .missing, contentHash: 0)
             reference.parseDay(buffer)
             var out = reference.file
             out.docs = reference.d
@@ -44,29 +44,64 @@ import CmemFixtures
             out.strings = reference.strings
             return out
         }
-        #expect(a.docs.count == 303)
-        #expect(a.docs.count == b.docs.count)
-        #expect(a.errors == b.errors)
-        #expect(a.errors.count == 4)
+        return (a, b)
+    }
+
+    static func expectSameDocuments(_ a: ParsedFile, _ b: ParsedFile, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(a.docs.count == b.docs.count, sourceLocation: sourceLocation)
+        #expect(a.errors == b.errors, sourceLocation: sourceLocation)
         func strings(_ p: ParsedFile, _ ids: [UInt32]) -> [String] { ids.map { $0 == noString ? "-" : p.strings[Int($0)] } }
-        #expect(a.docs.ts == b.docs.ts)
-        #expect(a.docs.severity == b.docs.severity)
-        #expect(strings(a, a.docs.type) == strings(b, b.docs.type))
-        #expect(strings(a, a.docs.source) == strings(b, b.docs.source))
-        #expect(strings(a, a.docs.group) == strings(b, b.docs.group))
-        #expect(strings(a, a.docs.components) == strings(b, b.docs.components))
-        #expect(a.docs.componentStart == b.docs.componentStart)
-        #expect(a.docs.offset == b.docs.offset)
-        #expect(a.docs.length == b.docs.length)
-        #expect(a.docs.line == b.docs.line)
-        #expect(a.docs.idHash == b.docs.idHash)
-        #expect(a.docs.causedBy == b.docs.causedBy)
-        #expect(a.docs.shas == b.docs.shas)
-        #expect(a.docs.shaStart == b.docs.shaStart)
-        #expect(a.docs.terms.map { a.docs.termHashes[Int($0)] } == b.docs.terms.map { b.docs.termHashes[Int($0)] })
-        #expect(a.docs.termFreq == b.docs.termFreq)
-        #expect(a.docs.termStart == b.docs.termStart)
-        #expect(a.docs.docLength == b.docs.docLength)
+        #expect(a.docs.ts == b.docs.ts, sourceLocation: sourceLocation)
+        #expect(a.docs.severity == b.docs.severity, sourceLocation: sourceLocation)
+        #expect(strings(a, a.docs.type) == strings(b, b.docs.type), sourceLocation: sourceLocation)
+        #expect(strings(a, a.docs.source) == strings(b, b.docs.source), sourceLocation: sourceLocation)
+        #expect(strings(a, a.docs.group) == strings(b, b.docs.group), sourceLocation: sourceLocation)
+        #expect(strings(a, a.docs.components) == strings(b, b.docs.components), sourceLocation: sourceLocation)
+        #expect(a.docs.componentStart == b.docs.componentStart, sourceLocation: sourceLocation)
+        #expect(a.docs.offset == b.docs.offset, sourceLocation: sourceLocation)
+        #expect(a.docs.length == b.docs.length, sourceLocation: sourceLocation)
+        #expect(a.docs.line == b.docs.line, sourceLocation: sourceLocation)
+        #expect(a.docs.idHash == b.docs.idHash, sourceLocation: sourceLocation)
+        #expect(a.docs.causedBy == b.docs.causedBy, sourceLocation: sourceLocation)
+        #expect(a.docs.shas == b.docs.shas, sourceLocation: sourceLocation)
+        #expect(a.docs.shaStart == b.docs.shaStart, sourceLocation: sourceLocation)
+        #expect(a.docs.terms.map { a.docs.termHashes[Int($0)] } == b.docs.terms.map { b.docs.termHashes[Int($0)] }, sourceLocation: sourceLocation)
+        #expect(a.docs.termFreq == b.docs.termFreq, sourceLocation: sourceLocation)
+        #expect(a.docs.termStart == b.docs.termStart, sourceLocation: sourceLocation)
+        #expect(a.docs.docLength == b.docs.docLength, sourceLocation: sourceLocation)
+    }
+
+    @Test func fastDayReaderAgreesWithTheModel() {
+        let (a, b) = Self.bothReadings(path: "timeline/2026/05/2026-05-01.md", Self.mixedDayFile())
+        #expect(a.docs.count == 303)
+        #expect(a.errors.count == 4)
+        Self.expectSameDocuments(a, b)
+    }
+
+    /// A month summary: entries written by `TimelineSummary.line`, entries a person shortened or wrote
+    /// oddly, lines that only look like entries, and event blocks kept whole.
+    @Test func fastSummaryReaderAgreesWithTheModel() {
+        var g = NoiseGenerator(seed: 23)
+        let start = Timestamp(iso8601: "2026-05-01T00:00:00Z")!
+        var events = g.events(count: 200, from: start, to: start.adding(seconds: 20 * 86_400))
+        events[1].description = "Rolled out api (v2) (canary) to 0123abcd9876 — déployé ✓"
+        events[2].components = []
+        events[3].description = "x (argocd, warning)"
+        var text = "---\nmonth: \"2026-05\"\n---\n\n# Timeline summary 2026-05\n\n## Deployments and config changes\n\n"
+        for e in events where TimelineSummary.keep(e) == .line { text += TimelineSummary.line(e) + "\n" }
+        text += "- 2026-05-03T10:00:00Z deployment `ev-20260503-100000-hand000001` [[api]] Shortened by hand\n"
+        text += "- 2026-05-03T11:00:00Z rollback `ev-20260503-110000-hand000002` [[api Broken link (human,  critical )\n"
+        text += "- 2026-05-03T12:00:00Z deployment `ev-20260503-120000-hand000003` Tail (a,,b) (git, bogus)\n"
+        text += "- 2026-05-03T13:00:00Z deployment `../escape` Not an entry\n"
+        text += "- 2026-05-03 is when we moved the canary: a person's note\n"
+        text += "\n## Incidents, errors and critical events\n\n"
+        text += MemoryFiles.dayFile(day: "2026-05-01", events: events.filter { TimelineSummary.keep($0) == .block })
+        let (a, b) = Self.bothReadings(path: "timeline/2026/05/summary.md", Array(text.utf8))
+        let lines = events.filter { TimelineSummary.keep($0) == .line }.count
+        let blocks = events.filter { TimelineSummary.keep($0) == .block }.count
+        #expect(lines > 20 && blocks > 5)
+        #expect(a.docs.count == lines + 3 + blocks)
+        Self.expectSameDocuments(a, b)
     }
 
     @Test func noteReaderAgreesWithYAML() throws {
