@@ -225,17 +225,17 @@ public actor MemoryBackend {
     }
 
     func timeline(_ args: ToolArguments) throws -> JSONValue {
-        var q = SearchQuery(try args.string("query") ?? "", kinds: [.event], order: .newestFirst, limit: try args.limit(default: 20, max: 200))
-        q.since = try args.time("since")
-        q.until = try args.time("until")
-        q.eventTypes = Set(try args.strings("type"))
-        q.components = Set(try args.strings("component"))
-        q.sources = Set(try args.strings("source"))
+        var request = TimelineRequest(since: try args.time("since"), until: try args.time("until", endOfDay: true),
+                                      limit: try args.limit(default: 20, max: 200))
+        request.text = try args.string("query") ?? ""
+        request.types = Set(try args.strings("type"))
+        request.components = Set(try args.strings("component"))
+        request.sources = Set(try args.strings("source"))
         if let s = try args.string("severity") {
             guard let sev = Severity(lenient: s) else { throw ToolError("timeline: severity must be info, warning, error or critical") }
-            q.severities = SearchQuery.severities(atLeast: sev)
+            request.minSeverity = sev
         }
-        return .object([("events", .array(try queries().timeline(q).map(\.json)))])
+        return try queries().timeline(request).json
     }
 
     func event(_ args: ToolArguments) throws -> JSONValue {

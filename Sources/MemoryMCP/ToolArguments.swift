@@ -91,10 +91,11 @@ public struct ToolArguments: Sendable {
     }
 
     /// A time: ISO 8601 (`2026-01-19`, `2026-01-19T14:30:00Z`) or a duration ago (`2h`, `7d`).
-    public func time(_ key: String, now: Timestamp = .now()) throws -> Timestamp? {
+    /// A time (`Timestamp.parse`); with `endOfDay`, a bare date is the last millisecond of that day.
+    public func time(_ key: String, endOfDay: Bool = false, now: Timestamp = .now()) throws -> Timestamp? {
         guard let s = try string(key) else { return nil }
         do {
-            return try Timestamp.parse(s, what: key, now: now)
+            return try Timestamp.parse(s, what: key, endOfDay: endOfDay, now: now)
         } catch let error as ValidationError {
             throw ToolError("\(tool): \(error.message)")
         }

@@ -176,9 +176,13 @@ import Darwin
 extension Timestamp {
     /// A time as people type it on the command line or in a tool call: ISO 8601 (`2026-01-19`,
     /// `2026-01-19T14:30:00Z`) or a duration ago (`2h`, `7d`, bounded by `DurationText`). `what` names the
-    /// option or argument in the error.
-    public static func parse(_ text: String, what: String, now: Timestamp = .now()) throws -> Timestamp {
-        if let t = Timestamp(iso8601: text) { return t }
+    /// option or argument in the error. With `endOfDay`, a bare date (`2026-01-19`) is the last millisecond
+    /// of that day: the end of a range a person gives as a date includes the day.
+    public static func parse(_ text: String, what: String, endOfDay: Bool = false, now: Timestamp = .now()) throws -> Timestamp {
+        if let t = Timestamp(iso8601: text) {
+            let bareDate = text.utf8.count == 10 && !text.contains("T")
+            return endOfDay && bareDate ? Timestamp(milliseconds: t.milliseconds + 86_400_000 - 1) : t
+        }
         if DurationText.hasUnit(text), DurationText.parse(text) != .invalid {
             return now.adding(seconds: -(try DurationText.seconds(text, what: what)))
         }

@@ -13,12 +13,18 @@ extension MemoryStore {
 
     /// The summaries of the months overlapping `from`…`to`, oldest first. One that cannot be read is left out.
     public func summaries(from: Timestamp? = nil, to: Timestamp? = nil) -> [SummaryNote] {
+        MemoryStore.summaries(root: root, from: from, to: to)
+    }
+
+    /// The same in the repository at `root`, without opening it: the index's queries answer from any thread.
+    public static func summaries(root: String, from: Timestamp? = nil, to: Timestamp? = nil) -> [SummaryNote] {
         let fromMonth = from.map { String($0.day.prefix(7)) }, toMonth = to.map { String($0.day.prefix(7)) }
-        return summaryFiles().compactMap { path in
+        return summaryFiles(root: root).compactMap { path in
             guard let month = TimelineSummary.month(ofPath: path) else { return nil }
             if let fromMonth, month < fromMonth { return nil }
             if let toMonth, month > toMonth { return nil }
-            guard let text = try? readText(path), let doc = try? FrontMatterDocument.split(text, path: path),
+            guard (try? refuseLinks(root: root, relative: path)) != nil, let bytes = try? AtomicFile.read(root + "/" + path),
+                  let text = String(validating: bytes, as: UTF8.self), let doc = try? FrontMatterDocument.split(text, path: path),
                   let values = try? doc.values(path: path), let summary = try? TimelineSummary(values: values, path: path) else { return nil }
             return SummaryNote(path: path, summary: summary)
         }

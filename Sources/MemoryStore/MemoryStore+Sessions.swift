@@ -32,7 +32,9 @@ extension MemoryStore {
     }
 
     /// `sessions/2026/01`-style directories, oldest first.
-    func monthDirectories(_ top: String) -> [String] {
+    func monthDirectories(_ top: String) -> [String] { MemoryStore.monthDirectories(root: root, top) }
+
+    static func monthDirectories(root: String, _ top: String) -> [String] {
         let fm = FileManager.default
         var result: [String] = []
         for year in ((try? fm.contentsOfDirectory(atPath: root + "/" + top)) ?? []).sorted() where year.count == 4 && year.allSatisfy(\.isNumber) {

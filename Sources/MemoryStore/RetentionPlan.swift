@@ -62,8 +62,10 @@ public struct RetentionPlan: Sendable {
 
 extension MemoryStore {
     /// `timeline/YYYY/MM/summary.md` files, oldest first.
-    public func summaryFiles() -> [String] {
-        monthDirectories("timeline").compactMap { month in
+    public func summaryFiles() -> [String] { MemoryStore.summaryFiles(root: root) }
+
+    static func summaryFiles(root: String) -> [String] {
+        monthDirectories(root: root, "timeline").compactMap { month in
             let path = "\(month)/\(TimelineSummary.fileName)"
             return FileManager.default.fileExists(atPath: root + "/" + path) ? path : nil
         }

@@ -113,7 +113,7 @@ import TestSupport
         let s = try await call("search", ["query": "CrashLoopBackOff", "limit": 5])
         #expect(s.json?["results"]?.items.first?["id"]?.stringValue == f.crashID)
         let t = try await call("timeline", ["component": ["github-mcp-server"], "since": "1d"])
-        #expect(t.json?["events"]?.items.map { $0["event_id"]?.stringValue } == [f.crashID, f.deployID])
+        #expect(t.json?["events"]?.items.map { $0["event_id"]?.stringValue } == [f.deployID, f.crashID]) // oldest first, as everywhere
         let sev = try await call("timeline", ["severity": "error"])
         #expect(sev.json?["events"]?.items.count == 1)
         let e = try await call("event", ["id": .string(f.deployID)])

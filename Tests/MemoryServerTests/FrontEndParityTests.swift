@@ -59,6 +59,16 @@ import TestSupport
             TimelineEvent(id: Identifier.make(.event, at: t.adding(seconds: 600)), timestamp: t.adding(seconds: 600), type: "deployment",
                           source: "argocd", description: "Synced slack-mcp-server to 77aa01", components: ["slack-mcp-server"]),
         ])
+        // Half a year ago: a month retention rolls up (the deploy stays as a line, the incident whole, the restart a count).
+        let old = t.adding(seconds: -200 * 86_400)
+        try store.recordEvents([
+            TimelineEvent(id: Identifier.make(.event, at: old), timestamp: old, type: "deployment", source: "argocd",
+                          description: "Synced github-mcp-server to 0ld5ha1", components: ["github-mcp-server"]),
+            TimelineEvent(id: Identifier.make(.event, at: old.adding(seconds: 60)), timestamp: old.adding(seconds: 60), type: "pod_restart",
+                          source: "k8s", description: "github-mcp-server restarted", components: ["github-mcp-server"]),
+            TimelineEvent(id: Identifier.make(.event, at: old.adding(seconds: 120)), timestamp: old.adding(seconds: 120), type: "incident",
+                          source: "pagerduty", description: "github-mcp-server down after the sync", components: ["github-mcp-server"], severity: .critical),
+        ])
         var api = ComponentState(kind: "Deployment", namespace: "cortex-mcp", name: "github-mcp-server", status: .critical)
         api.restarts = 7
         api.replicas = 1
@@ -69,6 +79,8 @@ import TestSupport
     @Test func theSameQuestionGetsTheSameAnswerEverywhere() async throws {
         let f = try ServerFixture(openIndex: false, indexWait: 0.2)
         let (session, deploy, onset) = try populate(f)
+        let retention = try cli(f, "retention", "apply")
+        #expect(retention["days_rolled"] == .number(1), "\(retention.json)")
         let mcp = try MCP(repo: f.repo, cwd: f.project)
         defer { _ = mcp.process.finish() }
         let symptom = "github-mcp-server crash looping"
@@ -79,12 +91,21 @@ import TestSupport
         let cliCorrelate = try cli(f, "correlate", symptom, "--at", at, "--window", "24h", "--limit", "5")
         let cliComponent = try cli(f, "component", "github-mcp-server", "--limit", "20")
         let cliHealth = try cli(f, "infra", "health")
+        // A range ending on a bare date (the whole of that day), over a month retention rolled up; and the
+        // latest events of one component, cut off by the limit.
+        let old = onset.adding(seconds: -3000 - 200 * 86_400)
+        let oldFrom = old.adding(seconds: -86_400).iso8601, oldUntil = String(old.adding(seconds: 86_400).day)
+        let cliOld = try cli(f, "timeline", "--since", oldFrom, "--until", oldUntil, "--limit", "10")
+        let cliLatest = try cli(f, "timeline", "--component", "github-mcp-server", "--severity", "info", "--limit", "2")
 
         let mcpCurrent = try mcp.call("session_current", [("cwd", .string(f.project))])
         let mcpSearch = try mcp.call("search", [("query", .string("registry")), ("limit", .number(10))])
         let mcpCorrelate = try mcp.call("correlate", [("symptom", .string(symptom)), ("at", .string(at)), ("window", .string("24h")), ("limit", .number(5))])
         let mcpComponent = try mcp.call("component_history", [("component", .string("github-mcp-server")), ("limit", .number(20))])
         let mcpHealth = try mcp.call("infra_health", [])
+        let mcpOld = try mcp.call("timeline", [("since", .string(oldFrom)), ("until", .string(oldUntil)), ("limit", .number(10))])
+        let mcpLatest = try mcp.call("timeline", [("component", .array([.string("github-mcp-server")])), ("severity", .string("info")),
+                                                  ("limit", .number(2))])
 
         // Sanity: the answers say something, so agreeing is not agreeing on nothing.
         #expect(cliCurrent["session_id"]?.stringValue == session)
@@ -94,14 +115,20 @@ import TestSupport
         #expect(cliCorrelate["probable_cause"]?["affected_components"]?.items.first?.stringValue == "github-mcp-server", "\(cliCorrelate.json)")
         let chain = cliCorrelate["chain"]?.items.compactMap { $0["event_id"]?.stringValue } ?? []
         #expect(cliCorrelate["probable_cause"]?["event_id"]?.stringValue == deploy || chain.contains(deploy), "\(cliCorrelate.json)")
-        #expect(cliComponent["events"]?.items.count == 3)
+        #expect(cliComponent["events"]?.items.count == 5) // with the deploy and the incident kept in the summary
         #expect(cliHealth["critical"] == .number(1))
+        #expect(cliOld["events"]?.items.compactMap { $0["event_type"]?.stringValue } == ["deployment", "incident"], "\(cliOld.json)")
+        #expect(cliOld["summarised"]?.items.count == 1 && cliOld["truncated"] == .bool(false), "\(cliOld.json)")
+        #expect(cliLatest["events"]?.items.compactMap { $0["event_type"]?.stringValue } == ["deployment", "pod_restart"], "\(cliLatest.json)")
+        #expect(cliLatest["truncated"] == .bool(true) && cliLatest["summarised"]?.items.isEmpty == true, "\(cliLatest.json)")
 
         #expect(mcpCurrent == cliCurrent)
         #expect(mcpSearch == cliSearch)
         #expect(mcpCorrelate == cliCorrelate)
         #expect(mcpComponent == cliComponent)
         #expect(mcpHealth == cliHealth)
+        #expect(mcpOld == cliOld)
+        #expect(mcpLatest == cliLatest)
 
         let service = f.service
         try await f.withClientBeforeTheIndex { api in
@@ -123,6 +150,9 @@ import TestSupport
             #expect(try await api.get("/memory/search?q=registry&limit=10").json == cliSearch)
             #expect(try await api.post("/memory/timeline/correlate", correlateBody).json == cliCorrelate)
             #expect(try await api.get("/memory/timeline/component/github-mcp-server?limit=20").json == cliComponent)
+            let from = oldFrom.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? oldFrom
+            #expect(try await api.get("/memory/timeline?start=\(from)&end=\(oldUntil)&limit=10").json == cliOld)
+            #expect(try await api.get("/memory/timeline?component=github-mcp-server&severity=info&limit=2").json == cliLatest)
         }
     }
 }

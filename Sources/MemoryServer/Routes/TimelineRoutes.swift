@@ -24,15 +24,14 @@ struct TimelineRoutes {
         let q = try QueryParameters(request)
         var query = try TimelineRoutes.filters(q)
         query.limit = try q.integer("limit", in: 1...1000) ?? 100
-        let page = try await service.timeline(query)
-        return JSONResponse.make(TimelineRoutes.page(page))
+        return JSONResponse.make(try await service.timeline(query).json)
     }
 
     /// The filters the timeline and its buckets share: range, types, components, sources, severity, text.
-    static func filters(_ q: QueryParameters) throws -> MemoryService.TimelineQuery {
-        var query = MemoryService.TimelineQuery()
-        query.start = try q.time("start")
-        query.end = try q.time("end", endOfDay: true)
+    static func filters(_ q: QueryParameters) throws -> TimelineRequest {
+        var query = TimelineRequest()
+        query.since = try q.time("start")
+        query.until = try q.time("end", endOfDay: true)
         query.types = try q.tokens("type")
         query.components = try q.components("component")
         query.sources = try q.tokens("source")
@@ -50,7 +49,7 @@ struct TimelineRoutes {
     func buckets(_ request: Request) async throws -> Response {
         let q = try QueryParameters(request)
         var query = try TimelineRoutes.filters(q)
-        guard let start = query.start, var end = query.end else {
+        guard let start = query.since, var end = query.until else {
             throw APIError.badRequest("query parameters start and end are required: RFC 3339 times or durations ago such as 24h")
         }
         // Buckets split `[start, end)`: a bare date as end (its last millisecond) means up to the next midnight.
@@ -69,15 +68,6 @@ struct TimelineRoutes {
             grouping = parsed
         }
         return JSONResponse.make(try await service.buckets(query, start: start, end: end, count: count, grouping: grouping).json)
-    }
-
-    static func page(_ page: MemoryService.TimelinePage, extra: [(String, JSONValue)] = []) -> JSONValue {
-        .object(extra + [
-            ("events", .array(page.events.map(\.json))),
-            ("count", .number(Double(page.events.count))),
-            ("truncated", .bool(page.truncated)),
-            ("warnings", .array(page.warnings.prefix(20).map(\.json))),
-        ])
     }
 
     func record(_ request: Request) async throws -> Response {
