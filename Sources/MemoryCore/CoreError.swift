@@ -6,6 +6,9 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request itself is wrong; the message says how to fix it.
     case invalid(String)
     case notFound(kind: String, id: String)
+    /// The question names something the memory does not hold (a component not in the collected state,
+    /// a state never collected); the message says what.
+    case absent(String)
     /// The search index is still being built; ask again after `retryAfter` seconds.
     case notReady(retryAfter: Int)
     /// A write named no session and the project has no active one (`ended`: the last one, if it ended
@@ -16,6 +19,7 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .invalid(message): return message
         case let .notFound(kind, id): return "no \(kind) with id \(id)"
+        case let .absent(message): return message
         case let .notReady(seconds):
             return "the search index is still being built; try again in \(seconds) s"
         case let .noActiveSession(project, root, ended):

@@ -8,20 +8,19 @@ public struct InfraHealth: Sendable {
     /// nil when nothing has been collected yet.
     public var state: InfraRepository.StoredState?
 
-    public static let notCollected = "no infrastructure state collected yet; run `cmem collect` (it commits \(InfraRepository.statePath))"
+    public static let notCollected = InfraProvenance.notCollected
+
+    /// "as of TIME (commit SHORT)", or how to collect.
+    public var provenanceText: String { state.map(InfraProvenance.text) ?? InfraProvenance.notCollected }
 
     public var json: JSONValue {
         guard let state else {
-            return .object([
-                ("collected", .bool(false)), ("commit", .null), ("collected_at", .null), ("message", .string(InfraHealth.notCollected)),
+            return .object(InfraProvenance.json(nil) + [
                 ("healthy", .number(0)), ("degraded", .number(0)), ("critical", .number(0)), ("unknown", .number(0)),
                 ("unhealthy", .array([])), ("failed_sources", .object([])),
             ])
         }
-        let provenance: [(String, JSONValue)] = [
-            ("collected", .bool(true)), ("commit", state.commit.map { .string($0.id.hex) } ?? .null),
-            ("collected_at", state.committedAt.map { .string($0.iso8601) } ?? .null),
-        ]
+        let provenance = InfraProvenance.json(state)
         guard case let .object(pairs) = HealthSummary(state.snapshot).json else { return .object(provenance) }
         return .object(provenance + pairs)
     }

@@ -58,7 +58,7 @@ public actor MemoryBackend {
             case "event": return try event(args)
             case "component_history": return try componentHistory(args)
             case "correlate": return try correlate(args)
-            case "infra_current": return try infraCurrent()
+            case "infra_current": return try memory.infraCurrent().json
             case "infra_component": return try infraComponent(args)
             case "infra_diff": return try infraDiff(args)
             case "infra_health": return try memory.infraHealth().json
@@ -257,66 +257,15 @@ public actor MemoryBackend {
         return try queries().correlate(request).json
     }
 
-    // MARK: Infrastructure (the state `cmem collect` commits)
-
-    /// Where the collector commits the cluster state (canonical JSON of `InfraSnapshot`).
-    public static let infrastructureStatePath = "infrastructure/state.json"
-    static let notCollected: JSONValue = .object([
-        ("collected", .bool(false)),
-        ("message", .string("no infrastructure state collected yet; run `cmem collect` (it commits \(infrastructureStatePath))")),
-    ])
-
-    func infrastructure() throws -> (snapshot: InfraSnapshot, commit: CommitInfo?)? {
-        guard let text = try store.readText(MemoryBackend.infrastructureStatePath) else { return nil }
-        let snapshot = try InfraSnapshot(canonicalJSON: text)
-        return (snapshot, try? store.git.log(path: MemoryBackend.infrastructureStatePath, limit: 1).first)
-    }
-
-    func collectedAt(_ commit: CommitInfo?) -> JSONValue? {
-        commit.map { .string(Timestamp(seconds: $0.time).iso8601) }
-    }
-
-    func infraCurrent() throws -> JSONValue {
-        guard let (snapshot, commit) = try infrastructure() else { return MemoryBackend.notCollected }
-        guard case let .object(pairs) = snapshot.current else { return snapshot.current }
-        return .object([("collected_at", collectedAt(commit) ?? .null)] + pairs)
-    }
+    // MARK: Infrastructure (the state `cmem collect` commits): the core's answers
 
     func infraComponent(_ args: ToolArguments) throws -> JSONValue {
         let name = try args.required("name")
-        guard let (snapshot, commit) = try infrastructure() else { return MemoryBackend.notCollected }
-        let found = snapshot.components(named: name)
-        guard !found.isEmpty else {
-            throw ToolError("infra_component: no component \(JSONValue.quoted(name)) in the collected state; infra_current lists them")
-        }
-        return object([("collected_at", collectedAt(commit)), ("components", .array(found.map(\.json)))])
+        return try memory.infraComponent(name, within: try args.duration("within") ?? 30 * 86_400).json
     }
 
     func infraDiff(_ args: ToolArguments) throws -> JSONValue {
         guard let since = try args.time("since") else { throw ToolError("infra_diff: since is required") }
-        guard let (now, commit) = try infrastructure() else { return MemoryBackend.notCollected }
-        let history: [CommitInfo]
-        do {
-            history = try store.git.log(path: MemoryBackend.infrastructureStatePath, limit: 10_000)
-        } catch let error as GitError {
-            throw StoreError.git(error)
-        }
-        var old = InfraSnapshot()
-        var from: JSONValue = .null
-        if let c = history.first(where: { $0.time <= since.seconds }), let bytes = try? store.git.blob(at: c.id, path: MemoryBackend.infrastructureStatePath) {
-            old = try InfraSnapshot(canonicalJSON: String(decoding: bytes, as: UTF8.self))
-            from = .string(Timestamp(seconds: c.time).iso8601)
-        }
-        let diff = StructuredDiff.between(old, now)
-        guard case let .object(pairs) = diff.json else { return diff.json }
-        return .object([("from", from), ("to", collectedAt(commit) ?? .null)] + pairs)
+        return try memory.infraDiff(since: since, until: try args.time("until")).json
     }
-
-}
-
-// MARK: Compact JSON
-
-/// An object without its nil members.
-func object(_ pairs: [(String, JSONValue?)]) -> JSONValue {
-    .object(pairs.compactMap { k, v in v.map { (k, $0) } })
 }

@@ -114,9 +114,10 @@ public enum ToolCatalog {
         Spec(name: "infra_current", description: "Last collected cluster state: nodes, workloads, pods, services, MCP servers, Argo CD apps.",
              parameters: [], required: [], readOnly: true),
         Spec(name: "infra_component", description: "Collected state of one component (kind/ns/name, ns/name or name).",
-             parameters: [Parameter("name", .string, "Component")], required: ["name"], readOnly: true),
-        Spec(name: "infra_diff", description: "What changed in the cluster state since a time.",
-             parameters: [Parameter("since", .string, "ISO time or age (2h, 7d)")], required: ["since"], readOnly: true),
+             parameters: [Parameter("name", .string, "Component"), Parameter("within", .string, "How far back its last change may be (30d)")],
+             required: ["name"], readOnly: true),
+        Spec(name: "infra_diff", description: "What changed in the cluster state since a time (until another, or now).",
+             parameters: [since, until], required: ["since"], readOnly: true),
         Spec(name: "infra_health", description: "Health counts, unhealthy components (worst first), failed sources.",
              parameters: [], required: [], readOnly: true),
     ]

@@ -20,24 +20,8 @@ struct InfraCommand: ParsableCommand {
     )
 }
 
-enum InfraState {
-    static let notCollected = "no infrastructure state has been collected yet; run `cmem collect --once` (it commits \(InfraRepository.statePath))"
-
-    static func current(_ store: MemoryStore) throws -> InfraRepository.StoredState {
-        guard let state = try InfraRepository.current(store: store) else { throw CommandFailure(message: notCollected) }
-        return state
-    }
-
-    static func asOf(_ state: InfraRepository.StoredState) -> JSONValue {
-        guard let commit = state.commit else { return .object([("commit", .null), ("committed_at", .null)]) }
-        return .object([("commit", .string(commit.id.hex)), ("committed_at", .string(Timestamp(seconds: commit.time).iso8601))])
-    }
-
-    static func asOfText(_ state: InfraRepository.StoredState) -> String {
-        guard let commit = state.commit else { return "as written (not committed yet)" }
-        return "as of \(Timestamp(seconds: commit.time).iso8601) (commit \(commit.id.short))"
-    }
-
+/// How the infrastructure answers read to a person.
+enum InfraText {
     static func componentLine(_ c: ComponentState) -> String {
         let qualified = (c.namespace.map { $0 + "/" } ?? "") + c.name
         var s = "\(statusWord(c.status)) \(c.kind) \(Output.bold(qualified))"
@@ -72,16 +56,13 @@ extension InfraCommand {
 
         func run() throws {
             try run(json: global.json) {
-                let store = try global.openStore()
-                let state = try InfraState.current(store)
+                let current = try global.openMemory().infraCurrent()
                 if global.json {
-                    guard case var .object(pairs) = state.snapshot.current else { return }
-                    pairs.insert(("as_of", InfraState.asOf(state)), at: 0)
-                    Output.json(.object(pairs))
+                    Output.json(current.json)
                     return
                 }
-                Output.line(Output.dim(InfraState.asOfText(state)))
-                Output.line(state.snapshot.markdownPage(limit: 50))
+                Output.line(Output.dim(current.provenanceText))
+                if let state = current.state { Output.line(state.snapshot.markdownPage(limit: 50)) }
             }
         }
     }
@@ -106,51 +87,21 @@ extension InfraCommand {
 
         func run() throws {
             try run(json: global.json) {
-                let store = try global.openStore()
-                let state = try InfraState.current(store)
-                let matches = state.snapshot.components(named: name)
-                guard let primary = Component.primary(matches) else {
-                    throw CommandFailure(message: "no component named \(JSONValue.quoted(name)) in the collected state, \(InfraState.asOfText(state))")
-                }
-                let related = matches.filter { $0.key != primary.key }
-                var filter = MemoryStore.TimelineFilter()
-                filter.since = Timestamp.now().adding(seconds: -(try DurationText.seconds(within, what: "--within")))
-                filter.components = Set([primary.name])
-                filter.limit = Int.max
-                let lastChange = try store.timeline(filter).events.last
-
+                let detail = try global.openMemory().infraComponent(name, within: try DurationText.seconds(within, what: "--within"))
                 if global.json {
-                    guard case var .object(pairs) = primary.json else { return }
-                    pairs.append(("last_change", lastChange?.json ?? .null))
-                    pairs.append(("related", .array(related.map(\.summary))))
-                    pairs.append(("as_of", InfraState.asOf(state)))
-                    Output.json(.object(pairs))
+                    Output.json(detail.json)
                     return
                 }
-                Output.line(InfraState.componentLine(primary))
+                let primary = detail.primary
+                Output.line(InfraText.componentLine(primary))
                 Output.line("  key: \(primary.key)")
                 for (field, value) in primary.fields where field != "status" {
-                    Output.line("  \(field): \(InfraState.valueText(value))")
+                    Output.line("  \(field): \(InfraText.valueText(value))")
                 }
-                Output.line("  last change: " + (lastChange.map(TimelineText.line) ?? "none in the last \(within)"))
-                for r in related { Output.line("  related: " + InfraState.componentLine(r)) }
-                Output.line(Output.dim("  " + InfraState.asOfText(state)))
+                Output.line("  last change: " + (detail.lastChange.map(TimelineText.line) ?? "none in the last \(within)"))
+                for r in detail.related { Output.line("  related: " + InfraText.componentLine(r)) }
+                Output.line(Output.dim("  " + detail.provenanceText))
             }
-        }
-
-        /// The component to show when several share a name: an exact key first, then workloads, Argo CD
-        /// applications, services, and the rest.
-        static func primary(_ matches: [ComponentState]) -> ComponentState? {
-            func rank(_ c: ComponentState) -> Int {
-                if c.isWorkload { return 0 }
-                switch c.kind {
-                case "Application": return 1
-                case "Service": return 2
-                case "ConfigMap": return 3
-                default: return 4
-                }
-            }
-            return matches.min { (rank($0), $0.key) < (rank($1), $1.key) }
         }
     }
 
@@ -172,37 +123,23 @@ extension InfraCommand {
                 let from = try parseTime(since, what: "--since")
                 let to = try until.map { try parseTime($0, what: "--until") }
                 if let to, to < from { throw MemoryModel.ValidationError("--until is before --since") }
-                let store = try global.openStore()
-                let newer: InfraRepository.StoredState
-                if let to {
-                    guard let s = try InfraRepository.state(atOrBefore: to, store: store) else {
-                        throw CommandFailure(message: "no infrastructure state had been collected by \(to.iso8601)")
-                    }
-                    newer = s
-                } else {
-                    newer = try InfraState.current(store)
-                }
-                let older = try InfraRepository.state(atOrBefore: from, store: store)
-                let diff = StructuredDiff.between(older?.snapshot ?? InfraSnapshot(), newer.snapshot)
+                let answer = try global.openMemory().infraDiff(since: from, until: to)
                 if global.json {
-                    guard case var .object(pairs) = diff.json else { return }
-                    pairs.append(("since", .object([("time", .string(from.iso8601)), ("state", older.map(InfraState.asOf) ?? .null)])))
-                    pairs.append(("until", .object([("time", to.map { .string($0.iso8601) } ?? .null), ("state", InfraState.asOf(newer))])))
-                    Output.json(.object(pairs))
+                    Output.json(answer.json)
                     return
                 }
-                let base = older.map { "the state " + InfraState.asOfText($0) } ?? "no state (nothing collected by \(from.iso8601))"
-                Output.line(Output.dim("from \(base) to the state \(InfraState.asOfText(newer))"))
+                Output.line(Output.dim(answer.rangeText))
+                let diff = answer.diff
                 if diff.isEmpty { Output.line("No changes."); return }
-                for c in diff.added { Output.line("+ " + InfraState.componentLine(c)) }
-                for c in diff.removed { Output.line("- " + InfraState.componentLine(c)) }
+                for c in diff.added { Output.line("+ " + InfraText.componentLine(c)) }
+                for c in diff.removed { Output.line("- " + InfraText.componentLine(c)) }
                 var last = ""
                 for ch in diff.changed {
                     if ch.component != last {
                         Output.line("~ \(ch.kind) \(Output.bold((ch.namespace.map { $0 + "/" } ?? "") + ch.name))")
                         last = ch.component
                     }
-                    Output.line("    \(ch.field): \(InfraState.valueText(ch.old)) → \(InfraState.valueText(ch.new))")
+                    Output.line("    \(ch.field): \(InfraText.valueText(ch.old)) → \(InfraText.valueText(ch.new))")
                 }
             }
         }
@@ -217,17 +154,20 @@ extension InfraCommand {
 
         func run() throws {
             try run(json: global.json) {
-                let memory = try global.openMemory()
+                let answer = try global.openMemory().infraHealth()
                 if global.json {
-                    Output.json(try memory.infraHealth().json)
+                    Output.json(answer.json)
                     return
                 }
-                let state = try InfraState.current(memory.store)
+                guard let state = answer.state else {
+                    Output.line(InfraHealth.notCollected)
+                    return
+                }
                 let health = HealthSummary(state.snapshot)
                 var counts = "\(health.healthy) healthy, \(health.degraded) degraded, \(health.critical) critical"
                 if health.unknown > 0 { counts += ", \(health.unknown) unknown" }
-                Output.line(counts + Output.dim("  " + InfraState.asOfText(state)))
-                for c in health.unhealthy { Output.line("  " + InfraState.componentLine(c)) }
+                Output.line(counts + Output.dim("  " + answer.provenanceText))
+                for c in health.unhealthy { Output.line("  " + InfraText.componentLine(c)) }
                 for (kind, message) in health.failedSources.sorted(by: { $0.key < $1.key }) {
                     Output.warn("source \(kind) failed: \(message)")
                 }

@@ -108,7 +108,7 @@ struct InfraCLITests {
 
         // infra current / component / diff / health.
         let current = try s.json("infra", "current")
-        #expect(current["as_of"]?["commit"]?.stringValue == commit)
+        #expect(current["commit"]?.stringValue == commit && current["collected"] == .bool(true))
         #expect(Self.array(current["deployments"]).count == 3)
         #expect(Self.array(current["services"]).count == 3)
         #expect(current["pods"]?["crash_looping"] == .array([.string("deployment/perf-stg/useraccount")]))
@@ -128,7 +128,7 @@ struct InfraCLITests {
         #expect(account["last_change"]?["event_type"]?.stringValue == "pod_restart")
 
         let diff = try s.json("infra", "diff", "--since", between.iso8601)
-        #expect(diff["since"]?["state"]?["commit"]?.stringValue == firstCommit)
+        #expect(diff["from_commit"]?.stringValue == firstCommit && diff["commit"]?.stringValue == commit)
         #expect(Self.array(diff["added"]).isEmpty)
         #expect(Self.array(diff["removed"]).compactMap { $0["name"]?.stringValue } == ["useraccount-legacy"])
         let changed = Self.array(diff["changed"])
@@ -137,7 +137,7 @@ struct InfraCLITests {
         #expect(changed.contains { $0["name"]?.stringValue == "myapp" && $0["field"]?.stringValue == "health" && $0["new"]?.stringValue == "Degraded" })
         // Before anything was collected, everything is new.
         let fromNothing = try s.json("infra", "diff", "--since", "2000-01-01T00:00:00Z")
-        #expect(fromNothing["since"]?["state"] == .null)
+        #expect(fromNothing["from_commit"] == .null)
         #expect(!Self.array(fromNothing["added"]).isEmpty)
 
         let health = try s.json("infra", "health")
@@ -246,8 +246,11 @@ struct InfraCLITests {
 
         let empty = try Setup()
         let none = try empty.cmem("infra", "health")
-        #expect(none.status == 1)
-        #expect(none.stderr.contains("no infrastructure state has been collected yet"))
+        // Nothing collected is an answer, not a failure: it says how to collect.
+        #expect(none.status == 0)
+        #expect(none.stdout.contains("no infrastructure state collected yet; run `cmem collect`"), "\(none.stdout)")
+        #expect(try empty.json("infra", "current")["collected"] == .bool(false))
+        #expect(try empty.cmem("infra", "component", "valla").status == 1)
     }
 
     @Test(arguments: [SIGTERM, SIGINT])

@@ -8,7 +8,8 @@ import TestSupport
 
 /// The same question, asked through the CLI (the real `cmem` binary), REST (the service's router) and MCP
 /// (the real `cmem mcp` over stdio) on one repository, gets the same answer: current session, search,
-/// correlation, component history and infrastructure health. While the server's index is still loading,
+/// correlation, component history, the timeline (over a month retention rolled up too) and the
+/// infrastructure state, a component of it, its diff and its health. While the server's index is still loading,
 /// REST answers 503 for the index questions rather than another answer, and the same answer once open.
 @Suite struct FrontEndParityTests {
     /// One `cmem mcp` process, initialised, for tool calls whose answers are JSON.
@@ -91,6 +92,9 @@ import TestSupport
         let cliCorrelate = try cli(f, "correlate", symptom, "--at", at, "--window", "24h", "--limit", "5")
         let cliComponent = try cli(f, "component", "github-mcp-server", "--limit", "20")
         let cliHealth = try cli(f, "infra", "health")
+        let cliInfra = try cli(f, "infra", "current")
+        let cliInfraComponent = try cli(f, "infra", "component", "github-mcp-server")
+        let cliInfraDiff = try cli(f, "infra", "diff", "--since", "2000-01-01T00:00:00Z")
         // A range ending on a bare date (the whole of that day), over a month retention rolled up; and the
         // latest events of one component, cut off by the limit.
         let old = onset.adding(seconds: -3000 - 200 * 86_400)
@@ -103,6 +107,9 @@ import TestSupport
         let mcpCorrelate = try mcp.call("correlate", [("symptom", .string(symptom)), ("at", .string(at)), ("window", .string("24h")), ("limit", .number(5))])
         let mcpComponent = try mcp.call("component_history", [("component", .string("github-mcp-server")), ("limit", .number(20))])
         let mcpHealth = try mcp.call("infra_health", [])
+        let mcpInfra = try mcp.call("infra_current", [])
+        let mcpInfraComponent = try mcp.call("infra_component", [("name", .string("github-mcp-server"))])
+        let mcpInfraDiff = try mcp.call("infra_diff", [("since", .string("2000-01-01T00:00:00Z"))])
         let mcpOld = try mcp.call("timeline", [("since", .string(oldFrom)), ("until", .string(oldUntil)), ("limit", .number(10))])
         let mcpLatest = try mcp.call("timeline", [("component", .array([.string("github-mcp-server")])), ("severity", .string("info")),
                                                   ("limit", .number(2))])
@@ -117,6 +124,10 @@ import TestSupport
         #expect(cliCorrelate["probable_cause"]?["event_id"]?.stringValue == deploy || chain.contains(deploy), "\(cliCorrelate.json)")
         #expect(cliComponent["events"]?.items.count == 5) // with the deploy and the incident kept in the summary
         #expect(cliHealth["critical"] == .number(1))
+        #expect(cliInfra["collected"] == .bool(true) && cliInfra["deployments"]?.items.count == 1, "\(cliInfra.json)")
+        #expect(cliInfraComponent["restarts"] == .number(7) && cliInfraComponent["last_change"]?["event_type"]?.stringValue == "pod_restart",
+                "\(cliInfraComponent.json)")
+        #expect(cliInfraDiff["added"]?.items.count == 1 && cliInfraDiff["from_commit"] == .null, "\(cliInfraDiff.json)")
         #expect(cliOld["events"]?.items.compactMap { $0["event_type"]?.stringValue } == ["deployment", "incident"], "\(cliOld.json)")
         #expect(cliOld["summarised"]?.items.count == 1 && cliOld["truncated"] == .bool(false), "\(cliOld.json)")
         #expect(cliLatest["events"]?.items.compactMap { $0["event_type"]?.stringValue } == ["deployment", "pod_restart"], "\(cliLatest.json)")
@@ -127,6 +138,9 @@ import TestSupport
         #expect(mcpCorrelate == cliCorrelate)
         #expect(mcpComponent == cliComponent)
         #expect(mcpHealth == cliHealth)
+        #expect(mcpInfra == cliInfra)
+        #expect(mcpInfraComponent == cliInfraComponent)
+        #expect(mcpInfraDiff == cliInfraDiff)
         #expect(mcpOld == cliOld)
         #expect(mcpLatest == cliLatest)
 
@@ -138,6 +152,9 @@ import TestSupport
             #expect(current.json == cliCurrent)
             let health = try await api.get("/memory/infrastructure/health")
             #expect(health.json == cliHealth)
+            #expect(try await api.get("/memory/infrastructure/current").json == cliInfra)
+            #expect(try await api.get("/memory/infrastructure/component/github-mcp-server").json == cliInfraComponent)
+            #expect(try await api.get("/memory/infrastructure/diff?since=2000-01-01T00:00:00Z").json == cliInfraDiff)
             // The index questions: 503 while it loads, never another answer.
             let correlateBody = JSONValue.object([("symptom", .string(symptom)), ("at", .string(at)), ("timeframe", .string("24h")), ("limit", .number(5))])
             let early = [try await api.get("/memory/search?q=registry&limit=10"),

@@ -51,7 +51,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case let e as CoreError:
             switch e {
             case let .invalid(message): return .badRequest(message)
-            case .notFound: return .notFound(e.description)
+            case .notFound, .absent: return .notFound(e.description)
             case let .notReady(seconds):
                 var h = HTTPFields()
                 h[.retryAfter] = "\(seconds)"

@@ -60,6 +60,15 @@ struct QueryParameters {
         return n
     }
 
+    /// A duration longer than zero (`90s`, `30m`, `24h`, `7d`, `2w`, or seconds).
+    func duration(_ name: String) throws -> Int64? {
+        guard let v = values[name]?.last else { return nil }
+        guard let seconds = TimeFormats.duration(v), seconds > 0 else {
+            throw APIError.badRequest("query parameter \(name) must be a duration such as 24h, 7d or 2w")
+        }
+        return seconds
+    }
+
     /// An RFC 3339 time, a date (`2026-01-19`), or a duration ago (`24h`, `7d`). With `endOfDay`, a bare
     /// date means the end of that day, as in `cmem timeline --until`.
     func time(_ name: String, endOfDay: Bool = false, now: Timestamp = .now()) throws -> Timestamp? {
