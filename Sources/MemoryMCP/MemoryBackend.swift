@@ -102,9 +102,7 @@ public actor MemoryBackend {
             return try memory.session(id: id).json
         }
         guard let answer = try memory.currentSession(cwd: try cwd(args)) else {
-            let p = try memory.project(cwd: try cwd(args))
-            let hours = try store.config.currentWindow / 3600
-            return .object([("session", .null), ("message", .string("no session for project \(p.name) in the last \(hours)h; session_update starts one"))])
+            return try memory.noCurrentSession(cwd: try cwd(args)).json
         }
         return answer.json
     }

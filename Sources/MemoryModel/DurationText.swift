@@ -31,6 +31,13 @@ public enum DurationText {
 
     /// Whether `text` ends in a unit (`2h`, not `7200`): "a duration ago" in a time option needs one,
     /// so that a bare number is never read as one.
+    /// A duration as people write it, in hours when it is whole hours (`24h`, `168h`), else minutes or seconds.
+    public static func text(seconds: Int64) -> String {
+        if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
+    }
+
     public static func hasUnit(_ text: String) -> Bool {
         text.last.map { !$0.isNumber } ?? false
     }

@@ -153,13 +153,12 @@ extension SessionCommand {
                 let directory = cwd ?? FileManager.default.currentDirectoryPath
                 let secs = try window.map { try DurationText.seconds($0, what: "--window") }
                 guard let answer = try memory.currentSession(cwd: directory, window: secs) else {
+                    let none = memory.noCurrentSession(cwd: directory, window: secs)
                     if global.json {
-                        Output.json(.null)
+                        Output.json(none.json)
                     } else {
-                        let scope = memory.project(cwd: directory)
-                        let hours = (secs ?? memory.store.config.currentWindow) / 3600
-                        Output.line("No session for project \(scope.name) (\(scope.root)) in the last \(hours)h. "
-                            + "Start one with `cmem session start --task \"…\"`, or let the Claude Code hooks start one (`cmem claude install`).")
+                        Output.line(none.message.prefix(1).uppercased() + none.message.dropFirst()
+                            + ". Start one with `cmem session start --task \"…\"`, or let the Claude Code hooks start one (`cmem claude install`).")
                     }
                     return
                 }

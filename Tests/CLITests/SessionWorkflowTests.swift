@@ -38,7 +38,9 @@ import TestSupport
         #expect(r.status == 0)
         #expect(r.stdout.contains("No session for project"))
         #expect(r.stdout.contains("cmem session start"))
-        #expect(try f.cmem("session", "current", "--json").trimmed == "null")
+        let none = try JSONValue.parse(try f.cmem("session", "current", "--json").stdout)
+        #expect(none["session"] == .null && none["window_seconds"] == .number(86_400), "\(none.json)")
+        #expect(none["message"]?.stringValue?.hasPrefix("no session for project ") == true && none["message"]?.stringValue?.hasSuffix("in the last 24h") == true)
     }
 
     @Test func commandsOnAMissingRepositoryExplainHowToCreateOne() throws {

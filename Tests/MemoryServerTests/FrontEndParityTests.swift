@@ -88,6 +88,9 @@ import TestSupport
         let at = onset.adding(seconds: 60).iso8601
 
         let cliCurrent = try cli(f, "session", "current", "--cwd", f.project)
+        let elsewhere = f.project + "-other"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        let cliNone = try cli(f, "session", "current", "--cwd", elsewhere)
         let cliSearch = try cli(f, "search", "registry", "--limit", "10")
         let cliCorrelate = try cli(f, "correlate", symptom, "--at", at, "--window", "24h", "--limit", "5")
         let cliComponent = try cli(f, "component", "github-mcp-server", "--limit", "20")
@@ -103,6 +106,7 @@ import TestSupport
         let cliLatest = try cli(f, "timeline", "--component", "github-mcp-server", "--severity", "info", "--limit", "2")
 
         let mcpCurrent = try mcp.call("session_current", [("cwd", .string(f.project))])
+        let mcpNone = try mcp.call("session_current", [("cwd", .string(elsewhere))])
         let mcpSearch = try mcp.call("search", [("query", .string("registry")), ("limit", .number(10))])
         let mcpCorrelate = try mcp.call("correlate", [("symptom", .string(symptom)), ("at", .string(at)), ("window", .string("24h")), ("limit", .number(5))])
         let mcpComponent = try mcp.call("component_history", [("component", .string("github-mcp-server")), ("limit", .number(20))])
@@ -134,6 +138,8 @@ import TestSupport
         #expect(cliLatest["truncated"] == .bool(true) && cliLatest["summarised"]?.items.isEmpty == true, "\(cliLatest.json)")
 
         #expect(mcpCurrent == cliCurrent)
+        #expect(cliNone["session"] == .null && cliNone["message"]?.stringValue?.contains("-other") == true, "\(cliNone.json)")
+        #expect(mcpNone == cliNone)
         #expect(mcpSearch == cliSearch)
         #expect(mcpCorrelate == cliCorrelate)
         #expect(mcpComponent == cliComponent)
@@ -150,6 +156,9 @@ import TestSupport
             // Needs no index: answered at once, the same.
             let current = try await api.get("/memory/sessions/current?working_directory=\(q)")
             #expect(current.json == cliCurrent)
+            // REST says "none" as a 404, with the same words.
+            let none = try await api.get("/memory/sessions/current?working_directory=\(elsewhere.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? elsewhere)")
+            #expect(none.status == 404 && none.errorMessage?.hasPrefix(cliNone["message"]?.stringValue ?? "?") == true, "\(none.text)")
             let health = try await api.get("/memory/infrastructure/health")
             #expect(health.json == cliHealth)
             #expect(try await api.get("/memory/infrastructure/current").json == cliInfra)

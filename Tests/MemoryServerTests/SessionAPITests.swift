@@ -100,7 +100,7 @@ import TestSupport
             _ = try await api.post("/memory/sessions", #"{"working_directory": "\#(project)"}"#)
             let r = try await api.get("/memory/sessions/current?working_directory=\(q(other))")
             #expect(r.status == 404)
-            #expect(r.errorMessage?.contains("no current session for project other") == true)
+            #expect(r.errorMessage?.contains("no session for project other") == true, "\(r.text)")
             let inWindow = try await api.get("/memory/sessions/current?working_directory=\(q(project))&window=1h")
             #expect(inWindow.status == 200)
         }

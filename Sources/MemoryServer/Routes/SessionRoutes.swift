@@ -67,8 +67,8 @@ struct SessionRoutes {
             window = secs
         }
         guard let answer = try await service.currentSession(workingDirectory: cwd, window: window) else {
-            let project = service.projectName(workingDirectory: cwd)
-            throw APIError.notFound("no current session for project \(project) (\(cwd)) within the window; start one with POST /memory/sessions")
+            let none = await service.noCurrentSession(workingDirectory: cwd, window: window)
+            throw APIError.notFound(none.message + "; start one with POST /memory/sessions")
         }
         return JSONResponse.make(answer.json)
     }

@@ -149,8 +149,8 @@ public actor MemoryService {
         try memory.currentSession(cwd: workingDirectory, window: window)
     }
 
-    public nonisolated func projectName(workingDirectory: String) -> String {
-        ProjectScope.resolve(cwd: workingDirectory, scope: projectScope).name
+    public func noCurrentSession(workingDirectory: String, window: Int64?) -> NoCurrentSession {
+        memory.noCurrentSession(cwd: workingDirectory, window: window)
     }
 
     // MARK: Events
