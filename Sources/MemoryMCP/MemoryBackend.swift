@@ -170,9 +170,7 @@ public actor MemoryBackend {
                                   details: try args.object("details", maxBytes: Limits.maxDetails) ?? .object([]),
                                   causedBy: causedBy, components: try args.strings("components"), severity: severity)
         try event.validate()
-        let writes = try memory.record([event])
-        let added = writes.contains { if case .added = $0 { return true } else { return false } }
-        return .object([("recorded", .number(added ? 1 : 0)), ("event", writes.first?.event.json ?? event.json)])
+        return RecordedEvents(writes: try memory.record([event])).json
     }
 
     func actionRecord(_ args: ToolArguments) throws -> JSONValue {

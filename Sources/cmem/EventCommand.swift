@@ -77,11 +77,7 @@ extension EventCommand {
                 }
                 let writes = events.isEmpty ? [] : try GlobalOptions.openStore(repo: repo).recordEvents(events)
                 if json {
-                    Output.json(.object([("events", .array(writes.map { w in
-                        guard case var .object(pairs) = w.event.json else { return w.event.json }
-                        if case .added = w { pairs.append(("duplicate", .bool(false))) } else { pairs.append(("duplicate", .bool(true))) }
-                        return .object(pairs)
-                    }))]))
+                    Output.json(RecordedEvents(writes: writes, ignored: events.isEmpty ? RecordedEvents.nothingWorthKeeping : nil).json)
                 } else if writes.isEmpty {
                     Output.line("nothing recorded: the payload reports nothing worth keeping")
                 } else {
@@ -125,11 +121,7 @@ extension EventCommand {
                 let store = try GlobalOptions.openStore(repo: r.repo)
                 let result = try store.recordEvents([event])
                 if r.json {
-                    let dup: Bool
-                    if case .added = result[0] { dup = false } else { dup = true }
-                    guard case var .object(pairs) = event.json else { return }
-                    pairs.append(("duplicate", .bool(dup)))
-                    Output.json(.object(pairs))
+                    Output.json(RecordedEvents(writes: result).json)
                 } else {
                     Output.line(event.id)
                 }

@@ -13,7 +13,8 @@ import TestSupport
         let crash = try f.json("event", "record", "--type", "pod_restart", "--source", "k8s", "--component", "github-mcp-server",
                                "--severity", "critical", "--description", "CrashLoopBackOff", "--caused-by", deploy,
                                "--time", "2026-01-19T10:37:00Z")
-        let crashID = try #require(crash["event_id"]?.stringValue)
+        #expect(crash["recorded"] == .number(1) && crash["events"]?.items.first?["status"] == .string("recorded"), "\(crash.json)")
+        let crashID = try #require(crash["events"]?.items.first?["event_id"]?.stringValue)
         _ = try f.cmem("event", "record", "--type", "deployment", "--component", "redis", "--description", "other day",
                        "--time", "2026-01-21T10:00:00Z")
 

@@ -179,6 +179,21 @@ import TestSupport
             let from = oldFrom.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? oldFrom
             #expect(try await api.get("/memory/timeline?start=\(from)&end=\(oldUntil)&limit=10").json == cliOld)
             #expect(try await api.get("/memory/timeline?component=github-mcp-server&severity=info&limit=2").json == cliLatest)
+
+            // Recording answers alike: an event the CLI recorded, sent again through REST and the CLI, is a
+            // duplicate in the same words.
+            let id = Identifier.make(.event, at: onset)
+            let args = ["event", "record", "--id", id, "--type", "deployment", "--source", "argocd", "--component", "api",
+                        "--description", "Synced api to 1f2e3d", "--time", onset.iso8601]
+            let first = try CMemBinary.run(args + ["--json"], repo: f.repo, cwd: f.project)
+            #expect(try JSONValue.parse(first.stdout)["recorded"] == .number(1), "\(first.stdout)")
+            let again = try JSONValue.parse(try CMemBinary.run(args + ["--json"], repo: f.repo, cwd: f.project).stdout)
+            let body = JSONValue.object([("event_id", .string(id)), ("timestamp", .string(onset.iso8601)), ("event_type", .string("deployment")),
+                                         ("source", .string("argocd")), ("affected_components", .array([.string("api")])),
+                                         ("description", .string("Synced api to 1f2e3d"))])
+            let rest = try await api.post("/memory/timeline/events", body)
+            #expect(again["duplicates"] == .number(1) && again["events"]?.items.first?["status"] == .string("duplicate"), "\(again.json)")
+            #expect(rest.status == 200 && rest.json == again, "\(rest.text)")
         }
     }
 }

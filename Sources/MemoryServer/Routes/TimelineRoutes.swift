@@ -101,31 +101,10 @@ struct TimelineRoutes {
             }
         }
         guard !events.isEmpty else {
-            return JSONResponse.make(.object([
-                ("recorded", .number(0)), ("duplicates", .number(0)), ("events", .array([])),
-                ("ignored", .string("nothing in this payload is worth recording (a span that succeeded)")),
-            ]))
+            return JSONResponse.make(RecordedEvents(writes: [], ignored: RecordedEvents.nothingWorthKeeping).json)
         }
-        let writes = try await service.recordEvents(events)
-        var recorded = 0
-        var results: [JSONValue] = []
-        for w in writes {
-            guard case var .object(pairs) = w.event.json else { continue }
-            if case .added = w { recorded += 1 }
-            pairs.append(("status", .string({
-                switch w {
-                case .added: return "recorded"
-                case .merged: return "joined"
-                case .duplicate: return "duplicate"
-                }
-            }())))
-            results.append(.object(pairs))
-        }
-        let value = JSONValue.object([
-            ("recorded", .number(Double(recorded))), ("duplicates", .number(Double(writes.count - recorded))),
-            ("events", .array(results)),
-        ])
-        return JSONResponse.make(value, status: recorded > 0 ? .created : .ok)
+        let answer = RecordedEvents(writes: try await service.recordEvents(events))
+        return JSONResponse.make(answer.json, status: answer.recorded > 0 ? .created : .ok)
     }
 
     /// An event as a client sends it, with the seed's field names.
