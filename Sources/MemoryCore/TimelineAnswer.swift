@@ -65,11 +65,11 @@ extension Queries {
             return TimelineAnswer(events: [], truncated: false, summarised: [], freshness: index.freshness)
         }
         let limit = max(1, request.limit)
-        let q = SearchQuery(request.text, kinds: [.event], eventTypes: request.types, sources: request.sources,
+        var q = SearchQuery(request.text, kinds: [.event], eventTypes: request.types, sources: request.sources,
                             components: request.components,
                             severities: request.minSeverity.map { SearchQuery.severities(atLeast: $0) } ?? [],
-                            since: request.since, until: request.until.map { Timestamp(milliseconds: $0.milliseconds + 1) },
-                            order: request.since == nil ? .newestFirst : .oldestFirst, limit: limit + 1)
+                            since: request.since, order: request.since == nil ? .newestFirst : .oldestFirst, limit: limit + 1)
+        q.include(through: request.until)
         var events = index.timeline(q)
         let truncated = events.count > limit
         events = Array(events.prefix(limit))

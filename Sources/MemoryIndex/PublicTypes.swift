@@ -47,6 +47,12 @@ public struct SearchQuery: Sendable, Equatable {
         self.limit = limit
     }
 
+    /// Up to and including `t`: what people mean by "until" (a bare date, parsed with `endOfDay`, then
+    /// takes in the whole day). `until` itself is exclusive.
+    public mutating func include(through t: Timestamp?) {
+        until = t.map { Timestamp(milliseconds: $0.milliseconds + 1) }
+    }
+
     public static func severities(atLeast minimum: Severity) -> Set<Severity> {
         Set(Severity.allCases.filter { $0 >= minimum })
     }

@@ -205,12 +205,12 @@ public actor MemoryBackend {
     func search(_ args: ToolArguments) throws -> JSONValue {
         var q = SearchQuery(try args.required("query"), limit: try args.limit(default: 10, max: 50))
         if let kind = try args.string("kind") {
-            guard let k = DocumentKind(name: kind) else { throw ToolError("search: kind must be event, decision or session") }
+            guard let k = DocumentKind(name: kind) else { throw ToolError("search: kind must be event, decision, session or note") }
             q.kinds = [k]
         }
         if let c = try args.string("component") { q.components = [c] }
         q.since = try args.time("since")
-        q.until = try args.time("until")
+        q.include(through: try args.time("until", endOfDay: true))
         return try queries().search(q).json
     }
 

@@ -92,7 +92,7 @@ public enum ToolCatalog {
                           Parameter("done", .strings, "Todos done"), session, cwd],
              required: [], readOnly: false),
         Spec(name: "search", description: "Full-text search over events, decisions and sessions (BM25).",
-             parameters: [Parameter("query", .string, "Words to find"), Parameter("kind", .string, "Only this kind", choices: ["event", "decision", "session"]),
+             parameters: [Parameter("query", .string, "Words to find"), Parameter("kind", .string, "Only this kind", choices: ["event", "decision", "session", "note"]),
                           component, since, until, limit],
              required: ["query"], readOnly: true),
         Spec(name: "decisions_search", description: "Find past decisions with their rationale.",

@@ -14,7 +14,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .long, help: "decision | session | event | note (repeatable).") var type: [String] = []
     @Option(name: .long, help: "Only documents naming this component (repeatable).") var component: [String] = []
     @Option(name: .long, help: "From (ISO 8601 or a duration ago like 7d).") var since: String?
-    @Option(name: .long, help: "Until (ISO 8601).") var until: String?
+    @Option(name: .long, help: "Until, inclusive (ISO 8601; a bare date means the end of that day).") var until: String?
     @Option(name: .long, help: "Only events from this source (repeatable).") var source: [String] = []
     @Option(name: .long, help: "At least this severity (events).") var severity: String?
     @Option(name: .long, help: "Only this event type (repeatable).") var eventType: [String] = []
@@ -60,7 +60,7 @@ enum QueryOptions {
         guard let o = orders[order] else { throw MemoryModel.ValidationError("--order \(order) is not one of relevance, newest, oldest") }
         var q = SearchQuery(text, kinds: kinds, sources: Set(sources), components: Set(components), order: o, limit: limit)
         q.since = try since.map { try parseTime($0, what: "--since") }
-        q.until = try until.map { try parseTime($0, what: "--until") }
+        q.include(through: try until.map { try Timestamp.parse($0, what: "--until", endOfDay: true) })
         if let severity {
             guard let s = Severity(lenient: severity) else { throw MemoryModel.ValidationError("--severity \(severity) is not one of info, warning, error, critical") }
             q.severities = SearchQuery.severities(atLeast: s)

@@ -92,6 +92,9 @@ import TestSupport
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
         let cliNone = try cli(f, "session", "current", "--cwd", elsewhere)
         let cliSearch = try cli(f, "search", "registry", "--limit", "10")
+        // Filters, and an until that is a bare date (the whole of that day).
+        let today = String(onset.day)
+        let cliFiltered = try cli(f, "search", "github-mcp-server", "--component", "github-mcp-server", "--until", today, "--limit", "10")
         let cliCorrelate = try cli(f, "correlate", symptom, "--at", at, "--window", "24h", "--limit", "5")
         let cliComponent = try cli(f, "component", "github-mcp-server", "--limit", "20")
         let cliHealth = try cli(f, "infra", "health")
@@ -108,6 +111,8 @@ import TestSupport
         let mcpCurrent = try mcp.call("session_current", [("cwd", .string(f.project))])
         let mcpNone = try mcp.call("session_current", [("cwd", .string(elsewhere))])
         let mcpSearch = try mcp.call("search", [("query", .string("registry")), ("limit", .number(10))])
+        let mcpFiltered = try mcp.call("search", [("query", .string("github-mcp-server")), ("component", .string("github-mcp-server")),
+                                                  ("until", .string(today)), ("limit", .number(10))])
         let mcpCorrelate = try mcp.call("correlate", [("symptom", .string(symptom)), ("at", .string(at)), ("window", .string("24h")), ("limit", .number(5))])
         let mcpComponent = try mcp.call("component_history", [("component", .string("github-mcp-server")), ("limit", .number(20))])
         let mcpHealth = try mcp.call("infra_health", [])
@@ -141,6 +146,8 @@ import TestSupport
         #expect(cliNone["session"] == .null && cliNone["message"]?.stringValue?.contains("-other") == true, "\(cliNone.json)")
         #expect(mcpNone == cliNone)
         #expect(mcpSearch == cliSearch)
+        #expect(cliFiltered["results"]?.items.contains { $0["id"]?.stringValue == deploy } == true, "\(cliFiltered.json)")
+        #expect(mcpFiltered == cliFiltered)
         #expect(mcpCorrelate == cliCorrelate)
         #expect(mcpComponent == cliComponent)
         #expect(mcpHealth == cliHealth)
@@ -174,6 +181,7 @@ import TestSupport
             service.openIndex()
             #expect(await service.waitForIndex(timeout: 120))
             #expect(try await api.get("/memory/search?q=registry&limit=10").json == cliSearch)
+            #expect(try await api.get("/memory/search?q=github-mcp-server&component=github-mcp-server&until=\(today)&limit=10").json == cliFiltered)
             #expect(try await api.post("/memory/timeline/correlate", correlateBody).json == cliCorrelate)
             #expect(try await api.get("/memory/timeline/component/github-mcp-server?limit=20").json == cliComponent)
             let from = oldFrom.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? oldFrom

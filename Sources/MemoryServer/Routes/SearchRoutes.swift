@@ -6,7 +6,8 @@ import MemoryModel
 struct SearchRoutes {
     let service: MemoryService
 
-    static let kinds: Set<String> = ["decision", "session", "event"]
+    static let kinds: Set<String> = ["decision", "session", "event", "note"]
+    static let orders: [String: SearchQuery.Order] = ["relevance": .relevance, "newest": .newestFirst, "oldest": .oldestFirst]
 
     var collection: RouteCollection<BasicRequestContext> {
         let routes = RouteCollection(context: BasicRequestContext.self)
@@ -15,10 +16,25 @@ struct SearchRoutes {
             let text = try q.required("q", maxLength: 1024)
             let kinds = try q.tokens("kind")
             if let bad = kinds.first(where: { !SearchRoutes.kinds.contains($0) }) {
-                throw APIError.badRequest("query parameter kind \(JSONValue.quoted(bad)) is not one of decision, session, event")
+                throw APIError.badRequest("query parameter kind \(JSONValue.quoted(bad)) is not one of decision, session, event, note")
             }
             let limit = try q.integer("limit", in: 1...100) ?? 10
-            let query = SearchQuery(text, kinds: Set(kinds.compactMap(DocumentKind.init(name:))), order: .relevance, limit: limit)
+            var query = SearchQuery(text, kinds: Set(kinds.compactMap(DocumentKind.init(name:))), eventTypes: try q.tokens("type"),
+                                    sources: try q.tokens("source"), components: try q.components("component"),
+                                    since: try q.time("since"), order: .relevance, limit: limit)
+            query.include(through: try q.time("until", endOfDay: true))
+            if let s = try q.string("severity", maxLength: 16) {
+                guard let severity = Severity(rawValue: s) else {
+                    throw APIError.badRequest("query parameter severity must be one of info, warning, error, critical")
+                }
+                query.severities = SearchQuery.severities(atLeast: severity)
+            }
+            if let o = try q.string("order", maxLength: 16) {
+                guard let order = SearchRoutes.orders[o] else {
+                    throw APIError.badRequest("query parameter order must be one of relevance, newest, oldest")
+                }
+                query.order = order
+            }
             return JSONResponse.make(try await service.search(query).json)
         }
         routes.get("decisions") { request, _ in
