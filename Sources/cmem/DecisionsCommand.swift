@@ -1,5 +1,5 @@
 import ArgumentParser
-import MemoryIndex
+import MemoryCore
 import MemoryModel
 import MemoryStore
 
@@ -16,26 +16,25 @@ struct DecisionsCommand: ParsableCommand {
         @Argument(help: "What the decision was about; empty lists the latest.") var query: String = ""
         @Option(name: .long, help: "Only decisions of this project.") var project: String?
         @Option(name: .long, help: "Only decisions about this component (repeatable).") var component: [String] = []
+        @Option(name: .long, help: "From (ISO 8601 or a duration ago like 30d).") var since: String?
         @Option(name: .long, help: "At most this many.") var limit: Int = 10
 
         func run() throws {
             try run(json: global.json) {
-                var q = try QueryOptions.build(text: query, types: ["decision"], components: component, since: nil, until: nil,
-                                               sources: [], severity: nil, limit: limit, order: query.isEmpty ? "newest" : "relevance")
-                q.project = project
-                let (_, index) = try IndexAccess.open(global)
-                let results = index.search(q)
+                guard limit > 0 else { throw MemoryModel.ValidationError("--limit must be positive") }
+                let from = try since.map { try parseTime($0, what: "--since") }
+                let (_, queries) = try IndexAccess.queries(global)
+                let answer = queries.decisions(query, project: project, components: Set(component), since: from, limit: limit)
                 if global.json {
-                    Output.json(.object([("decisions", .array(results.hits.map(\.json))), ("freshness", results.freshness.json)]))
+                    Output.json(answer.json)
                     return
                 }
-                if results.hits.isEmpty { Output.line("no decisions match \(JSONValue.quoted(query))") }
-                for hit in results.hits {
-                    guard let d = hit.decision else { Output.line(HitText.line(hit)); continue }
+                if answer.hits.isEmpty { Output.line("no decisions match \(JSONValue.quoted(query))") }
+                for (d, _) in answer.hits {
                     Output.line("\(Output.bold(d.decision)) \(Output.dim(d.timestamp.day + " · " + d.id))")
                     if !d.rationale.isEmpty { Output.line("  because \(d.rationale)") }
                     if !d.alternatives.isEmpty { Output.line("  instead of: \(d.alternatives.joined(separator: "; "))") }
-                    if let s = d.sessionID { Output.line(Output.dim("  session \(s) · \(hit.location)")) }
+                    if let s = d.sessionID { Output.line(Output.dim("  session \(s)")) }
                 }
             }
         }

@@ -40,7 +40,6 @@ struct TimelineCommand: ParsableCommand {
                 Output.json(answer.json)
                 return
             }
-            for w in answer.warnings { Output.warn(w.description) }
             for e in answer.events { Output.line(TimelineText.line(e)) }
             if answer.truncated {
                 Output.line(Output.dim("(more events match: --limit, --since or --until)"))

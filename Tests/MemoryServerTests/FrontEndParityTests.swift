@@ -88,6 +88,7 @@ import TestSupport
         let at = onset.adding(seconds: 60).iso8601
 
         let cliCurrent = try cli(f, "session", "current", "--cwd", f.project)
+        let cliDecisions = try cli(f, "decisions", "search", "registry", "--component", "github-mcp-server", "--limit", "5")
         let elsewhere = f.project + "-other"
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
         let cliNone = try cli(f, "session", "current", "--cwd", elsewhere)
@@ -109,6 +110,8 @@ import TestSupport
         let cliLatest = try cli(f, "timeline", "--component", "github-mcp-server", "--severity", "info", "--limit", "2")
 
         let mcpCurrent = try mcp.call("session_current", [("cwd", .string(f.project))])
+        let mcpDecisions = try mcp.call("decisions_search", [("query", .string("registry")), ("component", .string("github-mcp-server")),
+                                                             ("limit", .number(5))])
         let mcpNone = try mcp.call("session_current", [("cwd", .string(elsewhere))])
         let mcpSearch = try mcp.call("search", [("query", .string("registry")), ("limit", .number(10))])
         let mcpFiltered = try mcp.call("search", [("query", .string("github-mcp-server")), ("component", .string("github-mcp-server")),
@@ -143,6 +146,8 @@ import TestSupport
         #expect(cliLatest["truncated"] == .bool(true) && cliLatest["summarised"]?.items.isEmpty == true, "\(cliLatest.json)")
 
         #expect(mcpCurrent == cliCurrent)
+        #expect(cliDecisions["decisions"]?.items.count == 1, "\(cliDecisions.json)")
+        #expect(mcpDecisions == cliDecisions)
         #expect(cliNone["session"] == .null && cliNone["message"]?.stringValue?.contains("-other") == true, "\(cliNone.json)")
         #expect(mcpNone == cliNone)
         #expect(mcpSearch == cliSearch)
@@ -181,6 +186,7 @@ import TestSupport
             service.openIndex()
             #expect(await service.waitForIndex(timeout: 120))
             #expect(try await api.get("/memory/search?q=registry&limit=10").json == cliSearch)
+            #expect(try await api.get("/memory/decisions?q=registry&component=github-mcp-server&limit=5").json == cliDecisions)
             #expect(try await api.get("/memory/search?q=github-mcp-server&component=github-mcp-server&until=\(today)&limit=10").json == cliFiltered)
             #expect(try await api.post("/memory/timeline/correlate", correlateBody).json == cliCorrelate)
             #expect(try await api.get("/memory/timeline/component/github-mcp-server?limit=20").json == cliComponent)

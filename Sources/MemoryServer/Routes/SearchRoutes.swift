@@ -45,7 +45,9 @@ struct SearchRoutes {
             if named != nil, legacy != nil { throw APIError.badRequest("pass the query once, as q") }
             let text = named ?? legacy ?? ""
             let limit = try q.integer("limit", in: 1...100) ?? 10
-            return JSONResponse.make(try await service.searchDecisions(text, limit: limit).json)
+            return JSONResponse.make(try await service.searchDecisions(text, project: try q.string("project", maxLength: 256),
+                                                                       components: try q.components("component"),
+                                                                       since: try q.time("since"), limit: limit).json)
         }
         return routes
     }

@@ -10,8 +10,9 @@ extension MemoryService {
         try await queries().search(query)
     }
 
-    public nonisolated func searchDecisions(_ text: String, limit: Int) async throws -> DecisionsAnswer {
-        try await queries().decisions(text, limit: limit)
+    public nonisolated func searchDecisions(_ text: String, project: String? = nil, components: Set<String> = [], since: Timestamp? = nil,
+                                            limit: Int) async throws -> DecisionsAnswer {
+        try await queries().decisions(text, project: project, components: components, since: since, limit: limit)
     }
 
     public nonisolated func sessions(_ text: String, project: String?, limit: Int) async throws -> SearchAnswer {
