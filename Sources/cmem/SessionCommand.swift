@@ -10,7 +10,7 @@ struct SessionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "session",
         abstract: "Start, update and end working sessions; show where we left off.",
-        subcommands: [Start.self, Decide.self, Action.self, Update.self, End.self, Current.self, Show.self]
+        subcommands: [Start.self, Decide.self, Action.self, Update.self, End.self, Current.self, Show.self, List.self]
     )
 }
 
@@ -163,6 +163,36 @@ extension SessionCommand {
                     return
                 }
                 if global.json { Output.json(answer.json) } else { Output.line(SessionText.render(answer.session, store: memory.store)) }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "Sessions, newest first (best first with words), of one project or all (GET /memory/sessions)."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Words the sessions must contain; empty lists the latest.") var query: String = ""
+        @Option(name: .long, help: "Only sessions of this project.") var project: String?
+        @Option(name: .long, help: "At most this many.") var limit: Int = 20
+
+        func run() throws {
+            try run(json: global.json) {
+                guard limit > 0 else { throw MemoryModel.ValidationError("--limit must be positive") }
+                let (_, queries) = try IndexAccess.queries(global)
+                let answer = queries.sessions(query, project: project, limit: limit)
+                if global.json {
+                    Output.json(answer.json)
+                    return
+                }
+                if answer.results.hits.isEmpty { Output.line(query.isEmpty ? "no sessions yet" : "no sessions match \(JSONValue.quoted(query))") }
+                for hit in answer.results.hits {
+                    guard let s = hit.session else { Output.line(HitText.line(hit)); continue }
+                    let state = s.isActive ? "active" : "ended"
+                    Output.line("\(Output.dim(s.startedAt.iso8601)) \(Output.bold(s.id)) \(s.project) · \(state) · "
+                        + TimelineText.oneLine(s.currentTask.isEmpty ? s.summary : s.currentTask))
+                }
             }
         }
     }

@@ -88,6 +88,8 @@ import TestSupport
         let at = onset.adding(seconds: 60).iso8601
 
         let cliCurrent = try cli(f, "session", "current", "--cwd", f.project)
+        let cliSessions = try cli(f, "session", "list", "--limit", "5")
+        let cliEvent = try cli(f, "event", "show", deploy)
         let cliDecisions = try cli(f, "decisions", "search", "registry", "--component", "github-mcp-server", "--limit", "5")
         let elsewhere = f.project + "-other"
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
@@ -110,6 +112,7 @@ import TestSupport
         let cliLatest = try cli(f, "timeline", "--component", "github-mcp-server", "--severity", "info", "--limit", "2")
 
         let mcpCurrent = try mcp.call("session_current", [("cwd", .string(f.project))])
+        let mcpEvent = try mcp.call("event", [("id", .string(deploy))])
         let mcpDecisions = try mcp.call("decisions_search", [("query", .string("registry")), ("component", .string("github-mcp-server")),
                                                              ("limit", .number(5))])
         let mcpNone = try mcp.call("session_current", [("cwd", .string(elsewhere))])
@@ -146,6 +149,9 @@ import TestSupport
         #expect(cliLatest["truncated"] == .bool(true) && cliLatest["summarised"]?.items.isEmpty == true, "\(cliLatest.json)")
 
         #expect(mcpCurrent == cliCurrent)
+        #expect(cliSessions["results"]?.items.first?["id"]?.stringValue == session, "\(cliSessions.json)")
+        #expect(cliEvent["caused"]?.items.count == 1 && cliEvent["caused_by"]?["event_type"]?.stringValue == "git_commit", "\(cliEvent.json)")
+        #expect(mcpEvent == cliEvent)
         #expect(cliDecisions["decisions"]?.items.count == 1, "\(cliDecisions.json)")
         #expect(mcpDecisions == cliDecisions)
         #expect(cliNone["session"] == .null && cliNone["message"]?.stringValue?.contains("-other") == true, "\(cliNone.json)")
@@ -186,6 +192,8 @@ import TestSupport
             service.openIndex()
             #expect(await service.waitForIndex(timeout: 120))
             #expect(try await api.get("/memory/search?q=registry&limit=10").json == cliSearch)
+            #expect(try await api.get("/memory/sessions?limit=5").json == cliSessions)
+            #expect(try await api.get("/memory/timeline/event/\(deploy)").json == cliEvent)
             #expect(try await api.get("/memory/decisions?q=registry&component=github-mcp-server&limit=5").json == cliDecisions)
             #expect(try await api.get("/memory/search?q=github-mcp-server&component=github-mcp-server&until=\(today)&limit=10").json == cliFiltered)
             #expect(try await api.post("/memory/timeline/correlate", correlateBody).json == cliCorrelate)
