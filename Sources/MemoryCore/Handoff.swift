@@ -10,4 +10,9 @@ public struct Handoff: Sendable {
     public var json: JSONValue {
         .object([("project", .string(project)), ("path", .string(path)), ("text", .string(text))])
     }
+
+    /// The answer when `project` has none yet.
+    public static func none(project: String) -> CoreError {
+        .absent("no handoff for project \(JSONValue.quoted(project)) yet: one is written when a session of it ends")
+    }
 }

@@ -12,6 +12,7 @@ struct CMem: AsyncParsableCommand {
         subcommands: [
             InitCommand.self,
             SessionCommand.self,
+            HandoffCommand.self,
             EventCommand.self,
             TimelineCommand.self,
             ImportCommand.self,

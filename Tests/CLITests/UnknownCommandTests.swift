@@ -13,7 +13,7 @@ import TestSupport
         let r = try run(["prune", "status"])
         #expect(r.status == 2, "\(r.stderr)")
         #expect(r.stdout.isEmpty)
-        #expect(r.stderr.hasPrefix("cmem: error: unknown command \"prune\"; the commands are: init, session, event, timeline, "), "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("cmem: error: unknown command \"prune\"; the commands are: init, session, handoff, event, timeline, "), "\(r.stderr)")
         #expect(r.stderr.contains(", serve, "), "\(r.stderr)")
         #expect(!r.stderr.contains("unexpected argument"), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
@@ -22,7 +22,7 @@ import TestSupport
     @Test func anUnknownSubcommandIsNamedWithItsGroupsCommands() throws {
         let r = try run(["session", "bogus"])
         #expect(r.status == 2, "\(r.stderr)")
-        #expect(r.stderr == "cmem: error: unknown session command \"bogus\"; the session commands are: start, decide, action, update, end, current, show\n",
+        #expect(r.stderr == "cmem: error: unknown session command \"bogus\"; the session commands are: start, decide, action, update, end, current, show, list\n",
                 "\(r.stderr)")
         // Hidden commands are not offered.
         let hooks = try run(["hooks", "bogus"])

@@ -216,6 +216,17 @@ import TestSupport
             let rest = try await api.post("/memory/timeline/events", body)
             #expect(again["duplicates"] == .number(1) && again["events"]?.items.first?["status"] == .string("duplicate"), "\(again.json)")
             #expect(rest.status == 200 && rest.json == again, "\(rest.text)")
+
+            // The handoff: none before the session ends (the same words), then the note it wrote.
+            let project = try #require(cliCurrent["project"]?.stringValue)
+            let before = try CMemBinary.run(["handoff", "--project", project, "--json"], repo: f.repo, cwd: f.project)
+            let beforeREST = try await api.get("/memory/handoff/\(project)")
+            #expect(before.status == 1 && beforeREST.status == 404)
+            #expect(try JSONValue.parse(before.stdout)["error"]?["message"]?.stringValue == beforeREST.errorMessage, "\(before.stdout) \(beforeREST.text)")
+            _ = try cli(f, "session", "end", "--summary", "Found the registry outage")
+            let handoff = try cli(f, "handoff", "--cwd", f.project)
+            #expect(handoff["text"]?.stringValue?.contains("Found the registry outage") == true, "\(handoff.json)")
+            #expect(try await api.get("/memory/handoff/\(project)").json == handoff)
         }
     }
 }

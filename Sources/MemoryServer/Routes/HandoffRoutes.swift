@@ -13,7 +13,7 @@ struct HandoffRoutes {
             try RequestFields.checkText(project, field: "project", maxLength: 256)
             guard !project.isEmpty else { throw APIError.badRequest("the project name is empty") }
             guard let handoff = try await service.handoff(project: project) else {
-                throw APIError.notFound("no handoff for project \(JSONValue.quoted(project)) yet: one is written when a session of it ends")
+                throw Handoff.none(project: project)
             }
             return JSONResponse.make(handoff.json)
         }
