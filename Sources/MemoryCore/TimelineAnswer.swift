@@ -20,6 +20,20 @@ public struct TimelineRequest: Sendable, Equatable {
         self.until = until
         self.limit = limit
     }
+
+    /// The same question of the day files (`MemoryStore.historicalTimeline` reads them back from history);
+    /// they have no text filter.
+    public var dayFileFilter: MemoryStore.TimelineFilter {
+        var f = MemoryStore.TimelineFilter()
+        f.since = since
+        f.until = until
+        f.types = types
+        f.components = components
+        f.sources = sources
+        f.minSeverity = minSeverity
+        f.limit = limit
+        return f
+    }
 }
 
 /// Events in time order, oldest first: with `since`, the first `limit` from then on; without, the latest

@@ -55,15 +55,7 @@ struct TimelineCommand: ParsableCommand {
     /// The range's day files as they were before retention rolled them up, read from git history.
     private func readFromHistory(_ request: TimelineRequest) throws {
         guard request.since != nil else { throw MemoryModel.ValidationError("--from-history needs --since") }
-        var filter = MemoryStore.TimelineFilter()
-        filter.since = request.since
-        filter.until = request.until
-        filter.types = request.types
-        filter.components = request.components
-        filter.sources = request.sources
-        filter.minSeverity = request.minSeverity
-        filter.limit = request.limit
-        let found = try global.openStore().historicalTimeline(filter)
+        let found = try global.openStore().historicalTimeline(request.dayFileFilter)
         if global.json {
             Output.json(.object([
                 ("events", .array(found.events.map(\.json))), ("warnings", .array(found.warnings.map(\.json))),
