@@ -60,7 +60,10 @@ public struct ChangeDetector: Sendable {
         var next = new
         if new.sources[InfraKind.events.rawValue]?.isFailed == true { next.alerts = old.alerts }
         // Metrics that could not be read are as last seen; metrics-server gone ("absent") means no usage.
-        if new.sources[InfraKind.metrics.rawValue]?.isFailed == true { next.usage = old.usage }
+        for (kind, isNode) in [(InfraKind.metrics, false), (InfraKind.nodemetrics, true)] where new.sources[kind.rawValue]?.isFailed == true {
+            let fromThisSource = { (key: String) in key.hasPrefix("node/") == isNode }
+            next.usage = next.usage.filter { !fromThisSource($0.key) }.merging(old.usage.filter { fromThisSource($0.key) }) { new, _ in new }
+        }
         // Components whose own source failed are shown as last seen, whatever this round made of them.
         let failing = Set(new.components.values.map(\.kind)).union(old.components.values.map(\.kind))
             .filter { Provenance.ownSourceFailed(kind: $0, in: new.sources) }
@@ -189,7 +192,9 @@ private struct DiffRun {
                                                  ("new", .number(Double(u.memoryLimitPercent ?? 0)))]
             if let b = u.memoryBytes { details.append(("memory_bytes", .number(Double(b)))) }
             if foundAtStart { details.append(("found_at_start", .bool(true))) }
-            emit("alert", c, .warning, "\(label(c)) memory at \(u.memoryLimitPercent ?? 0)% of its limit (OOM kill risk)", details)
+            emit("alert", c, .warning, c.kind == "Node"
+                 ? "\(label(c)) memory at \(u.memoryLimitPercent ?? 0)% of allocatable (pods may be evicted)"
+                 : "\(label(c)) memory at \(u.memoryLimitPercent ?? 0)% of its limit (OOM kill risk)", details)
         }
         if u.cpuThrottled, old?.cpuThrottled != true {
             var details: [(String, JSONValue)] = [("reason", .string("CPUThrottled")), ("field", .string("cpu_limit_percent")),
@@ -197,7 +202,9 @@ private struct DiffRun {
                                                  ("new", .number(Double(u.cpuLimitPercent ?? 0)))]
             if let m = u.cpuMillicores { details.append(("cpu_millicores", .number(Double(m)))) }
             if foundAtStart { details.append(("found_at_start", .bool(true))) }
-            emit("alert", c, .warning, "\(label(c)) CPU at \(u.cpuLimitPercent ?? 0)% of its limit (throttled)", details)
+            emit("alert", c, .warning, c.kind == "Node"
+                 ? "\(label(c)) CPU at \(u.cpuLimitPercent ?? 0)% of allocatable (saturated)"
+                 : "\(label(c)) CPU at \(u.cpuLimitPercent ?? 0)% of its limit (throttled)", details)
         }
     }
 

@@ -5,11 +5,14 @@ public enum InfraKind: String, Sendable, Codable, CaseIterable, Comparable {
     case applications
     /// Pod CPU and memory from the metrics API (metrics-server); a cluster without it reports "absent".
     case metrics
+    /// Node CPU and memory from the same API, against each node's allocatable.
+    case nodemetrics
 
     /// What `kubectl get` is given for this kind.
     public var kubectlResource: String {
         switch self {
         case .metrics: return "pods.metrics.k8s.io"
+        case .nodemetrics: return "nodes.metrics.k8s.io"
         case .applications: return "applications.argoproj.io"
         default: return rawValue
         }

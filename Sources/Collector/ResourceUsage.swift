@@ -127,4 +127,36 @@ extension SnapshotBuilder {
                           memoryLimitPercent: s.memPct, cpuLimitPercent: s.cpuPct, pods: s.pods)
         }
     }
+
+    /// Each node's CPU and memory (`kubectl get nodes.metrics.k8s.io -o json`) against its allocatable: the
+    /// "limit" of a node is what the scheduler may hand to pods, and near it pods are evicted or starve.
+    /// `pods` counts the pods scheduled on the node.
+    func nodeUsage(metrics: [JSONValue], nodes: [JSONValue], pods: [JSONValue], components: [String: ComponentState]) -> [String: ResourceUsage] {
+        var allocatable: [String: (Int64?, Int64?)] = [:]
+        for node in nodes {
+            guard let name = node.at("metadata", "name")?.asString else { continue }
+            allocatable[name] = (node.at("status", "allocatable", "memory")?.asString.flatMap(ResourceUsage.bytes),
+                                 node.at("status", "allocatable", "cpu")?.asString.flatMap(ResourceUsage.millicores))
+        }
+        var podsOn: [String: Int] = [:]
+        for pod in pods {
+            if let node = pod.at("spec", "nodeName")?.asString { podsOn[node, default: 0] += 1 }
+        }
+        var result: [String: ResourceUsage] = [:]
+        for m in metrics {
+            guard let name = m.at("metadata", "name")?.asString else { continue }
+            let key = ComponentState.key(kind: "Node", namespace: nil, name: name)
+            guard components[key] != nil else { continue }
+            let mem = m.at("usage", "memory")?.asString.flatMap(ResourceUsage.bytes)
+            let cpu = m.at("usage", "cpu")?.asString.flatMap(ResourceUsage.millicores)
+            guard mem != nil || cpu != nil else { continue }
+            let (memAllocatable, cpuAllocatable) = allocatable[name] ?? (nil, nil)
+            result[key] = ResourceUsage(
+                memoryBytes: mem.map(ResourceUsage.rounded), cpuMillicores: cpu.map(ResourceUsage.rounded),
+                memoryLimitPercent: mem.flatMap { m in memAllocatable.flatMap { $0 > 0 ? ResourceUsage.percent(m, of: $0) : nil } },
+                cpuLimitPercent: cpu.flatMap { c in cpuAllocatable.flatMap { $0 > 0 ? ResourceUsage.percent(c, of: $0) : nil } },
+                pods: podsOn[name] ?? 0)
+        }
+        return result
+    }
 }

@@ -58,6 +58,8 @@ struct SnapshotBuilder {
         }
         var snapshot = InfraSnapshot(components: components, alerts: alerts.sorted(), sources: sources)
         snapshot.usage = usage(metrics: items[.metrics] ?? [], pods: items[.pods] ?? [], workloads: workloads, components: components)
+            .merging(nodeUsage(metrics: items[.nodemetrics] ?? [], nodes: items[.nodes] ?? [], pods: items[.pods] ?? [],
+                               components: components)) { pods, _ in pods }
         return snapshot
     }
 

@@ -18,6 +18,7 @@ public struct InfraComponentDetail: Sendable {
     public var json: JSONValue {
         guard case let .object(fields) = primary.json else { return primary.json }
         return .object(InfraProvenance.json(state) + [("query", .string(query))] + fields + [
+            ("usage", usage?.json ?? .null),
             ("related", .array(related.map(\.summary))),
             ("last_change", lastChange?.json ?? .null),
             ("within_seconds", .number(Double(within))),
@@ -25,6 +26,10 @@ public struct InfraComponentDetail: Sendable {
     }
 
     public var provenanceText: String { InfraProvenance.text(state) }
+
+    /// CPU and memory from the metrics API (nil without metrics-server): a workload's summed over its pods
+    /// against its containers' limits, a node's against its allocatable.
+    public var usage: ResourceUsage? { state.snapshot.usage[primary.key] }
 
     /// Orders the components sharing a name: the one to show first.
     static func ranked(_ matches: [ComponentState], query: String) -> [ComponentState] {

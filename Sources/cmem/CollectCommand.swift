@@ -42,7 +42,7 @@ struct CollectCommand: ParsableCommand {
     var kubeconfig: String?
     @Option(name: .customLong("from-dir"), help: ArgumentHelp(
         "Read recorded outputs instead of the cluster: DIR/KIND.json, each `kubectl get KIND -A -o json`.",
-        discussion: "The files: \(InfraKind.allCases.map { $0.rawValue + ".json" }.joined(separator: ", ")) (applications.json: the Application list or `argocd app list -o json`; metrics.json: `kubectl get pods.metrics.k8s.io -A -o json`). A missing file means that kind was not collected: what it described is kept as last seen."))
+        discussion: "The files: \(InfraKind.allCases.map { $0.rawValue + ".json" }.joined(separator: ", ")) (applications.json: the Application list or `argocd app list -o json`; metrics.json: `kubectl get pods.metrics.k8s.io -A -o json`; nodemetrics.json: `kubectl get nodes.metrics.k8s.io -o json`). A missing file means that kind was not collected: what it described is kept as last seen."))
     var fromDir: String?
     @Flag(name: .long, help: "With --from-dir: the directory holds every kind, so a missing file means the cluster has none of it.")
     var complete = false

@@ -37,6 +37,15 @@ enum InfraText {
         }
     }
 
+    static func usageText(_ u: ResourceUsage, node: Bool) -> String {
+        let of = node ? "of allocatable" : "of its limit"
+        var parts: [String] = []
+        if let m = u.memoryBytes { parts.append("memory \(m / 1_048_576) MiB" + (u.memoryLimitPercent.map { " (\($0)% \(of))" } ?? "")) }
+        if let c = u.cpuMillicores { parts.append("CPU \(c)m" + (u.cpuLimitPercent.map { " (\($0)% \(of))" } ?? "")) }
+        parts.append("\(u.pods) pod\(u.pods == 1 ? "" : "s")")
+        return parts.joined(separator: ", ")
+    }
+
     static func valueText(_ v: JSONValue) -> String {
         switch v {
         case .null: return "none"
@@ -98,6 +107,7 @@ extension InfraCommand {
                 for (field, value) in primary.fields where field != "status" {
                     Output.line("  \(field): \(InfraText.valueText(value))")
                 }
+                if let u = detail.usage { Output.line("  usage: " + InfraText.usageText(u, node: primary.kind == "Node")) }
                 Output.line("  last change: " + (detail.lastChange.map(TimelineText.line) ?? "none in the last \(within)"))
                 for r in detail.related { Output.line("  related: " + InfraText.componentLine(r)) }
                 Output.line(Output.dim("  " + detail.provenanceText))

@@ -74,6 +74,43 @@ struct MetricsTests {
         #expect(await source.fetch(.metrics) == .absent)
     }
 
+    func nodeSnapshot(nodeMetrics: SourceResult, podMetrics: SourceResult = .absent) throws -> InfraSnapshot {
+        collector.snapshot(from: [.nodes: .data(try Fixture.bytes("k8s_nodelist.json")), .pods: .data(try Fixture.bytes("k8s_podlist_crashloop.json")),
+                                  .metrics: podMetrics, .nodemetrics: nodeMetrics])
+    }
+
+    @Test func nodeUsageIsReadAgainstItsAllocatable() throws {
+        let s = try nodeSnapshot(nodeMetrics: .data(try Fixture.bytes("k8s_nodemetrics.json")))
+        #expect(s.sources["nodemetrics"] == .ok)
+        let node = try #require(s.usage["node/minikube"])
+        // 7654321Ki of an allocatable 8063156Ki: 94.9 %, stored as 90; 1.2 of 4 cores: 30 %.
+        #expect(node.memoryLimitPercent == 90 && node.memoryNearLimit)
+        #expect(node.cpuLimitPercent == 30 && !node.cpuThrottled)
+        #expect(node.cpuMillicores == 1200)
+        #expect(node.pods == 0) // the fixture's pods run on another node
+        // A node the node list does not have is not a component: no usage for it.
+        #expect(s.usage["node/gone-node"] == nil)
+        #expect(s.usage.keys.allSatisfy { $0.hasPrefix("node/") })
+    }
+
+    @Test func aNodeNearItsAllocatableIsAnAlertAndItsMetricsFailingKeepsTheLastSeen() throws {
+        let detector = ChangeDetector()
+        let t = Timestamp(iso8601: "2026-11-20T10:01:00Z")!
+        let before = try nodeSnapshot(nodeMetrics: .absent)
+        let after = try nodeSnapshot(nodeMetrics: .data(try Fixture.bytes("k8s_nodemetrics.json")),
+                                     podMetrics: .data(try Fixture.bytes("k8s_podmetrics.json")))
+        let alerts = detector.diff(old: before, new: after, at: t).filter { $0.type == "alert" }
+        let nodeAlert = try #require(alerts.first { $0.components == ["minikube"] }, "\(alerts.map(\.description))")
+        #expect(nodeAlert.description.contains("90% of allocatable"), "\(nodeAlert.description)")
+        #expect(nodeAlert.severity == .warning)
+        // Node metrics failing keeps the nodes' usage as last seen; the pods' usage is this round's.
+        let failed = try nodeSnapshot(nodeMetrics: .failed("kubectl get nodes.metrics.k8s.io timed out after 30s"), podMetrics: .absent)
+        let change = detector.compare(old: after, new: failed, at: t)
+        #expect(change.snapshot.usage["node/minikube"] == after.usage["node/minikube"])
+        #expect(change.snapshot.usage["deployment/perf-stg/useraccount"] == nil)
+        #expect(change.events.filter { $0.components == ["minikube"] }.isEmpty)
+    }
+
     /// `cmem collect --once --from-dir` with metrics.json: the usage in state.json and the alert in the timeline.
     @Test func collectRecordsUsageAndTheAlertEndToEnd() throws {
         let dir = TestSupport.TemporaryDirectory("cmem-metrics")
@@ -83,12 +120,19 @@ struct MetricsTests {
         try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
         try Data(try Fixture.bytes("k8s_podlist_crashloop.json")).write(to: URL(fileURLWithPath: input + "/pods.json"))
         try Data(try Fixture.bytes("k8s_podmetrics.json")).write(to: URL(fileURLWithPath: input + "/metrics.json"))
+        try Data(try Fixture.bytes("k8s_nodelist.json")).write(to: URL(fileURLWithPath: input + "/nodes.json"))
+        try Data(try Fixture.bytes("k8s_nodemetrics.json")).write(to: URL(fileURLWithPath: input + "/nodemetrics.json"))
         let r = try CMemBinary.run(["collect", "--once", "--from-dir", input, "--json"], repo: repo)
         #expect(r.status == 0, "\(r.stderr)")
         let state = try String(contentsOfFile: repo + "/infrastructure/state.json", encoding: .utf8)
         #expect(state.contains("\"usage\""))
         let report = try JSONValue.parse(r.stdout)
         #expect(report["events"]?.json.contains("MemoryNearLimit") == true, "\(r.stdout)")
+        #expect(state.contains("\"node/minikube\""), "\(state)")
+        #expect(report["events"]?.json.contains("of allocatable") == true, "\(r.stdout)")
+        // The node's usage is part of what the front ends show of it.
+        let node = try JSONValue.parse(try CMemBinary.run(["infra", "component", "minikube", "--json"], repo: repo).stdout)
+        #expect(node["usage"]?["memory_limit_percent"] == .number(90), "\(node.json)")
         let help = try CMemBinary.run(["collect", "--help"], repo: repo)
         // --help names every file --from-dir reads.
         for kind in InfraKind.allCases { #expect(help.stdout.contains(kind.rawValue + ".json"), "\(kind.rawValue).json") }
