@@ -81,6 +81,7 @@ public enum MemoryServer {
         router.addRoutes(HandoffRoutes(service: service).collection, atPath: "/memory/handoff")
         router.addRoutes(HistoryRoutes(service: service).collection, atPath: "/memory/history")
         router.addRoutes(SearchRoutes(service: service).collection, atPath: "/memory")
+        router.addRoutes(NoteRoutes(service: service).collection, atPath: "/memory")
         router.addRoutes(WebhookRoutes(service: service, webhookSecret: configuration.webhookSecret.map { Array($0.utf8) }, metrics: metrics).collection,
                          atPath: "/webhooks")
         router.addRoutes(OperationsRoutes(service: service, metrics: metrics).collection)

@@ -98,6 +98,11 @@ import TestSupport
             _ = try await check(.get, "/memory/timeline/event/{id}", "/memory/timeline/event/\(eventID)")
             _ = try await check(.get, "/memory/timeline/event/{id}", "/memory/timeline/event/ev-20200101-000000-0000000000")
             _ = try await check(.get, "/memory/timeline/component/{name}", "/memory/timeline/component/github-mcp-server")
+            let noteLocation = try await api.get("/memory/timeline/event/\(eventID)")["location"]?.stringValue ?? "x.md:1"
+            let noteParts = noteLocation.split(separator: ":")
+            _ = try await check(.get, "/memory/note", "/memory/note?path=\(noteParts[0])&line=\(noteParts.count > 1 ? noteParts[1] : "1")")
+            _ = try await check(.get, "/memory/note", "/memory/note?path=..%2Fx.md")
+            _ = try await check(.get, "/memory/note", "/memory/note?path=timeline%2F2020%2F01%2F2020-01-01.md")
             _ = try await check(.post, "/memory/timeline/correlate", "/memory/timeline/correlate", body: #"{"symptom": "github-mcp-server crash looping"}"#)
             _ = try await check(.post, "/memory/timeline/correlate", "/memory/timeline/correlate", body: #"{"symptom": "nothing", "timeframe": 1}"#)
             _ = try await check(.post, "/memory/timeline/correlate", "/memory/timeline/correlate", body: String(repeating: "[", count: 64))

@@ -84,6 +84,44 @@ import TestSupport
         }
     }
 
+    /// The lines around where an event is written, as the page shows them; only Markdown notes inside the
+    /// repository, never through a link, a hidden folder or `..`.
+    @Test func noteLinesAroundALocation() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            #expect(try await api.post("/memory/timeline/events", WebAPITests.events).status == 201)
+            let e = try await api.get("/memory/timeline/event/ev-20260119-113000-0000000003")
+            let location = try #require(e["location"]?.stringValue)
+            let parts = location.split(separator: ":")
+            let (path, line) = (String(parts[0]), Int(parts[1]) ?? 0)
+            let n = try await api.get("/memory/note?path=\(path)&line=\(line)&context=3")
+            #expect(n.status == 200, "\(n.text)")
+            guard case let .array(lines)? = n["lines"] else { Issue.record("no lines: \(n.text)"); return }
+            guard case let .number(firstLine)? = n["first_line"], case let .number(total)? = n["total_lines"] else { Issue.record("\(n.text)"); return }
+            let first = Int(firstLine)
+            // The named line is the event's heading; its block follows.
+            #expect(lines[line - first].stringValue?.hasPrefix("## 11:30:00 config_change") == true, "\(n.text)")
+            #expect(lines.count == 7 && n["last_line"] == .number(Double(line + 3)))
+            #expect(total > Double(line))
+            // The first line of a note clips the window at its start.
+            let top = try await api.get("/memory/note?path=\(path)&line=1&context=2")
+            #expect(top["first_line"] == .number(1) && top["lines"]?.items.first?.stringValue == "---")
+            // Refused: outside the repository, hidden folders, not Markdown, a line past the end, a link.
+            for bad in ["..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd.md", ".git%2FHEAD", ".cmem%2Fconfig.yaml", "timeline%2F..%2F..%2Fx.md",
+                        "\(path)&line=999999", "\(path)&context=5000"] {
+                let r = try await api.get("/memory/note?path=\(bad)")
+                #expect(r.status == 400, "\(bad): \(r.status) \(r.text)")
+            }
+            #expect(try await api.get("/memory/note?path=timeline%2F2020%2F01%2F2020-01-01.md").status == 404)
+            #expect(try await api.get("/memory/note").status == 400)
+        }
+        try FileManager.default.createSymbolicLink(atPath: f.repo + "/linked.md", withDestinationPath: "/etc/hostname")
+        try await f.withClient { api in
+            let r = try await api.get("/memory/note?path=linked.md")
+            #expect(r.status == 400 && r.errorMessage?.contains("symbolic link") == true, "\(r.text)")
+        }
+    }
+
     @Test func sessionsListAndHandoff() async throws {
         let f = try ServerFixture()
         let project = f.project

@@ -27,6 +27,7 @@ public enum APIRoutes {
         (.post, "/memory/timeline/correlate"),
         (.get, "/memory/search"),
         (.get, "/memory/decisions"),
+        (.get, "/memory/note"),
         (.get, "/memory/handoff/{project}"),
         (.get, "/memory/history/{id}"),
         (.post, "/webhooks/git"),

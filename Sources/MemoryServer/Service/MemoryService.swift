@@ -120,6 +120,10 @@ public actor MemoryService {
         try memory.handoff(project: project)
     }
 
+    public func noteExcerpt(path: String, line: Int, context: Int) throws -> NoteExcerpt {
+        try memory.noteExcerpt(path: path, line: line, context: context)
+    }
+
     public func session(id: String) throws -> SessionAnswer {
         try memory.session(id: id)
     }

@@ -592,7 +592,7 @@ extension WebAssets {
     row('source', e.source);
     row('components', (e.affected_components || []).join(', '));
     row('commit', typeof commit === 'string' ? commit : null);
-    row('file', d.location ? el('code', { title: 'in the memory repository' }, d.location) : null);
+    row('file', d.location ? fileRow(d.location) : null);
     row('caused by', d.caused_by ? eventLink(d.caused_by.event_id, `${d.caused_by.event_type}: ${clip(d.caused_by.description)}`)
       : (e.caused_by ? `${e.caused_by} (not in this memory)` : null));
     box.append(dl);
@@ -610,6 +610,33 @@ extension WebAssets {
     const [start, end] = range();
     if (t < start || t > end) {
       box.append(el('p', {}, el('button', { type: 'button', onclick: () => zoomTo(t - HOUR, t + HOUR) }, 'Show on the timeline')));
+    }
+  }
+
+  /** Where the event is written: `PATH:LINE`, with a button that shows the note's lines around it. A location
+   *  in history (`COMMIT:PATH`, a day file retention rolled up) is only named. */
+  function fileRow(location) {
+    const code = el('code', { title: 'in the memory repository' }, location);
+    const m = /^(.+\.md):(\d+)$/.exec(location);
+    if (!m || /^[0-9a-f]{40}:/.test(location)) return code;
+    const lines = el('div', { class: 'note-lines' });
+    const button = el('button', { type: 'button', class: 'show-note', onclick: () => showNote(m[1], Number(m[2]), lines, button) }, 'show');
+    return el('span', {}, code, ' ', button, lines);
+  }
+  async function showNote(path, line, box, button) {
+    button.disabled = true;
+    try {
+      const n = await api('/memory/note?' + qs({ path, line, context: 12 }));
+      const pre = el('pre', { class: 'note' });
+      n.lines.forEach((text, i) => {
+        const number = n.first_line + i;
+        pre.append(el('span', { class: number === n.line ? 'line here' : 'line' }, String(number).padStart(5, ' ') + '  ' + text + '\n'));
+      });
+      clear(box).append(pre);
+    } catch (e) {
+      clear(box).append(el('p', {}, `The note could not be read: ${e.message}`));
+    } finally {
+      button.disabled = false;
     }
   }
 

@@ -49,6 +49,8 @@ extension WebAssets {
     dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: .15em .8em; margin: .4em 0; }
     dl.fields dt { color: var(--muted); } dl.fields dd { margin: 0; }
     pre { white-space: pre-wrap; background: #f3f5f7; padding: .4em; border-radius: 4px; max-height: 16em; overflow: auto; }
+    pre.note { font-size: .85em; max-height: 24em; }
+    pre.note .here { background: #fff3c4; font-weight: 600; }
     a.ev { color: var(--accent); cursor: pointer; text-decoration: underline; }
     /* Text from the memory may carry bidi overrides: each piece is isolated so it cannot reorder its neighbours. */
     a.ev, .meta, dd, .description, .card h3, .card p, ul.reasons li { unicode-bidi: isolate; }

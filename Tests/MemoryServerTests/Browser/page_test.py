@@ -120,6 +120,12 @@ def main():
         page.wait_for_selector("#details .written-in")
         check("web page fixture" in page.text_content("#details .written-in"), "details lack the commit that wrote the event: %r" % page.text_content("#details .written-in"))
         check(page.evaluate("new URL(location.href).searchParams.get('event')") == sc["cause"], "the URL does not hold the selected event")
+        # Where it is written, shown: the note's lines around it, its heading marked, its block below.
+        page.click("#details .show-note")
+        page.wait_for_selector("#details pre.note .here")
+        here = page.text_content("#details pre.note .here")
+        check(sc["cause_description"] in here and "## " in here, "the marked line is not the event's heading: %r" % here)
+        check(("event_id: " + sc["cause"]) in page.text_content("#details pre.note"), "the shown lines lack the event's block")
         shot("3-details")
 
         # 4. What broke it: the correlate box draws the planted cause on the timeline.
