@@ -33,10 +33,7 @@ public struct EventWatchRunner: Sendable {
 
     /// The command line of one watch.
     public func arguments(_ watch: EventWatch) -> [String] {
-        var args = [kubectl]
-        if let kubeconfig { args += ["--kubeconfig", kubeconfig] }
-        if let context { args += ["--context", context] }
-        return args + ["get", "--raw", watch.watchPath, "--request-timeout=0"]
+        KubectlSource.commandPrefix(kubectl, kubeconfig: kubeconfig, context: context) + ["get", "--raw", watch.watchPath, "--request-timeout=0"]
     }
 
     /// New events, counts that rose on events already recorded, and the state to keep once both are written.

@@ -73,6 +73,14 @@ public struct KubectlSource: InfraSource {
                   logger: logger)
     }
 
+    /// kubectl with the user's kubeconfig and context: how every kubectl command of the collector starts.
+    static func commandPrefix(_ kubectl: String, kubeconfig: String?, context: String?) -> [String] {
+        var args = [kubectl]
+        if let kubeconfig { args += ["--kubeconfig", kubeconfig] }
+        if let context { args += ["--context", context] }
+        return args
+    }
+
     /// The command line for one kind, or nil when the kind is not read.
     public func arguments(for kind: InfraKind) -> [String]? {
         if kind == .applications {
@@ -82,9 +90,7 @@ public struct KubectlSource: InfraSource {
             case .kubernetes: break
             }
         }
-        var args = [kubectl]
-        if let kubeconfig { args += ["--kubeconfig", kubeconfig] }
-        if let context { args += ["--context", context] }
+        var args = KubectlSource.commandPrefix(kubectl, kubeconfig: kubeconfig, context: context)
         // kubectl's own timeout fires a little before ours, so that it can say what it was waiting for.
         let requestTimeout = max(1, Int(timeoutSeconds) - 2)
         args += ["get", kind.kubectlResource, "--all-namespaces", "-o", "json", "--request-timeout", "\(requestTimeout)s"]

@@ -19,7 +19,7 @@ public final class WriteLock {
     /// What a writer is about to change, kept in the lock file while it writes: found there by the next
     /// holder, it says the writer died mid-write (a writer clears it before it lets go), which files it
     /// was writing and whether each existed before, so that its half-done write can be undone.
-    public struct Intent: Equatable, Sendable {
+    public struct Intent: Sendable {
         public let pid: pid_t
         /// Paths relative to the repository, each with whether the file existed before the write.
         public let paths: [(path: String, existed: Bool)]
