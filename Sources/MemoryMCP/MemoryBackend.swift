@@ -49,6 +49,7 @@ public actor MemoryBackend {
             case "session_update": return try sessionUpdate(args)
             case "decision_record": return try decisionRecord(args)
             case "handoff_write": return try handoffWrite(args)
+            case "handoff_read": return try handoffRead(args)
             case "event_record": return try eventRecord(args)
             case "action_record": return try actionRecord(args)
             case "todo_update": return try todoUpdate(args)
@@ -153,6 +154,12 @@ public actor MemoryBackend {
         let id = try requireSession(args)
         try memory.change(session: id, change, message: "handoff")
         return try memory.session(id: id).json
+    }
+
+    func handoffRead(_ args: ToolArguments) throws -> JSONValue {
+        let project = try args.string("project") ?? memory.project(cwd: try cwd(args)).name
+        guard let handoff = try memory.handoff(project: project) else { throw Handoff.none(project: project) }
+        return handoff.json
     }
 
     /// Recorded as `cmem event record` and POST /memory/timeline/events record one: validated and

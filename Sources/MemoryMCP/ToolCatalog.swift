@@ -75,6 +75,8 @@ public enum ToolCatalog {
              parameters: [Parameter("summary", .string, "Progress summary"), Parameter("next_steps", .strings, "Next steps"),
                           Parameter("blockers", .strings, "Blockers"), Parameter("end", .boolean, "End the session"), session, cwd],
              required: ["summary"], readOnly: false),
+        Spec(name: "handoff_read", description: "The handoff note a project's last session wrote: where it left off.",
+             parameters: [Parameter("project", .string, "Project name (default: the project of cwd)"), cwd], required: [], readOnly: true),
         Spec(name: "event_record", description: "Record a timeline event (deploy, incident, config change…) on components.",
              parameters: [Parameter("type", .string, "Event type: deployment, incident, config_change, …"),
                           Parameter("description", .string, "What happened"), Parameter("components", .strings, "Affected components"),

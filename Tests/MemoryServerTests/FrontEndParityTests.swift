@@ -227,6 +227,9 @@ import TestSupport
             let handoff = try cli(f, "handoff", "--cwd", f.project)
             #expect(handoff["text"]?.stringValue?.contains("Found the registry outage") == true, "\(handoff.json)")
             #expect(try await api.get("/memory/handoff/\(project)").json == handoff)
+            let mcpLater = try MCP(repo: f.repo, cwd: f.project)
+            defer { _ = mcpLater.process.finish() }
+            #expect(try mcpLater.call("handoff_read", []) == handoff)
         }
     }
 }
