@@ -29,7 +29,7 @@ struct DecisionsCommand: ParsableCommand {
                     Output.json(answer.json)
                     return
                 }
-                if answer.hits.isEmpty { Output.line("no decisions match \(JSONValue.quoted(query))") }
+                if answer.hits.isEmpty { Output.line(query.isEmpty ? "no decisions recorded yet" : "no decisions match \(JSONValue.quoted(query))") }
                 for (d, _) in answer.hits {
                     Output.line("\(Output.bold(d.decision)) \(Output.dim(d.timestamp.day + " · " + d.id))")
                     if !d.rationale.isEmpty { Output.line("  because \(d.rationale)") }
