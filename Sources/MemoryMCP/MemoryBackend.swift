@@ -238,6 +238,7 @@ public actor MemoryBackend {
             guard let sev = Severity(lenient: s) else { throw ToolError("timeline: severity must be info, warning, error or critical") }
             request.minSeverity = sev
         }
+        if try args.bool("from_history") == true { return try memory.historicalTimeline(request).json }
         return try queries().timeline(request).json
     }
 

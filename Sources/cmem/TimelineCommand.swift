@@ -54,13 +54,9 @@ struct TimelineCommand: ParsableCommand {
 
     /// The range's day files as they were before retention rolled them up, read from git history.
     private func readFromHistory(_ request: TimelineRequest) throws {
-        guard request.since != nil else { throw MemoryModel.ValidationError("--from-history needs --since") }
-        let found = try global.openStore().historicalTimeline(request.dayFileFilter)
+        let found = try global.openMemory().historicalTimeline(request)
         if global.json {
-            Output.json(.object([
-                ("events", .array(found.events.map(\.json))), ("warnings", .array(found.warnings.map(\.json))),
-                ("from_history", .array(found.days.map { .object([("day", .string($0.day)), ("path", .string($0.path)), ("commit", .string($0.commit))]) })),
-            ]))
+            Output.json(found.json)
         } else {
             for w in found.warnings { Output.warn(w.description) }
             for e in found.events { Output.line(TimelineText.line(e)) }

@@ -110,6 +110,7 @@ import TestSupport
         let oldFrom = old.adding(seconds: -86_400).iso8601, oldUntil = String(old.adding(seconds: 86_400).day)
         let cliOld = try cli(f, "timeline", "--since", oldFrom, "--until", oldUntil, "--limit", "10")
         let cliLatest = try cli(f, "timeline", "--component", "github-mcp-server", "--severity", "info", "--limit", "2")
+        let cliHistory = try cli(f, "timeline", "--from-history", "--since", oldFrom, "--until", oldUntil, "--limit", "10")
 
         let mcpCurrent = try mcp.call("session_current", [("cwd", .string(f.project))])
         let mcpEvent = try mcp.call("event", [("id", .string(deploy))])
@@ -128,6 +129,8 @@ import TestSupport
         let mcpOld = try mcp.call("timeline", [("since", .string(oldFrom)), ("until", .string(oldUntil)), ("limit", .number(10))])
         let mcpLatest = try mcp.call("timeline", [("component", .array([.string("github-mcp-server")])), ("severity", .string("info")),
                                                   ("limit", .number(2))])
+        let mcpHistory = try mcp.call("timeline", [("since", .string(oldFrom)), ("until", .string(oldUntil)), ("from_history", .bool(true)),
+                                                   ("limit", .number(10))])
 
         // Sanity: the answers say something, so agreeing is not agreeing on nothing.
         #expect(cliCurrent["session_id"]?.stringValue == session)
@@ -167,6 +170,9 @@ import TestSupport
         #expect(mcpInfraDiff == cliInfraDiff)
         #expect(mcpOld == cliOld)
         #expect(mcpLatest == cliLatest)
+        // The rolled-up month in detail, from history: the restart only counted in the summary is back.
+        #expect(cliHistory["events"]?.items.compactMap { $0["event_type"]?.stringValue } == ["deployment", "pod_restart", "incident"], "\(cliHistory.json)")
+        #expect(mcpHistory == cliHistory)
 
         let service = f.service
         try await f.withClientBeforeTheIndex { api in
@@ -201,6 +207,7 @@ import TestSupport
             let from = oldFrom.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? oldFrom
             #expect(try await api.get("/memory/timeline?start=\(from)&end=\(oldUntil)&limit=10").json == cliOld)
             #expect(try await api.get("/memory/timeline?component=github-mcp-server&severity=info&limit=2").json == cliLatest)
+            #expect(try await api.get("/memory/timeline?start=\(from)&end=\(oldUntil)&limit=10&from_history=true").json == cliHistory)
 
             // Recording answers alike: an event the CLI recorded, sent again through REST and the CLI, is a
             // duplicate in the same words.

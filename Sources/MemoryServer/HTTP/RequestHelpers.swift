@@ -60,6 +60,16 @@ struct QueryParameters {
         return n
     }
 
+    /// `true` or `false` (also `1`/`0`).
+    func bool(_ name: String) throws -> Bool? {
+        guard let v = values[name]?.last else { return nil }
+        switch v {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw APIError.badRequest("query parameter \(name) must be true or false")
+        }
+    }
+
     /// A duration longer than zero (`90s`, `30m`, `24h`, `7d`, `2w`, or seconds).
     func duration(_ name: String) throws -> Int64? {
         guard let v = values[name]?.last else { return nil }

@@ -24,6 +24,7 @@ struct TimelineRoutes {
         let q = try QueryParameters(request)
         var query = try TimelineRoutes.filters(q)
         query.limit = try q.integer("limit", in: 1...1000) ?? 100
+        if try q.bool("from_history") == true { return JSONResponse.make(try await service.historicalTimeline(query).json) }
         return JSONResponse.make(try await service.timeline(query).json)
     }
 

@@ -10,6 +10,11 @@ extension MemoryService {
         try await queries().timeline(request)
     }
 
+    /// The range read back from the day files retention took out of the tree (git history).
+    public func historicalTimeline(_ request: TimelineRequest) throws -> HistoricalTimeline {
+        try memory.historicalTimeline(request)
+    }
+
     /// The events of `[start, end)` counted per lane and bucket (the query's limit is the lane limit).
     public nonisolated func buckets(_ query: TimelineRequest, start: Timestamp, end: Timestamp, count: Int,
                                     grouping: LaneGrouping = .component) async throws -> TimelineBucketsAnswer {
