@@ -42,16 +42,35 @@ public struct FrontMatterDocument: Sendable, Equatable {
         // Split on the scalar: as Characters, "\r\n" is one grapheme that a split on "\n" never matches, and
         // a note saved with CRLF line ends was one long line. Each line keeps its "\r" (trimmed where
         // compared), so the body and untouched entries are written back as they were.
-        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Substring($0) }
+        // Only the front matter is split into lines: the body (a month summary's is megabytes) is kept whole.
+        // Lines as `split(separator: "\n", omittingEmptySubsequences: false)` gives them.
+        let scalars = text.unicodeScalars
+        var cursor = scalars.startIndex
+        var atEnd = false
+        func nextLine() -> Substring? {
+            if atEnd { return nil }
+            if let newline = scalars[cursor...].firstIndex(of: "\n") {
+                let line = Substring(scalars[cursor..<newline])
+                cursor = scalars.index(after: newline)
+                return line
+            }
+            atEnd = true
+            return Substring(scalars[cursor...])
+        }
+        guard var first = nextLine() else { return FrontMatterDocument(entries: [], body: text, firstLine: 1) }
         // A leading BOM is tolerated (Windows editors) and dropped on rewrite.
-        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
-        guard let first = lines.first, first.trimmingTrailingCR == "---" else {
+        if first.hasPrefix("\u{FEFF}") { first = first.dropFirst() }
+        guard first.trimmingTrailingCR == "---" else {
             return FrontMatterDocument(entries: [], body: text, firstLine: 1)
         }
+        var lines: [Substring] = [first]
         var closing: Int?
-        for i in 1..<lines.count where lines[i].trimmingTrailingCR == "---" || lines[i].trimmingTrailingCR == "..." {
-            closing = i
-            break
+        while !atEnd, let line = nextLine() {
+            lines.append(line)
+            if line.trimmingTrailingCR == "---" || line.trimmingTrailingCR == "..." {
+                closing = lines.count - 1
+                break
+            }
         }
         guard let closing else {
             throw NoteError(path: path, line: 1, message: "front matter opened with '---' is never closed")
@@ -74,7 +93,7 @@ public struct FrontMatterDocument: Sendable, Equatable {
             }
         }
         if let current { entries.append(current) }
-        let body = lines[(closing + 1)...].joined(separator: "\n")
+        let body = atEnd ? "" : String(text[cursor...])
         return FrontMatterDocument(entries: entries, body: body, firstLine: 2)
     }
 

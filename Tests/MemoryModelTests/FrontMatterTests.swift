@@ -42,6 +42,32 @@ import Testing
         #expect(doc.text == "# Just prose\n")
     }
 
+    /// Where the front matter ends and the body begins, for every way a note can end; `text` gives the
+    /// note back byte for byte (a BOM aside).
+    @Test func theBodyStartsAfterTheClosingLineWhateverTheEnding() throws {
+        let cases: [(String, keys: [String], body: String)] = [
+            ("---\na: 1\n---\nbody\n", ["a"], "body\n"),
+            ("---\na: 1\n---\n", ["a"], ""),
+            ("---\na: 1\n---", ["a"], ""),
+            ("---\na: 1\n...\nafter dots", ["a"], "after dots"),
+            ("---\r\na: 1\r\n---\r\nline one\r\nline two", ["a"], "line one\r\nline two"),
+            ("\u{FEFF}---\na: 1\n---\n\n# Title\n\n---\nnot front matter\n", ["a"], "\n# Title\n\n---\nnot front matter\n"),
+            ("---\n---\nempty front matter", [], "empty front matter"),
+            ("no front matter\n---\n", [], "no front matter\n---\n"),
+            ("", [], ""),
+        ]
+        for (text, keys, body) in cases {
+            let doc = try FrontMatterDocument.split(text, path: "n.md")
+            #expect(doc.keys == keys, "\(text.debugDescription)")
+            #expect(doc.body == body, "\(text.debugDescription): \(doc.body.debugDescription)")
+            if !keys.isEmpty, !text.hasPrefix("\u{FEFF}"), !text.contains("\r"), !text.contains("...") {
+                #expect(doc.text == text || doc.text == text + "\n", "\(text.debugDescription) → \(doc.text.debugDescription)")
+            }
+        }
+        #expect(throws: NoteError.self) { try FrontMatterDocument.split("---\na: 1\n", path: "n.md") }
+        #expect(throws: NoteError.self) { try FrontMatterDocument.split("---", path: "n.md") }
+    }
+
     @Test func unclosedFrontMatterNamesFileAndLine() {
         #expect(throws: NoteError(path: "x.md", line: 1, message: "front matter opened with '---' is never closed")) {
             try FrontMatterDocument.split("---\na: 1\n", path: "x.md")
