@@ -13,8 +13,10 @@ public struct InfraDiff: Sendable {
     public var newer: InfraRepository.StoredState?
     public var diff: StructuredDiff
 
+    /// What to say when there is no newer state to compare.
+    var missing: String { until.map { "no infrastructure state had been collected by \($0.iso8601)" } ?? InfraProvenance.notCollected }
+
     public var json: JSONValue {
-        let missing = until.map { "no infrastructure state had been collected by \($0.iso8601)" } ?? InfraProvenance.notCollected
         var pairs = InfraProvenance.json(newer, missing: missing) + [
             ("since", .string(since.iso8601)), ("until", until.map { .string($0.iso8601) } ?? .null),
             ("from_commit", older?.commit.map { .string($0.id.hex) } ?? .null),
@@ -24,10 +26,11 @@ public struct InfraDiff: Sendable {
         return .object(pairs)
     }
 
-    /// "from the state as of … to the state as of …", for people.
+    /// "from the state as of … to the state as of …", for people; or why there is nothing to compare.
     public var rangeText: String {
+        guard let newer else { return missing }
         let from = older.map { "the state " + InfraProvenance.text($0) } ?? "no state (nothing collected by \(since.iso8601))"
-        return "from \(from) to " + (newer.map { "the state " + InfraProvenance.text($0) } ?? "no state")
+        return "from \(from) to the state " + InfraProvenance.text(newer)
     }
 }
 

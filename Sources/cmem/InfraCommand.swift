@@ -138,6 +138,10 @@ extension InfraCommand {
                     Output.json(answer.json)
                     return
                 }
+                guard answer.newer != nil else {
+                    Output.line(answer.rangeText)
+                    return
+                }
                 Output.line(Output.dim(answer.rangeText))
                 let diff = answer.diff
                 if diff.isEmpty { Output.line("No changes."); return }
