@@ -92,9 +92,8 @@ extension Queries {
         // shown) to `until` (or, when the answer ends at the first `limit`, the last one shown).
         let from = request.since ?? (truncated ? events.first?.timestamp : nil)
         let to = request.until ?? (request.since != nil && truncated ? events.last?.timestamp : nil)
-        let summarised = MemoryStore.summaries(root: index.repositoryPath, from: from, to: to).map { note in
-            TimelineAnswer.SummarisedMonth(month: note.summary.month, path: note.path, events: note.summary.events,
-                                           detail: Array(Set(note.summary.days.map(\.detail))).sorted())
+        let summarised = MemoryStore.summaryBriefs(root: index.repositoryPath, from: from, to: to).map { brief in
+            TimelineAnswer.SummarisedMonth(month: brief.month, path: brief.path, events: brief.events, detail: brief.details)
         }
         return TimelineAnswer(events: events, truncated: truncated, summarised: summarised, freshness: index.freshness)
     }

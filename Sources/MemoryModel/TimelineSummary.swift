@@ -210,6 +210,49 @@ public struct TimelineSummary: Sendable, Equatable {
         }
     }
 
+    /// The month's events and the commits that hold its day files, read from the `days` entry as cmem
+    /// writes it (`YAMLWriter.records`) without decoding each day's counts: a timeline answer over a year
+    /// names a dozen summaries. Nil when the entry is in any other form; `init(values:path:)` reads that.
+    public static func brief(daysEntry raw: String) -> (events: Int, details: [String])? {
+        let lines = raw.split(separator: "\n", omittingEmptySubsequences: true)
+        guard let head = lines.first else { return nil }
+        if head == "days: []" { return lines.count == 1 ? (0, []) : nil }
+        guard head == "days:" else { return nil }
+        var total = 0, details = Set<String>(), entries = 0
+        var events: Int?, detail: String?
+        func close() -> Bool {
+            guard entries > 0 else { return true }
+            guard let e = events, let d = detail else { return false }
+            total += e
+            details.insert(d)
+            return true
+        }
+        for line in lines.dropFirst() {
+            let field: Substring
+            if line.hasPrefix("  - ") {
+                guard close() else { return nil }
+                entries += 1
+                events = nil
+                detail = nil
+                field = line.dropFirst(4)
+            } else if line.hasPrefix("    "), entries > 0, line.dropFirst(4).first != " " {
+                field = line.dropFirst(4)
+            } else {
+                return nil
+            }
+            if field.hasPrefix("events: ") {
+                guard events == nil, let n = Int(field.dropFirst(8)), n >= 0 else { return nil }
+                events = n
+            } else if field.hasPrefix("detail: ") {
+                let value = field.dropFirst(8)
+                guard detail == nil, value.count == 40, value.allSatisfy(\.isHexDigit) else { return nil }
+                detail = String(value)
+            }
+        }
+        guard close() else { return nil }
+        return (total, details.sorted())
+    }
+
     private static func counts(_ value: JSONValue, _ key: String, _ path: String) throws -> [String: Int] {
         guard case let .object(pairs) = value else {
             throw NoteError(path: path, line: 1, message: "\(key) must be a mapping of names to counts")

@@ -18,15 +18,44 @@ extension MemoryStore {
 
     /// The same in the repository at `root`, without opening it: the index's queries answer from any thread.
     public static func summaries(root: String, from: Timestamp? = nil, to: Timestamp? = nil) -> [SummaryNote] {
+        summaryDocuments(root: root, from: from, to: to).compactMap { path, doc in
+            guard let values = try? doc.values(path: path), let summary = try? TimelineSummary(values: values, path: path) else { return nil }
+            return SummaryNote(path: path, summary: summary)
+        }
+    }
+
+    /// A month summary's events and the commits holding its detail: what a timeline answer says of a month
+    /// retention rolled up.
+    public struct SummaryBrief: Sendable, Equatable {
+        public let path: String
+        public let month: String
+        public let events: Int
+        public let details: [String]
+    }
+
+    /// `summaries(root:from:to:)` reduced to what a timeline answer names, read without decoding each day's
+    /// counts when the front matter is in the form cmem writes.
+    public static func summaryBriefs(root: String, from: Timestamp? = nil, to: Timestamp? = nil) -> [SummaryBrief] {
+        summaryDocuments(root: root, from: from, to: to).compactMap { path, doc in
+            guard let month = TimelineSummary.month(ofPath: path) else { return nil }
+            if let raw = doc.raw("days"), let (events, details) = TimelineSummary.brief(daysEntry: raw) {
+                return SummaryBrief(path: path, month: month, events: events, details: details)
+            }
+            guard let values = try? doc.values(path: path), let summary = try? TimelineSummary(values: values, path: path) else { return nil }
+            return SummaryBrief(path: path, month: month, events: summary.events, details: Array(Set(summary.days.map(\.detail))).sorted())
+        }
+    }
+
+    /// The summary notes of the months overlapping `from`…`to`, split; one that cannot be read is left out.
+    private static func summaryDocuments(root: String, from: Timestamp?, to: Timestamp?) -> [(String, FrontMatterDocument)] {
         let fromMonth = from.map { String($0.day.prefix(7)) }, toMonth = to.map { String($0.day.prefix(7)) }
         return summaryFiles(root: root).compactMap { path in
             guard let month = TimelineSummary.month(ofPath: path) else { return nil }
             if let fromMonth, month < fromMonth { return nil }
             if let toMonth, month > toMonth { return nil }
             guard (try? refuseLinks(root: root, relative: path)) != nil, let bytes = try? AtomicFile.read(root + "/" + path),
-                  let text = String(validating: bytes, as: UTF8.self), let doc = try? FrontMatterDocument.split(text, path: path),
-                  let values = try? doc.values(path: path), let summary = try? TimelineSummary(values: values, path: path) else { return nil }
-            return SummaryNote(path: path, summary: summary)
+                  let text = String(validating: bytes, as: UTF8.self), let doc = try? FrontMatterDocument.split(text, path: path) else { return nil }
+            return (path, doc)
         }
     }
 

@@ -43,6 +43,30 @@ import Testing
         #expect(TimelineSummary.event(fromLine: "- 2026-03-01T08:00:00Z deployment `ev-1") == nil)
     }
 
+    /// The brief read (events and detail commits, no counts decoded) agrees with the full one on what cmem
+    /// writes, and declines anything else so that the full read decides.
+    @Test func theBriefReadAgreesWithTheFullOneOrDeclines() throws {
+        var summary = TimelineSummary(month: "2026-03")
+        for (i, n) in [3, 0, 5].enumerated() {
+            var day = TimelineSummary.Day(day: "2026-03-0\(i + 1)", events: 0, detail: String(repeating: i == 2 ? "b" : "a", count: 40))
+            for _ in 0..<n { day.count(event) }
+            summary.days.append(day)
+        }
+        let entries = Dictionary(uniqueKeysWithValues: summary.frontMatterEntries())
+        let days = try #require(entries["days"])
+        let brief = try #require(TimelineSummary.brief(daysEntry: days))
+        #expect(brief.events == summary.events && brief.events == 8)
+        #expect(brief.details == Array(Set(summary.days.map(\.detail))).sorted())
+        #expect(TimelineSummary.brief(daysEntry: "days: []\n")?.events == 0)
+        // Forms cmem does not write: a person's block-style counts, a quoted or short commit, a missing one.
+        let hand = days.replacingOccurrences(of: "    by_severity: {\"warning\": 3}\n", with: "    by_severity:\n      warning: 3\n")
+        #expect(hand != days)
+        #expect(TimelineSummary.brief(daysEntry: hand) == nil)
+        #expect(TimelineSummary.brief(daysEntry: days.replacingOccurrences(of: "detail: " + String(repeating: "a", count: 40), with: "detail: \"abc\"")) == nil)
+        #expect(TimelineSummary.brief(daysEntry: days.replacingOccurrences(of: "    detail: " + String(repeating: "b", count: 40) + "\n", with: "")) == nil)
+        #expect(TimelineSummary.brief(daysEntry: "days:\n  - day: 2026-03-01\n    events: -1\n    detail: " + String(repeating: "a", count: 40) + "\n") == nil)
+    }
+
     @Test func frontMatterRoundTripsAndTotalsAreDerived() throws {
         var summary = TimelineSummary(month: "2026-03")
         var day = TimelineSummary.Day(day: "2026-03-01", events: 0, detail: String(repeating: "a", count: 40))
