@@ -184,28 +184,29 @@ private struct DiffRun {
         emit("alert", c, serious.contains(a.reason) ? .error : .warning, "Kubernetes warning \(a.reason) on \(label(c))", details)
     }
 
-    /// Memory at 90 % or more of a container's limit, or CPU at its limit, newly on a component.
+    /// Memory at 90 % or more of a container's limit (a node's allocatable), or CPU at it, newly on a component.
     mutating func pressure(_ c: ComponentState, old: ResourceUsage?, new u: ResourceUsage, foundAtStart: Bool) {
+        let node = c.kind == "Node"
         if u.memoryNearLimit, old?.memoryNearLimit != true {
-            var details: [(String, JSONValue)] = [("reason", .string("MemoryNearLimit")), ("field", .string("memory_limit_percent")),
-                                                 ("old", old?.memoryLimitPercent.map { .number(Double($0)) } ?? .null),
-                                                 ("new", .number(Double(u.memoryLimitPercent ?? 0)))]
-            if let b = u.memoryBytes { details.append(("memory_bytes", .number(Double(b)))) }
-            if foundAtStart { details.append(("found_at_start", .bool(true))) }
-            emit("alert", c, .warning, c.kind == "Node"
-                 ? "\(label(c)) memory at \(u.memoryLimitPercent ?? 0)% of allocatable (pods may be evicted)"
-                 : "\(label(c)) memory at \(u.memoryLimitPercent ?? 0)% of its limit (OOM kill risk)", details)
+            pressureAlert(c, reason: "MemoryNearLimit", field: "memory_limit_percent", old: old?.memoryLimitPercent, new: u.memoryLimitPercent,
+                          amount: u.memoryBytes.map { ("memory_bytes", $0) }, foundAtStart: foundAtStart,
+                          what: "memory", risk: node ? "pods may be evicted" : "OOM kill risk")
         }
         if u.cpuThrottled, old?.cpuThrottled != true {
-            var details: [(String, JSONValue)] = [("reason", .string("CPUThrottled")), ("field", .string("cpu_limit_percent")),
-                                                 ("old", old?.cpuLimitPercent.map { .number(Double($0)) } ?? .null),
-                                                 ("new", .number(Double(u.cpuLimitPercent ?? 0)))]
-            if let m = u.cpuMillicores { details.append(("cpu_millicores", .number(Double(m)))) }
-            if foundAtStart { details.append(("found_at_start", .bool(true))) }
-            emit("alert", c, .warning, c.kind == "Node"
-                 ? "\(label(c)) CPU at \(u.cpuLimitPercent ?? 0)% of allocatable (saturated)"
-                 : "\(label(c)) CPU at \(u.cpuLimitPercent ?? 0)% of its limit (throttled)", details)
+            pressureAlert(c, reason: "CPUThrottled", field: "cpu_limit_percent", old: old?.cpuLimitPercent, new: u.cpuLimitPercent,
+                          amount: u.cpuMillicores.map { ("cpu_millicores", $0) }, foundAtStart: foundAtStart,
+                          what: "CPU", risk: node ? "saturated" : "throttled")
         }
+    }
+
+    private mutating func pressureAlert(_ c: ComponentState, reason: String, field: String, old: Int?, new: Int?, amount: (String, Int64)?,
+                                        foundAtStart: Bool, what: String, risk: String) {
+        var details: [(String, JSONValue)] = [("reason", .string(reason)), ("field", .string(field)),
+                                             ("old", old.map { .number(Double($0)) } ?? .null), ("new", .number(Double(new ?? 0)))]
+        if let (key, value) = amount { details.append((key, .number(Double(value)))) }
+        if foundAtStart { details.append(("found_at_start", .bool(true))) }
+        let of = c.kind == "Node" ? "of allocatable" : "of its limit"
+        emit("alert", c, .warning, "\(label(c)) \(what) at \(new ?? 0)% \(of) (\(risk))", details)
     }
 
     /// A component first seen already failing: the state it was found in, as a health change from nothing.
