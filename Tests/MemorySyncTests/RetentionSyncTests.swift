@@ -19,14 +19,29 @@ import TestSupport
 
     func occurrences(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
 
-    /// Both clones roll the same day on the same day, each naming its own HEAD: the merge keeps one roll-up,
-    /// every event once, and both clones end with the same summary.
-    @Test func twoClonesApplyingRetentionTheSameDayConverge() throws {
+    /// Clone `a` with the old day, synced, and clone `b` of it. The world owns the folders: keep it alive.
+    static func twoClonesWithTheOldDay() throws -> (world: SyncWorld, a: Clone, b: Clone) {
         let world = try SyncWorld()
         let a = try world.seed("a")
         try Self.oldDay(a)
         try a.expect(["sync"])
-        let b = try world.clone("b")
+        return (world, a, try world.clone("b"))
+    }
+
+    /// As above, then `b`, offline, records a late event in the old day while `a` rolls the day up and syncs.
+    static func aLateEventWhileTheOtherRollsTheDay() throws -> (world: SyncWorld, a: Clone, b: Clone, late: String) {
+        let (world, a, b) = try twoClonesWithTheOldDay()
+        let late = try b.record("late deploy api v2", at: "2026-03-10T11:00:00Z")
+        try a.expect(["retention", "apply", "--today", "2026-06-30"])
+        try a.expect(["sync"])
+        return (world, a, b, late)
+    }
+
+    /// Both clones roll the same day on the same day, each naming its own HEAD: the merge keeps one roll-up,
+    /// every event once, and both clones end with the same summary.
+    @Test func twoClonesApplyingRetentionTheSameDayConverge() throws {
+        let (world, a, b) = try Self.twoClonesWithTheOldDay()
+        defer { withExtendedLifetime(world) {} }
         // Different recent writes on each side: their HEADs, and so the commits their summaries name, differ.
         try a.record("recent on a", at: "2026-06-29T08:00:00Z")
         try b.record("recent on b", at: "2026-06-29T09:00:00Z")
@@ -57,14 +72,8 @@ import TestSupport
     /// day file with its events, and the next retention run puts the late event into the summary, counting
     /// only what the summary did not have.
     @Test func aLateEventInAnOldDayLandsInTheSummary() throws {
-        let world = try SyncWorld()
-        let a = try world.seed("a")
-        try Self.oldDay(a)
-        try a.expect(["sync"])
-        let b = try world.clone("b")
-        let late = try b.record("late deploy api v2", at: "2026-03-10T11:00:00Z")
-        try a.expect(["retention", "apply", "--today", "2026-06-30"])
-        try a.expect(["sync"])
+        let (world, a, b, late) = try Self.aLateEventWhileTheOtherRollsTheDay()
+        defer { withExtendedLifetime(world) {} }
 
         let sync = try b.cmem(["sync"])
         #expect(sync.status == 0, "\(sync.stderr)\(sync.stdout)")
@@ -90,14 +99,8 @@ import TestSupport
     /// The offline clone rolls the day itself (with its late event) before syncing: the merge keeps the
     /// roll-up that counted more, so the late event is counted once and nothing twice.
     @Test func bothRollTheDayOneWithALateEvent() throws {
-        let world = try SyncWorld()
-        let a = try world.seed("a")
-        try Self.oldDay(a)
-        try a.expect(["sync"])
-        let b = try world.clone("b")
-        let late = try b.record("late deploy api v2", at: "2026-03-10T11:00:00Z")
-        try a.expect(["retention", "apply", "--today", "2026-06-30"])
-        try a.expect(["sync"])
+        let (world, a, b, late) = try Self.aLateEventWhileTheOtherRollsTheDay()
+        defer { withExtendedLifetime(world) {} }
         try b.expect(["retention", "apply", "--today", "2026-06-30"])
         try b.expect(["sync"])
         try a.expect(["sync"])
