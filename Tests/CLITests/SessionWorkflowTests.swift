@@ -40,6 +40,9 @@ import TestSupport
         #expect(r.stdout.contains("cmem session start"))
         let none = try JSONValue.parse(try f.cmem("session", "current", "--json").stdout)
         #expect(none["session"] == .null && none["window_seconds"] == .number(86_400), "\(none.json)")
+        // An empty memory says it is empty rather than that nothing matched.
+        #expect(try f.cmem("decisions", "search").stdout.contains("no decisions recorded yet"))
+        #expect(try f.cmem("session", "list").stdout.contains("no sessions yet"))
         #expect(none["message"]?.stringValue?.hasPrefix("no session for project ") == true && none["message"]?.stringValue?.hasSuffix("in the last 24h") == true)
     }
 

@@ -251,6 +251,8 @@ struct InfraCLITests {
         #expect(none.stdout.contains("no infrastructure state collected yet; run `cmem collect`"), "\(none.stdout)")
         #expect(try empty.json("infra", "current")["collected"] == .bool(false))
         #expect(try empty.cmem("infra", "component", "valla").status == 1)
+        let diff = try empty.cmem("infra", "diff", "--since", "24h")
+        #expect(diff.status == 0 && diff.stdout.contains("no infrastructure state collected yet") && !diff.stdout.contains("No changes"), "\(diff.stdout)")
     }
 
     @Test(arguments: [SIGTERM, SIGINT])
