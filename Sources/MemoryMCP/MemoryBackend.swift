@@ -210,7 +210,7 @@ public actor MemoryBackend {
     }
 
     func search(_ args: ToolArguments) throws -> JSONValue {
-        var q = SearchQuery(try args.required("query"), limit: try args.limit(default: 10, max: 50))
+        var q = SearchQuery(try args.required("query"), limit: try args.limit(.search))
         if let kind = try args.string("kind") {
             guard let k = DocumentKind(name: kind) else { throw ToolError("search: kind must be event, decision, session or note") }
             q.kinds = [k]
@@ -224,12 +224,12 @@ public actor MemoryBackend {
     func decisionsSearch(_ args: ToolArguments) throws -> JSONValue {
         let components = try args.string("component").map { Set([$0]) } ?? []
         return try queries().decisions(try args.string("query") ?? "", project: try args.string("project"), components: components,
-                                       since: try args.time("since"), limit: try args.limit(default: 10, max: 50)).json
+                                       since: try args.time("since"), limit: try args.limit(.decisions)).json
     }
 
     func timeline(_ args: ToolArguments) throws -> JSONValue {
         var request = TimelineRequest(since: try args.time("since"), until: try args.time("until", endOfDay: true),
-                                      limit: try args.limit(default: 20, max: 200))
+                                      limit: try args.limit(.timeline))
         request.text = try args.string("query") ?? ""
         request.types = Set(try args.strings("type"))
         request.components = Set(try args.strings("component"))
@@ -252,12 +252,12 @@ public actor MemoryBackend {
     func componentHistory(_ args: ToolArguments) throws -> JSONValue {
         let name = try args.required("component")
         try Identifier.validateComponent(name)
-        return try queries().componentHistory(name, since: try args.time("since"), limit: try args.limit(default: 20, max: 200)).json
+        return try queries().componentHistory(name, since: try args.time("since"), limit: try args.limit(.componentHistory)).json
     }
 
     func correlate(_ args: ToolArguments) throws -> JSONValue {
         let request = CorrelationRequest(try args.required("symptom"), at: try args.time("at"),
-                                         window: try args.duration("window") ?? 86_400, limit: try args.limit(default: 5, max: 50))
+                                         window: try args.duration("window") ?? 86_400, limit: try args.limit(.correlate))
         return try queries().correlate(request).json
     }
 

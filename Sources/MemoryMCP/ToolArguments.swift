@@ -1,4 +1,5 @@
 import Foundation
+import MemoryCore
 import MemoryModel
 
 /// A tool call that cannot be answered, with a sentence for the model: wrong or missing arguments, an
@@ -75,17 +76,17 @@ public struct ToolArguments: Sendable {
         return Int(d)
     }
 
-    /// An integer limit in `range`, or `defaultValue`.
-    public func limit(_ key: String = "limit", default defaultValue: Int, max: Int) throws -> Int {
-        guard let v = value(key) else { return defaultValue }
+    /// `limit`: the core's default for this answer when absent, else a whole number from 1 to its maximum.
+    public func limit(_ answer: AnswerLimit) throws -> Int {
+        guard let v = value("limit") else { return answer.defaultValue }
         var n: Double?
         switch v {
         case let .number(d): n = d
         case let .string(s): n = Double(s)
         default: n = nil
         }
-        guard let d = n, d == d.rounded(), d >= 1, d <= Double(max) else {
-            throw ToolError("\(tool): \(key) must be a whole number from 1 to \(max)")
+        guard let d = n, d == d.rounded(), d >= 1, d <= Double(answer.maximum) else {
+            throw ToolError("\(tool): limit must be a whole number from 1 to \(answer.maximum)")
         }
         return Int(d)
     }

@@ -1,4 +1,5 @@
 import MCP
+import MemoryCore
 
 /// The tools `cmem mcp` offers: the memory's API, with short names and descriptions so that the whole
 /// `tools/list` answer stays small (it is sent to the model on every conversation).
@@ -51,7 +52,10 @@ public enum ToolCatalog {
     // Shared parameters.
     static let session = Parameter("session", .string, "Session id (default: the project's current session)")
     static let cwd = Parameter("cwd", .string, "Project directory (default: the server's)")
-    static let limit = Parameter("limit", .integer, "Max results")
+    /// The core's default and maximum, said in the schema so that a model knows what it gets without asking.
+    static func limit(_ answer: AnswerLimit) -> Parameter {
+        Parameter("limit", .integer, "At most this many (default \(answer.defaultValue), up to \(answer.maximum))")
+    }
     static let since = Parameter("since", .string, "ISO time or age (2h, 7d)")
     static let until = Parameter("until", .string, "ISO time or age")
     static let component = Parameter("component", .string, "Component name")
@@ -95,24 +99,24 @@ public enum ToolCatalog {
              required: [], readOnly: false),
         Spec(name: "search", description: "Full-text search over events, decisions and sessions (BM25).",
              parameters: [Parameter("query", .string, "Words to find"), Parameter("kind", .string, "Only this kind", choices: ["event", "decision", "session", "note"]),
-                          component, since, until, limit],
+                          component, since, until, limit(.search)],
              required: ["query"], readOnly: true),
         Spec(name: "decisions_search", description: "Find past decisions with their rationale.",
-             parameters: [Parameter("query", .string, "Words to find (empty: latest)"), component, Parameter("project", .string, "Project name"), since, limit],
+             parameters: [Parameter("query", .string, "Words to find (empty: latest)"), component, Parameter("project", .string, "Project name"), since, limit(.decisions)],
              required: [], readOnly: true),
         Spec(name: "timeline", description: "Events oldest first, filtered: from since the first `limit`, else the latest. `summarised` names months retention rolled up.",
              parameters: [since, until, Parameter("type", .strings, "Event types"), Parameter("component", .strings, "Components"),
                           Parameter("source", .strings, "Sources"), Parameter("severity", .string, "Minimum severity", choices: ["info", "warning", "error", "critical"]),
                           Parameter("query", .string, "Words the events must contain"),
-                          Parameter("from_history", .boolean, "Read summarised months' day files back from git history (needs since)"), limit],
+                          Parameter("from_history", .boolean, "Read summarised months' day files back from git history (needs since)"), limit(.timeline)],
              required: [], readOnly: true),
         Spec(name: "event", description: "One event with its cause and the events it caused.",
              parameters: [Parameter("id", .string, "Event id")], required: ["id"], readOnly: true),
         Spec(name: "component_history", description: "A component's latest events (oldest first) and the decisions about it.",
-             parameters: [component, since, limit], required: ["component"], readOnly: true),
+             parameters: [component, since, limit(.componentHistory)], required: ["component"], readOnly: true),
         Spec(name: "correlate", description: "Likely causes of a symptom: ranked earlier events with reasons.",
              parameters: [Parameter("symptom", .string, "What is wrong, in words"), Parameter("at", .string, "When it started (ISO or age)"),
-                          Parameter("window", .string, "How far back to look (default 24h)"), limit],
+                          Parameter("window", .string, "How far back to look (default 24h)"), limit(.correlate)],
              required: ["symptom"], readOnly: true),
         Spec(name: "infra_current", description: "Last collected cluster state: nodes, workloads, pods, services, MCP servers, Argo CD apps.",
              parameters: [], required: [], readOnly: true),

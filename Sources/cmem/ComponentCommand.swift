@@ -12,7 +12,7 @@ struct ComponentCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The component, e.g. github-mcp-server.") var name: String
     @Option(name: .long, help: "From (ISO 8601 or a duration ago like 7d).") var since: String?
-    @Option(name: .long, help: "At most this many events.") var limit: Int = 50
+    @Option(name: .long, help: "At most this many events.") var limit: Int = AnswerLimit.componentHistory.defaultValue
 
     func run() throws {
         try run(json: global.json) {

@@ -14,7 +14,7 @@ struct CorrelateCommand: ParsableCommand {
     @Argument(help: "The symptom, e.g. \"github-mcp-server crash looping\".") var symptom: String
     @Option(name: .long, help: "When the symptom began (ISO 8601).") var at: String?
     @Option(name: .long, help: "How far back to look for causes: 24h, 7d, …") var window: String = "24h"
-    @Option(name: .long, help: "At most this many related events.") var limit: Int = 10
+    @Option(name: .long, help: "At most this many related events.") var limit: Int = AnswerLimit.correlate.defaultValue
 
     func run() throws {
         try run(json: global.json) {

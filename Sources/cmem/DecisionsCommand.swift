@@ -17,7 +17,7 @@ struct DecisionsCommand: ParsableCommand {
         @Option(name: .long, help: "Only decisions of this project.") var project: String?
         @Option(name: .long, help: "Only decisions about this component (repeatable).") var component: [String] = []
         @Option(name: .long, help: "From (ISO 8601 or a duration ago like 30d).") var since: String?
-        @Option(name: .long, help: "At most this many.") var limit: Int = 10
+        @Option(name: .long, help: "At most this many.") var limit: Int = AnswerLimit.decisions.defaultValue
 
         func run() throws {
             try run(json: global.json) {

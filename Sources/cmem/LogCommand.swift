@@ -12,7 +12,7 @@ struct LogCommand: ParsableCommand {
     )
     @OptionGroup var global: GlobalOptions
     @Argument(help: "A session, decision or event id, or a path (default: the whole repository).") var target: String?
-    @Option(name: .long, help: "At most this many commits.") var limit: Int = 20
+    @Option(name: .long, help: "At most this many commits.") var limit: Int = AnswerLimit.log.defaultValue
 
     func run() throws {
         try run(json: global.json) {

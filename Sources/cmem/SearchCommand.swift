@@ -21,7 +21,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .long, help: "Only this session and its decisions.") var session: String?
     @Option(name: .long, help: "Only sessions and decisions of this project.") var project: String?
     @Option(name: .long, help: "relevance | newest | oldest") var order: String = "relevance"
-    @Option(name: .long, help: "At most this many results.") var limit: Int = 10
+    @Option(name: .long, help: "At most this many results.") var limit: Int = AnswerLimit.search.defaultValue
 
     func run() throws {
         try run(json: global.json) {

@@ -175,7 +175,7 @@ extension SessionCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Words the sessions must contain; empty lists the latest.") var query: String = ""
         @Option(name: .long, help: "Only sessions of this project.") var project: String?
-        @Option(name: .long, help: "At most this many.") var limit: Int = 20
+        @Option(name: .long, help: "At most this many.") var limit: Int = AnswerLimit.sessions.defaultValue
 
         func run() throws {
             try run(json: global.json) {

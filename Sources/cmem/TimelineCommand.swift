@@ -16,7 +16,7 @@ struct TimelineCommand: ParsableCommand {
     @Option(name: .long, help: "Only from this source (repeatable).") var source: [String] = []
     @Option(name: .long, help: "At least this severity.") var severity: String?
     @Option(name: .long, help: "Only events containing these words.") var query: String?
-    @Option(name: .long, help: "At most this many events (the latest ones without --since).") var limit: Int = 100
+    @Option(name: .long, help: "At most this many events (the latest ones without --since).") var limit: Int = AnswerLimit.timeline.defaultValue
     @Flag(name: .long, help: "Read the range's day files back from git history, where retention rolled them into summaries (needs --since).")
     var fromHistory = false
 

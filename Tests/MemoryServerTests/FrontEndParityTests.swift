@@ -1,5 +1,6 @@
 import Collector
 import Foundation
+import MemoryCore
 import MemoryModel
 @testable import MemoryServer
 import MemoryStore
@@ -237,6 +238,65 @@ import TestSupport
             let mcpLater = try MCP(repo: f.repo, cwd: f.project)
             defer { _ = mcpLater.process.finish() }
             #expect(try mcpLater.call("handoff_read", []) == handoff)
+        }
+    }
+
+    /// Asked with no limit, a question gets as many answers from every front end: the core's default
+    /// (`AnswerLimit`), which the MCP schema states. More events, decisions and related events than any
+    /// default, so that a front end with its own default answers differently. A limit over the maximum is
+    /// refused by REST and MCP with the same bound.
+    @Test func withNoLimitEveryFrontEndGivesTheCoresDefault() async throws {
+        let f = try ServerFixture(openIndex: false)
+        let store = try f.store()
+        let start = Timestamp.now().adding(seconds: -20 * 3600)
+        let s = try store.startSession(task: "Registry outage", cwd: f.project)
+        for i in 0..<(AnswerLimit.decisions.defaultValue + 5) {
+            try store.recordDecision(sessionID: s.id, decision: "Pin registry mirror \(i)", rationale: "the registry flaps", alternatives: [],
+                                     components: ["github-mcp-server"])
+        }
+        let many = AnswerLimit.timeline.defaultValue + 30
+        try store.recordEvents((0..<many).map { i in
+            let t = start.adding(seconds: Int64(i) * 300)
+            return TimelineEvent(id: Identifier.make(.event, at: t), timestamp: t, type: i % 3 == 0 ? "deployment" : "config_change",
+                                 source: "argocd", description: "Synced github-mcp-server registry mirror \(i)", components: ["github-mcp-server"])
+        })
+        let mcp = try MCP(repo: f.repo, cwd: f.project)
+        defer { _ = mcp.process.finish() }
+        let at = start.adding(seconds: Int64(many) * 300 + 60).iso8601
+        let symptom = "github-mcp-server crash looping"
+
+        let cliTimeline = try cli(f, "timeline")
+        let cliComponent = try cli(f, "component", "github-mcp-server")
+        let cliSearch = try cli(f, "search", "registry")
+        let cliDecisions = try cli(f, "decisions", "search", "registry")
+        let cliCorrelate = try cli(f, "correlate", symptom, "--at", at)
+        #expect(cliTimeline["events"]?.items.count == AnswerLimit.timeline.defaultValue && cliTimeline["truncated"] == .bool(true))
+        #expect(cliComponent["events"]?.items.count == AnswerLimit.componentHistory.defaultValue)
+        #expect(cliSearch["results"]?.items.count == AnswerLimit.search.defaultValue)
+        #expect(cliDecisions["decisions"]?.items.count == AnswerLimit.decisions.defaultValue)
+        #expect(cliCorrelate["related_events"]?.items.count == AnswerLimit.correlate.defaultValue, "\(cliCorrelate.json)")
+
+        #expect(try mcp.call("timeline", []) == cliTimeline)
+        #expect(try mcp.call("component_history", [("component", .string("github-mcp-server"))]) == cliComponent)
+        #expect(try mcp.call("search", [("query", .string("registry"))]) == cliSearch)
+        #expect(try mcp.call("decisions_search", [("query", .string("registry"))]) == cliDecisions)
+        #expect(try mcp.call("correlate", [("symptom", .string(symptom)), ("at", .string(at))]) == cliCorrelate)
+        let tools = try mcp.connection.request("tools/list", .object([]))["result"]?["tools"]?.items ?? []
+        let timelineLimit = tools.first { $0["name"]?.stringValue == "timeline" }?["inputSchema"]?["properties"]?["limit"]?["description"]?.stringValue
+        #expect(timelineLimit?.contains("default \(AnswerLimit.timeline.defaultValue)") == true, "\(timelineLimit ?? "none")")
+        let (overText, overIsError) = try mcp.connection.call("search", .object([("query", .string("registry")),
+                                                                                ("limit", .number(Double(AnswerLimit.search.maximum + 1)))]))
+        #expect(overIsError && overText.contains("from 1 to \(AnswerLimit.search.maximum)"), "\(overText)")
+
+        f.service.openIndex()
+        try await f.withClient { api in
+            #expect(try await api.get("/memory/timeline").json == cliTimeline)
+            #expect(try await api.get("/memory/timeline/component/github-mcp-server").json == cliComponent)
+            #expect(try await api.get("/memory/search?q=registry").json == cliSearch)
+            #expect(try await api.get("/memory/decisions?q=registry").json == cliDecisions)
+            #expect(try await api.post("/memory/timeline/correlate", .object([("symptom", .string(symptom)), ("at", .string(at))])).json == cliCorrelate)
+            let over = try await api.get("/memory/search?q=registry&limit=\(AnswerLimit.search.maximum + 1)")
+            #expect(over.status == 400 && over.errorMessage?.contains("from 1 to \(AnswerLimit.search.maximum)") == true, "\(over.text)")
         }
     }
 }

@@ -10,7 +10,7 @@ struct HistoryRoutes {
         let routes = RouteCollection(context: BasicRequestContext.self)
         routes.get("{id}") { request, context in
             let id = try PathParameters.id(context, what: "id")
-            let limit = try QueryParameters(request).integer("limit", in: 1...100) ?? 20
+            let limit = try QueryParameters(request).integer("limit", in: AnswerLimit.log.range) ?? AnswerLimit.log.defaultValue
             return JSONResponse.make(try await service.history(of: id, limit: limit).json)
         }
         return routes

@@ -1,4 +1,5 @@
 import Hummingbird
+import MemoryCore
 import MemoryIndex
 import MemoryModel
 
@@ -18,7 +19,7 @@ struct SearchRoutes {
             if let bad = kinds.first(where: { !SearchRoutes.kinds.contains($0) }) {
                 throw APIError.badRequest("query parameter kind \(JSONValue.quoted(bad)) is not one of decision, session, event, note")
             }
-            let limit = try q.integer("limit", in: 1...100) ?? 10
+            let limit = try q.integer("limit", in: AnswerLimit.search.range) ?? AnswerLimit.search.defaultValue
             var query = SearchQuery(text, kinds: Set(kinds.compactMap(DocumentKind.init(name:))), eventTypes: try q.tokens("type"),
                                     sources: try q.tokens("source"), components: try q.components("component"),
                                     since: try q.time("since"), order: .relevance, limit: limit)
@@ -44,7 +45,7 @@ struct SearchRoutes {
             let legacy = try q.string("query", maxLength: 1024)
             if named != nil, legacy != nil { throw APIError.badRequest("pass the query once, as q") }
             let text = named ?? legacy ?? ""
-            let limit = try q.integer("limit", in: 1...100) ?? 10
+            let limit = try q.integer("limit", in: AnswerLimit.decisions.range) ?? AnswerLimit.decisions.defaultValue
             return JSONResponse.make(try await service.searchDecisions(text, project: try q.string("project", maxLength: 256),
                                                                        components: try q.components("component"),
                                                                        since: try q.time("since"), limit: limit).json)

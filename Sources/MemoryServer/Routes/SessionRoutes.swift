@@ -14,7 +14,7 @@ struct SessionRoutes {
             let q = try QueryParameters(request)
             let text = try q.string("q", maxLength: 1024) ?? ""
             let project = try q.string("project", maxLength: 256).flatMap { $0.isEmpty ? nil : $0 }
-            let limit = try q.integer("limit", in: 1...100) ?? 20
+            let limit = try q.integer("limit", in: AnswerLimit.sessions.range) ?? AnswerLimit.sessions.defaultValue
             return JSONResponse.make(try await service.sessions(text, project: project, limit: limit).json)
         }
         routes.get("current") { request, _ in try await current(request) }

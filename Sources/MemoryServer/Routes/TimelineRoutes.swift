@@ -23,7 +23,7 @@ struct TimelineRoutes {
     func query(_ request: Request) async throws -> Response {
         let q = try QueryParameters(request)
         var query = try TimelineRoutes.filters(q)
-        query.limit = try q.integer("limit", in: 1...1000) ?? 100
+        query.limit = try q.integer("limit", in: AnswerLimit.timeline.range) ?? AnswerLimit.timeline.defaultValue
         if try q.bool("from_history") == true { return JSONResponse.make(try await service.historicalTimeline(query).json) }
         return JSONResponse.make(try await service.timeline(query).json)
     }
@@ -162,7 +162,7 @@ struct TimelineRoutes {
         let name = try PathParameters.component(try PathParameters.decoded(context, "name"), what: "component")
         let q = try QueryParameters(request)
         let start = try q.time("start")
-        let limit = try q.integer("limit", in: 1...1000) ?? 100
+        let limit = try q.integer("limit", in: AnswerLimit.componentHistory.range) ?? AnswerLimit.componentHistory.defaultValue
         return JSONResponse.make(try await service.componentHistory(name, start: start, limit: limit).json)
     }
 
@@ -194,8 +194,10 @@ struct TimelineRoutes {
         }
         let components = try body.stringList("components", maxLength: 253) ?? []
         for c in components { _ = try PathParameters.component(c, what: "component") }
-        let limit = try body.integer("limit") ?? 10
-        guard (1...100).contains(limit) else { throw APIError.badRequest("field limit must be from 1 to 100") }
+        let limit = try body.integer("limit") ?? AnswerLimit.correlate.defaultValue
+        guard AnswerLimit.correlate.range.contains(limit) else {
+            throw APIError.badRequest("field limit must be from 1 to \(AnswerLimit.correlate.maximum)")
+        }
         let answer = try await service.correlate(symptom: symptom, window: timeframe, at: end, components: components, limit: limit)
         return JSONResponse.make(answer.json)
     }
