@@ -45,6 +45,12 @@ enum RetentionBench {
         report.add("`cmem index rebuild` (whole process)", secs(after.rebuild),
                    "before \(secs(before.rebuild)): \(rel(after.rebuild, before.rebuild)); target ≤ 0.333×")
         report.add("indexed", "\(after.indexed) documents", "before \(before.indexed)")
+        // Retention shapes the timeline; decision notes are never compacted and sessions keep their notes, so
+        // the whole-tree ratios above are bounded by them. The timeline's own share, measured the same way:
+        report.add("`timeline/` alone: size", mib(after.timelineBytes),
+                   "before \(mib(before.timelineBytes)): \(rel(after.timelineBytes, before.timelineBytes))")
+        report.add("`timeline/` alone: `cmem index rebuild` on a copy without sessions and decisions", secs(after.timelineRebuild),
+                   "before \(secs(before.timelineRebuild)): \(rel(after.timelineRebuild, before.timelineRebuild))")
         report.add("daily run, \(int(dailyReport["days_rolled"])) day due (`--today \(nextDay)`)", secs(daily.seconds),
                    "target ≤ 2 s: \(rel(daily.seconds, 2))")
         report.add("run with nothing due (no commit)", secs(idle.seconds), "")
@@ -62,6 +68,8 @@ enum RetentionBench {
         var clone: Double
         var checkout: Double
         var packed: Double
+        var timelineBytes: Double
+        var timelineRebuild: Double
     }
 
     static func measureTree(_ env: BenchEnvironment, repo: String, scratch: String, label: String) throws -> Tree {
@@ -76,9 +84,19 @@ enum RetentionBench {
         let checkout = Double(try Run.shell("du -sb --exclude=.git '\(clone)' | cut -f1").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         let packed = Double(try Run.shell("du -sb '\(clone)/.git' | cut -f1").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         try? FileManager.default.removeItem(atPath: clone)
+        let timelineBytes = Double(try Run.shell("git -C '\(repo)' ls-files -z timeline | (cd '\(repo)' && xargs -0 stat -c %s) | awk '{s+=$1} END {print s+0}'")
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let part = "\(env.workDir)/retention-timeline-\(label)"
+        try? FileManager.default.removeItem(atPath: part)
+        try Run.program("/bin/cp", ["-a", repo, part])
+        try Run.program("/usr/bin/env", ["git", "-C", part, "update-index", "-q", "--refresh"])
+        try Run.shell("cd '\(part)' && git rm -rq --ignore-unmatch sessions decisions handoff && git -c user.name=bench -c user.email=bench@localhost commit -qm 'bench: timeline only'")
+        let timelineRebuild = try Run.timed(env.cmem, ["index", "rebuild", "--json", "--repo", part], scratch: scratch)
+        try? FileManager.default.removeItem(atPath: part)
         return Tree(bytes: bytes, files: files, rebuild: rebuild.seconds,
                     indexed: int(r["events"]) + int(r["sessions"]) + int(r["decisions"]),
-                    clone: cloned.seconds, checkout: checkout, packed: packed)
+                    clone: cloned.seconds, checkout: checkout, packed: packed,
+                    timelineBytes: timelineBytes, timelineRebuild: timelineRebuild.seconds)
     }
 
     /// 400 days of events ending `end`, imported once and cached.
