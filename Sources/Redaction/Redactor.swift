@@ -17,6 +17,16 @@ public struct Redactor: Sendable {
 
     /// `text` with every secret replaced by `[REDACTED:kind]`.
     public func redact(_ text: String) -> String {
+        replacingSecrets(in: text) { "[REDACTED:\($0)]" }
+    }
+
+    /// `name` with every secret replaced by `REDACTED-kind`: for the names cmem files things under
+    /// (components, event types and sources, ids), which must still be names once redacted.
+    public func redactName(_ name: String) -> String {
+        replacingSecrets(in: name) { "REDACTED-\($0)" }
+    }
+
+    private func replacingSecrets(in text: String, with replacement: (String) -> String) -> String {
         var text = text
         let redacted: String? = text.withUTF8 { bytes in
             let matches = Self.scan(bytes)
@@ -26,9 +36,7 @@ public struct Redactor: Sendable {
             var position = 0
             for m in matches {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<m.start]))
-                out.append(contentsOf: "[REDACTED:".utf8)
-                out.append(contentsOf: m.kind.label.utf8)
-                out.append(0x5D)
+                out.append(contentsOf: replacement(m.kind.label).utf8)
                 position = m.end
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position...]))
