@@ -134,8 +134,9 @@ public actor MemoryBackend {
     }
 
     func decisionRecord(_ args: ToolArguments) throws -> JSONValue {
+        // As the CLI and REST: a decision belongs to a session (and so to a project); with none active it is refused.
         let d = try memory.decide(
-            session: try writableSession(args),
+            session: try requireSession(args),
             decision: try args.required("decision"),
             rationale: try args.string("rationale") ?? "",
             alternatives: try args.strings("alternatives"),

@@ -74,6 +74,12 @@ import TestSupport
         let project = (f.project as NSString).lastPathComponent
         let handoff = try String(contentsOfFile: f.repo + "/handoff/\(project).md", encoding: .utf8)
         #expect(handoff.contains("deploy to prod") && handoff.contains("Init container drafted"), "\(handoff)")
+        // With the session ended, a decision is refused as the CLI and REST refuse it, not written without a
+        // session or a project.
+        let decisions = try FileManager.default.subpathsOfDirectory(atPath: f.repo + "/decisions").filter { $0.hasSuffix(".md") }
+        let orphan = try await call("decision_record", ["decision": "Retry the registry"])
+        #expect(orphan.error?.contains("no active session") == true, "\(orphan.error ?? "written: \(orphan.json?.json ?? "")")")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: f.repo + "/decisions").filter { $0.hasSuffix(".md") } == decisions)
     }
 
     @Test func recordAnEventAnActionAndTodoChanges() async throws {
