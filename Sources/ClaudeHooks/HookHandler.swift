@@ -98,10 +98,20 @@ public struct HookHandler {
             }
             return builder.build(session: session, project: scope, since: memory.sincePrevious(session, builder: builder), now: now)
         }
-        let previous = Continuity.previousSession(store: store, project: scope)
+        // A hook never stops the agent: with the last session's note unreadable, the session starts without
+        // its open work, and the context says so (with the file and line) instead of staying silent.
+        var unreadable = ""
+        let previous: Session?
+        do {
+            previous = try Continuity.previousSession(store: store, project: scope)
+        } catch {
+            previous = nil
+            unreadable = "\n\n**The last session's note cannot be read** (\(error)): its open todos, blockers and next steps "
+                + "were not carried over. Fix the note and its work is back in `cmem session current`."
+        }
         let started = try sessionFollowing(payload, now: now, previous: .some(previous))
         guard let previous, let session = try? store.session(id: started) else {
-            return builder.build(session: nil, project: scope, now: now)
+            return builder.build(session: nil, project: scope, now: now) + unreadable
         }
         // The previous session's story, with the open work as the new session holds it (carried over).
         var view = previous

@@ -16,8 +16,10 @@ public enum Continuity {
     /// `excluding`. An empty one (opened and closed without a prompt) is skipped, and so is one that holds
     /// only what it carried over: continuing it would hand over the same work without its story. Bounded:
     /// at most 400 notes are read.
-    public static func previousSession(store: MemoryStore, project: ProjectScope, excluding: String? = nil) -> Session? {
-        if let s = try? store.currentSession(project: project), s.id != excluding, hasOwnContent(s) { return s }
+    /// Throws when the project's current session note cannot be read (naming its file and line): carrying
+    /// over from an older session instead would silently drop the open work that note holds.
+    public static func previousSession(store: MemoryStore, project: ProjectScope, excluding: String? = nil) throws -> Session? {
+        if let s = try store.currentSession(project: project), s.id != excluding, hasOwnContent(s) { return s }
         let fm = FileManager.default
         var parsed = 0
         for year in ((try? fm.contentsOfDirectory(atPath: store.root + "/sessions")) ?? []).sorted(by: >) where year.count == 4 {

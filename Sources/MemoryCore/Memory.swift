@@ -99,7 +99,7 @@ public final class Memory {
     public func startSession(task: String, cwd: String, claudeSessionID: String? = nil, at time: Timestamp = .now(),
                              previous: Session?? = nil) throws -> Session {
         let scope = project(cwd: cwd)
-        let continued = previous ?? Continuity.previousSession(store: store, project: scope)
+        let continued = try previous ?? Continuity.previousSession(store: store, project: scope)
         let head = Continuity.codeHead(root: scope.root)
         return try store.startSession(task: task, cwd: cwd, claudeSessionID: claudeSessionID, at: time) { s in
             s.codeHeadAtStart = head

@@ -1,6 +1,7 @@
 import Foundation
 import MemoryCore
 import MemoryModel
+import MemoryStore
 import Testing
 import TestSupport
 
@@ -146,6 +147,30 @@ import TestSupport
         let s = try JSONValue.parse(next.stdout)
         #expect(s["todo_list"]?.items.first?["text"]?.stringValue == "update the pull secret")
         #expect(s["carried_over"]?.items.count == 2)
+    }
+
+    /// The project's last session note, broken by a hand edit: starting the next session through the CLI
+    /// refuses, naming the file and line, rather than carrying over from an older session and dropping the
+    /// open work; the SessionStart hook (which must not stop the agent) starts one and says so in its context.
+    @Test func aBrokenLastSessionIsNamedNotSilentlySkipped() throws {
+        let f = try HookFixture()
+        #expect(try f.cmem(["session", "start", "--task", "Older work"]).status == 0)
+        #expect(try f.cmem(["session", "end", "--summary", "old"]).status == 0)
+        let id = try f.cmem(["session", "start", "--task", "Rotate the registry credentials"]).trimmed
+        #expect(try f.cmem(["session", "update", "--todo", "update the pull secret"]).status == 0)
+        let path = try #require(try MemoryStore(path: f.repo).sessionPath(id: id))
+        var text = try String(contentsOfFile: f.repo + "/" + path, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\nstatus: ", with: "\npriority: [3, 4\nstatus: ")
+        try text.write(toFile: f.repo + "/" + path, atomically: true, encoding: .utf8)
+        let files = try FileManager.default.subpathsOfDirectory(atPath: f.repo + "/sessions").count
+
+        let start = try f.cmem(["session", "start", "--task", "third"])
+        #expect(start.status != 0 && start.stderr.contains(path + ":"), "\(start.status) \(start.stdout) \(start.stderr)")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: f.repo + "/sessions").count == files, "nothing was written")
+
+        let hook = try f.hook("session-start", try f.payload("claude_hook_session_start.json", [("session_id", .string("claude-two"))]))
+        #expect(hook.status == 0)
+        #expect(hook.stdout.contains("cannot be read") && hook.stdout.contains(path), "\(hook.stdout)")
     }
 
     @Test func statusShowsHookErrorsAndUnreadableNotes() throws {

@@ -153,14 +153,14 @@ import TestSupport
         try dir.write("memory/sessions/\(day.day.prefix(4))/\(day.day.dropFirst(5).prefix(2))/sess-\(day.compact)-ffffffffff.md",
                       "---\nsession_id: sess-broken\nworking_directory: \(scope.root)\ncurrent_task: [unclosed\n---\n")
         // Nothing in the current-session window: the notes themselves, newest first.
-        #expect(Continuity.previousSession(store: store, project: scope)?.id == latest.id)
-        #expect(Continuity.previousSession(store: store, project: scope, excluding: latest.id)?.id == mine[mine.count - 2].id)
-        #expect(Continuity.previousSession(store: store, project: ProjectScope.resolve(cwd: dir.file("other")))?.currentTask == "theirs, newest")
+        #expect(try Continuity.previousSession(store: store, project: scope)?.id == latest.id)
+        #expect(try Continuity.previousSession(store: store, project: scope, excluding: latest.id)?.id == mine[mine.count - 2].id)
+        #expect(try Continuity.previousSession(store: store, project: ProjectScope.resolve(cwd: dir.file("other")))?.currentTask == "theirs, newest")
         // Active within the window: the current session, by its last activity; but not past a broken note
         // of the project, which the current-session policy reports rather than skips.
         _ = try store.updateSession(id: mine[3].id, message: "resume", at: now) { s, _ in s.blockers = ["back on it"] }
         #expect(throws: StoreError.self) { try store.currentSession(project: scope) }
         try FileManager.default.removeItem(atPath: dir.file("memory/sessions/\(day.day.prefix(4))/\(day.day.dropFirst(5).prefix(2))/sess-\(day.compact)-ffffffffff.md"))
-        #expect(Continuity.previousSession(store: store, project: scope)?.id == mine[3].id)
+        #expect(try Continuity.previousSession(store: store, project: scope)?.id == mine[3].id)
     }
 }

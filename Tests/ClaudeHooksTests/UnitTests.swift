@@ -125,8 +125,8 @@ import TestSupport
         let real = try store.startSession(task: "Real work", cwd: dir.file("proj"))
         _ = try store.startSession(task: "", cwd: dir.file("proj"))
         let scope = ProjectScope.resolve(cwd: dir.file("proj"))
-        #expect(Continuity.previousSession(store: store, project: scope)?.id == real.id)
-        #expect(Continuity.previousSession(store: store, project: scope, excluding: real.id) == nil)
+        #expect(try Continuity.previousSession(store: store, project: scope)?.id == real.id)
+        #expect(try Continuity.previousSession(store: store, project: scope, excluding: real.id) == nil)
     }
 
     @Test func handoffFileNamesAreSafe() {
