@@ -152,15 +152,17 @@ import TestSupport
         let day = latest.startedAt.adding(seconds: 10_000)
         try dir.write("memory/sessions/\(day.day.prefix(4))/\(day.day.dropFirst(5).prefix(2))/sess-\(day.compact)-ffffffffff.md",
                       "---\nsession_id: sess-broken\nworking_directory: \(scope.root)\ncurrent_task: [unclosed\n---\n")
+        let broken = dir.file("memory/sessions/\(day.day.prefix(4))/\(day.day.dropFirst(5).prefix(2))/sess-\(day.compact)-ffffffffff.md")
+        // The broken note of this project is reported, not skipped (its open work would be dropped); another
+        // project's lookup passes it by.
+        #expect(throws: StoreError.self) { try Continuity.previousSession(store: store, project: scope) }
+        #expect(try Continuity.previousSession(store: store, project: ProjectScope.resolve(cwd: dir.file("other")))?.currentTask == "theirs, newest")
+        try FileManager.default.removeItem(atPath: broken)
         // Nothing in the current-session window: the notes themselves, newest first.
         #expect(try Continuity.previousSession(store: store, project: scope)?.id == latest.id)
         #expect(try Continuity.previousSession(store: store, project: scope, excluding: latest.id)?.id == mine[mine.count - 2].id)
-        #expect(try Continuity.previousSession(store: store, project: ProjectScope.resolve(cwd: dir.file("other")))?.currentTask == "theirs, newest")
-        // Active within the window: the current session, by its last activity; but not past a broken note
-        // of the project, which the current-session policy reports rather than skips.
+        // Active within the window: the current session, by its last activity.
         _ = try store.updateSession(id: mine[3].id, message: "resume", at: now) { s, _ in s.blockers = ["back on it"] }
-        #expect(throws: StoreError.self) { try store.currentSession(project: scope) }
-        try FileManager.default.removeItem(atPath: dir.file("memory/sessions/\(day.day.prefix(4))/\(day.day.dropFirst(5).prefix(2))/sess-\(day.compact)-ffffffffff.md"))
         #expect(try Continuity.previousSession(store: store, project: scope)?.id == mine[3].id)
     }
 }
