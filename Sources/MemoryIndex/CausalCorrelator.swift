@@ -118,6 +118,34 @@ public struct CausalCorrelator: Sendable {
                 }
             }
         }
+        // Events about another component whose words name the failing one, or one the symptom names: a
+        // CronJob change of billing-worker that "hits billing-db", a pool size of profile-api "for account-db".
+        var mentionDocs: [DocAddress: String] = [:]
+        let mentionable = subject.union(named.keys).filter { name in
+            let words = Tokenizer.words(name)
+            return words.count >= 2 || (words.count == 1 && words[0].count >= 4 && !Self.roleWords.contains(words[0]))
+        }
+        for name in mentionable.sorted() {
+            let words = Tokenizer.words(name)
+            let phrase = " " + words.joined(separator: " ") + " "
+            let terms = snap.weightedTerms(words.joined(separator: " "))
+            var q = SearchQuery(kinds: [.event])
+            q.since = Timestamp(milliseconds: from)
+            q.until = Timestamp(milliseconds: onset)
+            var found: [DocAddress] = []
+            for s in snap.segments.indices {
+                let own = snap.segments[s].stringID(name)
+                snap.forEachMatch(s, terms: terms, filter: ResolvedFilter(q, segment: snap.segments[s]), requireAll: true) { d, _ in
+                    if let own, snap.segments[s].componentRange(d).first.map({ snap.segments[s].components[$0] }) == own { return }
+                    found.append(DocAddress(segment: s, doc: d))
+                }
+            }
+            // The index matched the words anywhere (components, details); the description must name it.
+            for a in found.prefix(200) where mentionDocs[a] == nil {
+                guard let e = snap.event(at: a, root: root) else { continue }
+                if (" " + Tokenizer.words(e.description).joined(separator: " ") + " ").includes(phrase) { mentionDocs[a] = name }
+            }
+        }
         var namedCauses = Set<UInt64>()
         for a in episode.members {
             let c = snap.segments[a.segment].causedBy[a.doc]
@@ -153,6 +181,10 @@ public struct CausalCorrelator: Sendable {
                 offer(.namespaceWide, Relation.namespaceWide.weight, "a change to namespace \(ns) as a whole")
             }
             if let h = hostDocs[f.address] { offer(.host, Relation.host.weight, "names \(h), as the symptom does") }
+            if let n = mentionDocs[f.address] {
+                offer(.mentions, Relation.mentions.weight,
+                      "its description names \(n), \(subject.contains(n) ? "the failing component" : "which the symptom names")")
+            }
             if namedCauses.contains(f.idHash) {
                 c.explicit = true
                 offer(.named, Relation.named.weight, "the symptom names it as its cause (caused_by)")
@@ -263,7 +295,9 @@ public struct CausalCorrelator: Sendable {
         var bySha: [UInt32: [Int]] = [:]
         var byID: [UInt64: Int] = [:]
         for i in candidates.indices {
-            if candidates[i].kind.isChange || candidates[i].kind == .docsCommit { for k in candidates[i].facts.shas { bySha[k, default: []].append(i) } }
+            // A rollback's SHA names code that ran before: the commit that wrote it is not what changed now.
+            let kind = candidates[i].kind
+            if (kind.isChange && kind != .rollback) || kind == .docsCommit { for k in candidates[i].facts.shas { bySha[k, default: []].append(i) } }
             byID[candidates[i].facts.idHash] = i
         }
         for (_, members) in bySha where members.count > 1 {

@@ -190,6 +190,11 @@ enum ChangeKind: String, CaseIterable {
         }
         if t.includes("remov") || t.includes("delet") { return .removal }
         if t.includes("scal") {
+            // Kubernetes' own words for what a controller did, not a change to what runs: a rollout retiring
+            // its old ReplicaSet ("Scaled down replica set x-5d4f to 0"), an HPA rescaling ("New size: 40;
+            // reason: … below Spec.MinReplicas", which names the setting it obeyed).
+            if any(["replica set", "replicaset"]) { return .observation }
+            if d.includes("new size") { return .scaleUp }
             if any(["paused", "maxreplica", "minreplica", "cooldown", "scaledobject", "hpa max", "hpa min"]) && !d.includes(" from ") { return .autoscaling }
             let (from, to) = replicaCounts(d)
             if to == 0 || any(["to zero", "to 0 "]) { return .scaleToZero }
@@ -202,7 +207,10 @@ enum ChangeKind: String, CaseIterable {
             if any(["certificate", " tls", "issuer"]) { return .certificateChange }
             return .deploy
         }
-        if t.includes("config") || t.includes("secret") || t.includes("flag") || t.includes("policy") || t.includes("migration") {
+        // A type that says it changed something (`dns_change`, `quota_update`, `route_edit`), unless it is a
+        // symptom's (`health_change`), reads as a configuration change.
+        let saysChanged = !TypeInfo(type).isSymptom && ["change", "update", "edit", "patch", "modif", "rotat", "upsert"].contains(where: t.includes)
+        if saysChanged || t.includes("config") || t.includes("secret") || t.includes("flag") || t.includes("policy") || t.includes("migration") {
             if any(["cordon", "drain", "taint"]) { return .nodeMaintenance }
             if any(["networkpolicy", "network policy"]) { return .networkPolicy }
             if t.includes("secret") || any(["secret", "token", "credential", "password", "api key"]) { return .secret }
@@ -221,6 +229,10 @@ enum ChangeKind: String, CaseIterable {
             return .observation
         }
         if d.includes("rollback") || d.includes("rolled back") { return .rollback }
+        // A type cmem does not know: its words say whether it changed something.
+        if any(["cordon", "drain", "taint"]) { return .nodeMaintenance }
+        if any([" changed ", " -> ", " → ", " updated", " upsert", " set to ", " modified", " patched"]) { return .config }
+        if any([" removed", " deleted"]) { return .removal }
         return .observation
     }
 

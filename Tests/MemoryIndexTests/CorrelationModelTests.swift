@@ -165,5 +165,44 @@ import CmemFixtures
         #expect(ChangeKind.of(type: "health_change", text: "  health: progressing → healthy", severity: .info) == .observation)
         #expect(ChangeKind.of(type: "git_commit", text: " docs: update runbook", severity: .info) == .docsCommit)
         #expect(SymptomProfile(text: "x").prior(.pendingCommit).value < SymptomProfile(text: "orders-api tests failing").prior(.pendingCommit).value)
+        // What Kubernetes controllers report doing is not a change: a rollout retiring its old ReplicaSet,
+        // an HPA obeying its minimum.
+        #expect(ChangeKind.of(type: "scaling", text: " scaled down replica set -5d4f9 to 0", severity: .info) == .observation)
+        #expect(ChangeKind.of(type: "scaling", text: " new size: 40; reason: current number of replicas below spec.minreplicas", severity: .info) == .scaleUp)
+        // A type cmem does not know: its name, else its words, say whether it changed something.
+        #expect(ChangeKind.of(type: "dns_change", text: " route53 upsert origin.example.com a 203.0.113.40 -> 198.51.100.17", severity: .info) == .config)
+        #expect(ChangeKind.of(type: "quota_update", text: " requests.cpu 40 → 20", severity: .info) == .config)
+        #expect(ChangeKind.of(type: "node_event", text: " scale-down: node pool-b2 removed; drained pods: ", severity: .info) == .nodeMaintenance)
+        #expect(ChangeKind.of(type: "audit", text: " ingress annotations changed: limit-rps 200 -> 20", severity: .info) == .config)
+        #expect(ChangeKind.of(type: "audit", text: " user logged in", severity: .info) == .observation)
+        #expect(ChangeKind.of(type: "health_change", text: "  health healthy -> degraded", severity: .warning) == .failure)
+    }
+
+    /// A change about another component whose words name the failing one (a CronJob of billing-worker that
+    /// "hits billing-db") relates to it; a rollback is the change, not the commit whose code it restores.
+    @Test func aChangeThatNamesTheFailingComponentAndARollbackThatRestoresOldCode() throws {
+        let old = "9c1d7e3b5a6c8d9e0f1a2b3c4d5e6f7a8b9c4f2a"
+        let restored = Fixture.event("ev-20260307-100000-0000000001", "2026-03-07T10:00:00Z", "git_commit", "test(ci): fix race in signups flush",
+                                     components: ["account-api"], source: "github", details: [("sha", .string(old))])
+        let cron = Fixture.event("ev-20260312-110000-0000000002", "2026-03-12T11:00:00Z", "config_change",
+                                 "billing-worker: move renewals CronJob to 09:00 and raise parallelism to 40 (hits billing-db)",
+                                 components: ["billing-worker"], source: "git")
+        let decoy = Fixture.event("ev-20260312-135000-0000000003", "2026-03-12T13:50:00Z", "deployment", "Synced search-api to 77aa01",
+                                  components: ["search-api"], source: "argocd")
+        let db = Fixture.event("ev-20260312-140000-0000000004", "2026-03-12T14:00:00Z", "alert", "billing-db connections at max_connections",
+                               components: ["billing-db"], source: "prometheus", severity: .critical)
+        let rollback = Fixture.event("ev-20260312-133600-0000000005", "2026-03-12T13:36:00Z", "deployment", "Rollback of account-api to history id 865 (9c1d7e3)",
+                                     components: ["account-api"], source: "argocd", details: [("sha", .string(old))])
+        let errors = Fixture.event("ev-20260312-140000-0000000006", "2026-03-12T14:00:00Z", "incident", "account-api signup returning 500",
+                                   components: ["account-api"], source: "cortex", severity: .critical)
+        let (repo, index) = try open([restored, cron, decoy, db, rollback, errors])
+        let herd = index.correlate(CorrelationRequest("billing-db connections maxed out at the top of the hour", at: db.timestamp))
+        let cause = try #require(herd.probableCause)
+        #expect(cause.event.id == cron.id)
+        #expect(cause.summary.contains("its description names billing-db, the failing component"), "\(cause.summary)")
+        let signup = index.correlate(CorrelationRequest("account-api signup endpoint returning 500", at: errors.timestamp))
+        #expect(signup.probableCause?.event.id == rollback.id)
+        #expect(signup.chain.map(\.id) == [rollback.id], "the restored commit ran for days: not part of the rollback's chain")
+        withExtendedLifetime(repo) {}
     }
 }
