@@ -83,6 +83,30 @@ import TestSupport
         #expect(day.contains("event_id: ev-20260119-100000-0000000001"))
     }
 
+    /// A query parameter a route does not take is a 400 naming it, not an answer that silently ignores
+    /// it (`since` on the timeline gave the latest events). The timeline takes `since`/`until` as well as
+    /// `start`/`end`, the words the CLI, MCP and /memory/search use.
+    @Test func unknownQueryParametersAreRefusedAndTheTimelineTakesSinceAndUntil() async throws {
+        let f = try ServerFixture()
+        try await f.withClient { api in
+            #expect(try await api.post("/memory/timeline/events", TimelineAPITests.deploy).status == 201)
+            #expect(try await api.post("/memory/timeline/events", TimelineAPITests.crash).status == 201)
+            let byStart = try await api.get("/memory/timeline?start=2026-01-19T10:10:00Z&end=2026-01-19")
+            let bySince = try await api.get("/memory/timeline?since=2026-01-19T10:10:00Z&until=2026-01-19")
+            #expect(byStart.status == 200 && byStart["events"]?.json.contains("crash looping") == true && byStart["count"] == .number(1), "\(byStart.text)")
+            #expect(bySince.json == byStart.json)
+            let both = try await api.get("/memory/timeline?start=2026-01-19&since=2026-01-19")
+            #expect(both.status == 400 && both.errorMessage?.contains("start or since") == true, "\(both.text)")
+            for path in ["/memory/timeline?components=nosuch", "/memory/search?q=crash&sinse=24h", "/memory/decisions?text=x",
+                         "/memory/sessions?cwd=/tmp", "/memory/timeline/component/github-mcp-server?since=24h",
+                         "/memory/infrastructure/diff?since=24h&to=now", "/memory/timeline/buckets?start=2026-01-18&end=2026-01-19&bucket=5"] {
+                let r = try await api.get(path)
+                let name = String(path.split(separator: "&").last!.split(separator: "?").last!.split(separator: "=")[0])
+                #expect(r.status == 400 && r.errorMessage?.contains("unknown query parameter \"\(name)\"") == true, "\(path): \(r.text)")
+            }
+        }
+    }
+
     @Test func concurrentWritesAreAllDurableAndGrouped() async throws {
         let f = try ServerFixture()
         let n = 40

@@ -6,6 +6,25 @@ import MemoryModel
 /// typed accessors whose errors name the parameter.
 struct QueryParameters {
     private var values: [String: [String]] = [:]
+    /// The names the route asked for. `rejectUnknown` refuses any other, so that a misspelt or unsupported
+    /// parameter (`since` where a route takes `start`) is a 400 naming it, not a silently wider answer.
+    private let asked = AskedNames()
+
+    private final class AskedNames: @unchecked Sendable {
+        var names = Set<String>()
+    }
+
+    private func given(_ name: String) -> [String]? {
+        asked.names.insert(name)
+        return values[name]
+    }
+
+    /// Throws for a parameter the route never asked for; call it once every parameter has been read.
+    func rejectUnknown() throws {
+        guard let unknown = values.keys.sorted().first(where: { !asked.names.contains($0) }) else { return }
+        throw APIError.badRequest("unknown query parameter \(JSONValue.quoted(unknown)); this endpoint takes "
+            + (asked.names.isEmpty ? "none" : asked.names.sorted().joined(separator: ", ")))
+    }
 
     init(_ request: Request) throws {
         guard let query = request.uri.query, !query.isEmpty else { return }
@@ -26,7 +45,7 @@ struct QueryParameters {
     }
 
     func string(_ name: String, maxLength: Int = RequestLimits.text) throws -> String? {
-        guard let v = values[name]?.last else { return nil }
+        guard let v = given(name)?.last else { return nil }
         try RequestFields.checkText(v, field: name, maxLength: maxLength)
         return v
     }
@@ -41,7 +60,7 @@ struct QueryParameters {
     /// Every value given for `name` (repeat the parameter for several: `type=a&type=b`).
     func tokens(_ name: String) throws -> Set<String> {
         var out = Set<String>()
-        for v in values[name] ?? [] {
+        for v in given(name) ?? [] {
             try RequestFields.checkToken(v, field: name)
             out.insert(v)
         }
@@ -49,11 +68,11 @@ struct QueryParameters {
     }
 
     func components(_ name: String) throws -> Set<String> {
-        Set(try (values[name] ?? []).map { try PathParameters.component($0, what: "query parameter \(name)") })
+        Set(try (given(name) ?? []).map { try PathParameters.component($0, what: "query parameter \(name)") })
     }
 
     func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let v = values[name]?.last else { return nil }
+        guard let v = given(name)?.last else { return nil }
         guard let n = Int(v), range.contains(n) else {
             throw APIError.badRequest("query parameter \(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
@@ -62,7 +81,7 @@ struct QueryParameters {
 
     /// `true` or `false` (also `1`/`0`).
     func bool(_ name: String) throws -> Bool? {
-        guard let v = values[name]?.last else { return nil }
+        guard let v = given(name)?.last else { return nil }
         switch v {
         case "true", "1": return true
         case "false", "0": return false
@@ -72,7 +91,7 @@ struct QueryParameters {
 
     /// A duration longer than zero (`90s`, `30m`, `24h`, `7d`, `2w`, or seconds).
     func duration(_ name: String) throws -> Int64? {
-        guard let v = values[name]?.last else { return nil }
+        guard let v = given(name)?.last else { return nil }
         guard let seconds = TimeFormats.duration(v), seconds > 0 else {
             throw APIError.badRequest("query parameter \(name) must be a duration such as 24h, 7d or 2w")
         }
@@ -82,7 +101,7 @@ struct QueryParameters {
     /// An RFC 3339 time, a date (`2026-01-19`), or a duration ago (`24h`, `7d`). With `endOfDay`, a bare
     /// date means the end of that day, as in `cmem timeline --until`.
     func time(_ name: String, endOfDay: Bool = false, now: Timestamp = .now()) throws -> Timestamp? {
-        guard let v = values[name]?.last else { return nil }
+        guard let v = given(name)?.last else { return nil }
         return try TimeInput.parse(v, field: "query parameter \(name)", endOfDay: endOfDay, now: now)
     }
 }

@@ -10,7 +10,9 @@ struct HistoryRoutes {
         let routes = RouteCollection(context: BasicRequestContext.self)
         routes.get("{id}") { request, context in
             let id = try PathParameters.id(context, what: "id")
-            let limit = try QueryParameters(request).integer("limit", in: AnswerLimit.log.range) ?? AnswerLimit.log.defaultValue
+            let q = try QueryParameters(request)
+            let limit = try q.integer("limit", in: AnswerLimit.log.range) ?? AnswerLimit.log.defaultValue
+            try q.rejectUnknown()
             return JSONResponse.make(try await service.history(of: id, limit: limit).json)
         }
         return routes

@@ -20,6 +20,7 @@ struct InfrastructureRoutes {
             try RequestFields.checkText(name, field: "name", maxLength: 512)
             let q = try QueryParameters(request)
             let within = try q.duration("within") ?? 30 * 86_400
+            try q.rejectUnknown()
             return JSONResponse.make(try await service.infraComponent(name, within: within).json)
         }
         routes.get("diff") { request, _ in
@@ -27,7 +28,9 @@ struct InfrastructureRoutes {
             guard let since = try q.time("since") else {
                 throw APIError.badRequest("query parameter since is required: an RFC 3339 time or a duration ago such as 24h")
             }
-            return JSONResponse.make(try await service.infraDiff(since: since, until: try q.time("until")).json)
+            let until = try q.time("until")
+            try q.rejectUnknown()
+            return JSONResponse.make(try await service.infraDiff(since: since, until: until).json)
         }
         routes.get("health") { _, _ in
             JSONResponse.make(try await service.infraHealth().json)

@@ -14,6 +14,7 @@ struct NoteRoutes {
             let path = try q.required("path", maxLength: RequestLimits.path)
             let line = try q.integer("line", in: 1...Int(Int32.max)) ?? 1
             let context = try q.integer("context", in: 0...NoteExcerpt.maxContext) ?? 20
+            try q.rejectUnknown()
             return JSONResponse.make(try await service.noteExcerpt(path: path, line: line, context: context).json)
         }
         return routes

@@ -36,6 +36,7 @@ struct SearchRoutes {
                 }
                 query.order = order
             }
+            try q.rejectUnknown()
             return JSONResponse.make(try await service.search(query).json)
         }
         routes.get("decisions") { request, _ in
@@ -46,9 +47,10 @@ struct SearchRoutes {
             if named != nil, legacy != nil { throw APIError.badRequest("pass the query once, as q") }
             let text = named ?? legacy ?? ""
             let limit = try q.integer("limit", in: AnswerLimit.decisions.range) ?? AnswerLimit.decisions.defaultValue
-            return JSONResponse.make(try await service.searchDecisions(text, project: try q.string("project", maxLength: 256),
-                                                                       components: try q.components("component"),
-                                                                       since: try q.time("since"), limit: limit).json)
+            let project = try q.string("project", maxLength: 256), components = try q.components("component"), since = try q.time("since")
+            try q.rejectUnknown()
+            return JSONResponse.make(try await service.searchDecisions(text, project: project, components: components,
+                                                                       since: since, limit: limit).json)
         }
         return routes
     }

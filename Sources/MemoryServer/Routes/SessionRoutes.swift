@@ -15,6 +15,7 @@ struct SessionRoutes {
             let text = try q.string("q", maxLength: 1024) ?? ""
             let project = try q.string("project", maxLength: 256).flatMap { $0.isEmpty ? nil : $0 }
             let limit = try q.integer("limit", in: AnswerLimit.sessions.range) ?? AnswerLimit.sessions.defaultValue
+            try q.rejectUnknown()
             return JSONResponse.make(try await service.sessions(text, project: project, limit: limit).json)
         }
         routes.get("current") { request, _ in try await current(request) }
@@ -66,6 +67,7 @@ struct SessionRoutes {
             }
             window = secs
         }
+        try query.rejectUnknown()
         guard let answer = try await service.currentSession(workingDirectory: cwd, window: window) else {
             let none = await service.noCurrentSession(workingDirectory: cwd, window: window)
             throw APIError.notFound(none.message + "; start one with POST /memory/sessions")

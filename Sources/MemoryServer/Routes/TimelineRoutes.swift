@@ -24,15 +24,22 @@ struct TimelineRoutes {
         let q = try QueryParameters(request)
         var query = try TimelineRoutes.filters(q)
         query.limit = try q.integer("limit", in: AnswerLimit.timeline.range) ?? AnswerLimit.timeline.defaultValue
-        if try q.bool("from_history") == true { return JSONResponse.make(try await service.historicalTimeline(query).json) }
+        let fromHistory = try q.bool("from_history") == true
+        try q.rejectUnknown()
+        if fromHistory { return JSONResponse.make(try await service.historicalTimeline(query).json) }
         return JSONResponse.make(try await service.timeline(query).json)
     }
 
     /// The filters the timeline and its buckets share: range, types, components, sources, severity, text.
     static func filters(_ q: QueryParameters) throws -> TimelineRequest {
         var query = TimelineRequest()
-        query.since = try q.time("start")
-        query.until = try q.time("end", endOfDay: true)
+        // `start` and `end`; or `since` and `until`, the words the CLI, MCP and /memory/search use.
+        let start = try q.time("start"), since = try q.time("since")
+        let end = try q.time("end", endOfDay: true), until = try q.time("until", endOfDay: true)
+        if start != nil && since != nil { throw APIError.badRequest("give query parameter start or since, not both") }
+        if end != nil && until != nil { throw APIError.badRequest("give query parameter end or until, not both") }
+        query.since = start ?? since
+        query.until = end ?? until
         query.types = try q.tokens("type")
         query.components = try q.components("component")
         query.sources = try q.tokens("source")
@@ -68,6 +75,7 @@ struct TimelineRoutes {
             }
             grouping = parsed
         }
+        try q.rejectUnknown()
         return JSONResponse.make(try await service.buckets(query, start: start, end: end, count: count, grouping: grouping).json)
     }
 
@@ -163,6 +171,7 @@ struct TimelineRoutes {
         let q = try QueryParameters(request)
         let start = try q.time("start")
         let limit = try q.integer("limit", in: AnswerLimit.componentHistory.range) ?? AnswerLimit.componentHistory.defaultValue
+        try q.rejectUnknown()
         return JSONResponse.make(try await service.componentHistory(name, start: start, limit: limit).json)
     }
 
