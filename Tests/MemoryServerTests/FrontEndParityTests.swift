@@ -299,4 +299,38 @@ import TestSupport
             #expect(over.status == 400 && over.errorMessage?.contains("from 1 to \(AnswerLimit.search.maximum)") == true, "\(over.text)")
         }
     }
+
+    /// An event description is measured by the model, whoever sends it: one of 8,100 two-byte characters
+    /// (16,200 bytes) is kept through the CLI, REST and MCP; one of 8,200 (16,400 bytes) is refused by all
+    /// three in the same words. REST refused anything over 4,096 characters.
+    @Test func theDescriptionLimitIsTheSameEverywhere() async throws {
+        let f = try ServerFixture()
+        let mcp = try MCP(repo: f.repo, cwd: f.project)
+        defer { _ = mcp.process.finish() }
+        let fits = String(repeating: "é", count: 8_100), over = String(repeating: "é", count: 8_200)
+        func cli(_ description: String, _ n: Int) throws -> ProcessResult {
+            try CMemBinary.run(["event", "record", "--type", "deployment", "--component", "api", "--description", description,
+                                "--time", "2026-01-19T10:0\(n):00Z", "--json"], repo: f.repo, cwd: f.project)
+        }
+        func viaMCP(_ description: String, _ n: Int) throws -> (text: String, isError: Bool) {
+            try mcp.connection.call("event_record", .object([("type", .string("deployment")), ("description", .string(description)),
+                                                            ("components", .array([.string("api")])), ("time", .string("2026-01-19T11:0\(n):00Z"))]))
+        }
+        let message = "description is 16400 bytes; the limit is 16384"
+        let (cliKept, cliRefused) = (try cli(fits, 1), try cli(over, 2))
+        let (mcpKept, mcpRefused) = (try viaMCP(fits, 1), try viaMCP(over, 2))
+        #expect(cliKept.status == 0 && !mcpKept.isError, "\(cliKept.stderr) \(mcpKept.text.prefix(200))")
+        #expect(cliRefused.status != 0 && cliRefused.stdout.contains(message), "\(cliRefused.stdout)")
+        #expect(mcpRefused.isError && mcpRefused.text.contains(message), "\(mcpRefused.text)")
+        try await f.withClient { api in
+            func body(_ description: String, _ n: Int) -> JSONValue {
+                .object([("event_type", .string("deployment")), ("source", .string("claude")), ("description", .string(description)),
+                         ("affected_components", .array([.string("api")])), ("timestamp", .string("2026-01-19T12:0\(n):00Z"))])
+            }
+            let kept = try await api.post("/memory/timeline/events", body(fits, 1))
+            #expect(kept.status == 201, "\(kept.text.prefix(300))")
+            let refused = try await api.post("/memory/timeline/events", body(over, 2))
+            #expect(refused.status == 400 && refused.errorMessage?.contains(message) == true, "\(refused.text)")
+        }
+    }
 }

@@ -155,10 +155,10 @@ import TestSupport
                 #expect(r.status == 400, "\(body): \(r.text)")
                 #expect(r.errorMessage?.contains(message) == true, "\(body): \(r.text)")
             }
-            let bigDescription = String(repeating: "x", count: RequestLimits.description + 1)
+            let bigDescription = String(repeating: "x", count: Limits.maxDescription + 1)
             let big = try await api.post("/memory/timeline/events", #"{"event_type": "a", "source": "x", "description": "\#(bigDescription)"}"#)
             #expect(big.status == 400)
-            #expect(big.errorMessage?.contains("limit is 4096") == true)
+            #expect(big.errorMessage?.contains("the limit is \(Limits.maxDescription)") == true, "\(big.text.prefix(300))")
 
             let queries: [(String, String)] = [
                 ("/memory/timeline?start=tomorrow", "start"),

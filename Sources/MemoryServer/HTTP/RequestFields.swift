@@ -13,8 +13,8 @@ public enum RequestLimits {
     public static let jsonDepth = 32
     /// Free text: a task, a summary, a rationale. 16,384 scalars are at most 64 KiB of UTF-8.
     public static let text = 16_384
-    /// An event description (16 KiB of UTF-8).
-    public static let description = 4_096
+    /// A correlation symptom.
+    public static let symptom = 4_096
     /// Items in one list field.
     public static let listItems = 1_000
     /// Events in one `POST /memory/timeline/events`.

@@ -133,7 +133,8 @@ struct TimelineRoutes {
         }
         guard let type = try f.token("event_type") else { throw APIError.badRequest("field event_type is required") }
         guard let source = try f.token("source") else { throw APIError.badRequest("field source is required") }
-        let description = try f.requiredString("description", maxLength: RequestLimits.description)
+        // Its length is the model's to judge (`event.validate()`), in the CLI's and MCP's words.
+        let description = try f.requiredString("description", maxLength: .max)
         var id = Identifier.make(.event, at: time)
         if let given = try f.string("event_id", maxLength: 128) {
             try Identifier.validate(given, what: "event_id")
@@ -178,7 +179,7 @@ struct TimelineRoutes {
     func correlate(_ request: Request) async throws -> Response {
         let body = try await request.jsonObject()
         try body.allowOnly(["symptom", "timeframe", "at", "components", "limit"])
-        let symptom = try body.requiredString("symptom", maxLength: RequestLimits.description)
+        let symptom = try body.requiredString("symptom", maxLength: RequestLimits.symptom)
         var timeframe: Int64 = 24 * 3600
         if let t = body["timeframe"] {
             switch t {
