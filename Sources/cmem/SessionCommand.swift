@@ -162,7 +162,7 @@ extension SessionCommand {
                     }
                     return
                 }
-                if global.json { Output.json(answer.json) } else { Output.line(SessionText.render(answer.session, store: memory.store)) }
+                if global.json { Output.json(answer.json) } else { Output.line(SessionText.render(answer, store: memory.store)) }
             }
         }
     }
@@ -206,7 +206,7 @@ extension SessionCommand {
             try run(json: global.json) {
                 let memory = try global.openMemory()
                 let answer = try memory.session(id: id)
-                if global.json { Output.json(answer.json) } else { Output.line(SessionText.render(answer.session, store: memory.store)) }
+                if global.json { Output.json(answer.json) } else { Output.line(SessionText.render(answer, store: memory.store)) }
             }
         }
     }
@@ -214,6 +214,21 @@ extension SessionCommand {
 
 /// "Here's where we left off", as text for a person.
 enum SessionText {
+    /// The session, then what changed since the one before it (the JSON's `since_previous`).
+    static func render(_ answer: SessionAnswer, store: MemoryStore) -> String {
+        var out = render(answer.session, store: store)
+        guard let since = answer.since, !since.isEmpty else { return out }
+        out += "\n" + Output.bold("Since \(since.previousSession) (\(since.from.iso8601) to \(since.to.iso8601)):")
+        for c in since.commits { out += "\n  - commit \(c.line)" }
+        if since.commitsTruncated { out += "\n  - and more commits" }
+        for e in since.events {
+            let severity = e.severity >= .warning ? " (\(e.severity.rawValue))" : ""
+            out += "\n  - \(e.timestamp.day) \(e.timestamp.timeOfDay) \(e.type)\(severity) \(e.components.first ?? e.source): \(HandoffBuilder.clip(e.description, 160))"
+        }
+        for d in since.decisions { out += "\n  - decision: \(HandoffBuilder.clip(d.decision, 200))" + Output.dim(" [\(d.id)]") }
+        return out
+    }
+
     static func render(_ s: Session, store: MemoryStore) -> String {
         var out = Output.bold("Session \(s.id)") + " · \(s.project) · " + (s.isActive ? "active" : "ended \(s.endedAt!.iso8601)") + "\n"
         if !s.currentTask.isEmpty { out += "Task: \(s.currentTask)\n" }
@@ -229,7 +244,8 @@ enum SessionText {
             }
         }
         let open = s.todoList.filter(\.isOpen)
-        if !open.isEmpty { out += "Todo:\n" + open.map { "  - [ ] \($0.text)\n" }.joined() }
+        // As the handoff marks them: `[~]` in progress.
+        if !open.isEmpty { out += "Todo:\n" + open.map { "  - [\($0.status == "in_progress" ? "~" : " ")] \($0.text)\n" }.joined() }
         if !s.blockers.isEmpty { out += "Blockers:\n" + s.blockers.map { "  - \($0)\n" }.joined() }
         if !s.nextSteps.isEmpty { out += "Next steps:\n" + s.nextSteps.map { "  - \($0)\n" }.joined() }
         if !s.activeFiles.isEmpty { out += "Files: " + s.activeFiles.joined(separator: ", ") + "\n" }

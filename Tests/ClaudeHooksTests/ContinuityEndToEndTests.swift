@@ -109,6 +109,10 @@ import TestSupport
         #expect(cli["since_previous"]?["commits"]?.items.first?["subject"]?.stringValue == "api: add a health endpoint")
         #expect(cli["since_previous"]?["commits"]?.items.first?["components"]?.items == [.string("api")])
         #expect(cli["since_previous"]?["events"]?.items.first?["description"]?.stringValue == "Synced api to the health endpoint build")
+        // The text a person reads says it too: the in-progress todo marked, the commit and the deploy since.
+        let plain = try f.cmem(["session", "current", "--cwd", f.project]).stdout
+        #expect(plain.contains("  - [~] ") && plain.contains("Since \(first)"), "\(plain)")
+        #expect(plain.contains("api: add a health endpoint") && plain.contains("Synced api to the health endpoint build"), "\(plain)")
         let mcp = try MCPConnection(repo: f.repo, cwd: f.project)
         try mcp.initialize()
         let (mcpText, isError) = try mcp.call("session_current", .object([("cwd", .string(f.project))]))
