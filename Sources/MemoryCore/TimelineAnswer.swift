@@ -53,6 +53,9 @@ public struct TimelineAnswer: Sendable {
     /// More events matched than the limit let through.
     public var truncated: Bool
     public var summarised: [SummarisedMonth]
+    /// Months of the range that left the working tree whole (retention's archive): no event of theirs is
+    /// here, and each names the commit that holds them (`--from-history` reads them back).
+    public var archived: [TimelineArchive.Month] = []
     public var freshness: Freshness
 
     /// Timeline notes the index could not read (file and line): the answer may be missing their events.
@@ -67,6 +70,7 @@ public struct TimelineAnswer: Sendable {
                 .object([("month", .string(m.month)), ("summary", .string(m.path)), ("events", .number(Double(m.events))),
                          ("detail", .array(m.detail.map(JSONValue.string)))])
             })),
+            ("archived", .array(archived.map { .object([("month", .string($0.month)), ("detail", .string($0.detail))]) })),
             ("warnings", .array(warnings.prefix(20).map(\.json))),
             ("index", AnswerJSON.freshness(freshness)),
         ])
@@ -95,6 +99,8 @@ extension Queries {
         let summarised = MemoryStore.summaryBriefs(root: index.repositoryPath, from: from, to: to).map { brief in
             TimelineAnswer.SummarisedMonth(month: brief.month, path: brief.path, events: brief.events, detail: brief.details)
         }
-        return TimelineAnswer(events: events, truncated: truncated, summarised: summarised, freshness: index.freshness)
+        var answer = TimelineAnswer(events: events, truncated: truncated, summarised: summarised, freshness: index.freshness)
+        answer.archived = MemoryStore.archivedMonths(root: index.repositoryPath, from: from, to: to)
+        return answer
     }
 }

@@ -33,6 +33,19 @@ extension MemoryStore {
         public let details: [String]
     }
 
+    /// The months overlapping `from`…`to` that left the tree whole (`timeline/archive.md`), oldest first,
+    /// each with the commit that still holds them; none when the archive note is absent or unreadable.
+    public static func archivedMonths(root: String, from: Timestamp? = nil, to: Timestamp? = nil) -> [TimelineArchive.Month] {
+        let path = TimelineArchive.path
+        guard (try? refuseLinks(root: root, relative: path)) != nil, let bytes = try? AtomicFile.read(root + "/" + path),
+              let text = String(validating: bytes, as: UTF8.self), let doc = try? FrontMatterDocument.split(text, path: path),
+              let archive = try? TimelineArchive(values: doc.values(path: path), path: path) else { return [] }
+        let fromMonth = from.map { String($0.day.prefix(7)) }, toMonth = to.map { String($0.day.prefix(7)) }
+        return archive.months.filter { m in
+            (fromMonth.map { m.month >= $0 } ?? true) && (toMonth.map { m.month <= $0 } ?? true)
+        }.sorted { ($0.month, $0.detail) < ($1.month, $1.detail) }
+    }
+
     /// `summaries(root:from:to:)` reduced to what a timeline answer names, read without decoding each day's
     /// counts when the front matter is in the form cmem writes.
     public static func summaryBriefs(root: String, from: Timestamp? = nil, to: Timestamp? = nil) -> [SummaryBrief] {

@@ -49,6 +49,10 @@ struct TimelineCommand: ParsableCommand {
                 Output.line(Output.dim("(\(m.month) is summarised in \(m.path): \(m.events) events, of which only deployments, config changes, "
                     + "incidents, errors and critical events are listed here; every event is in \(commits.joined(separator: ", ")): --from-history)"))
             }
+            for m in answer.archived {
+                Output.line(Output.dim("(\(m.month) was archived by retention: none of its events are in the working tree; "
+                    + "they are in commit \(m.detail.prefix(7)): --from-history)"))
+            }
         }
     }
 

@@ -192,6 +192,17 @@ import TestSupport
         #expect(!exists(f, "timeline/2025"), "an emptied folder is removed")
         #expect(try f.git("show", "\(detail):timeline/2025/05/2025-05-10.md").stdout.contains("old deploy"))
         #expect(exists(f, "timeline/2026/03/summary.md"))
+        // A timeline over the archived month says so, with the commit, instead of answering with nothing;
+        // --from-history reads it back.
+        let may = try f.json("timeline", "--since", "2025-05-01", "--until", "2025-05-31")
+        #expect(may["events"]?.items.isEmpty == true)
+        #expect(may["archived"]?.items.first?["month"]?.stringValue == "2025-05" && may["archived"]?.items.first?["detail"]?.stringValue == detail,
+                "\(may.json)")
+        #expect(try f.json("timeline", "--since", "2026-03-01", "--until", "2026-03-31")["archived"]?.items.isEmpty == true)
+        let text = try f.cmem("timeline", "--since", "2025-05-01", "--until", "2025-05-31")
+        #expect(text.stdout.contains("2025-05 was archived by retention") && text.stdout.contains(String(detail.prefix(7))), "\(text.stdout)")
+        let back = try f.json("timeline", "--from-history", "--since", "2025-05-01", "--until", "2025-05-31")
+        #expect(back["events"]?.items.first?["description"]?.stringValue == "old deploy", "\(back.json)")
         // March's summary stays until March 2026 is over 365 days past: 2027-03-31 is 365 days after its end.
         let kept = try f.json("retention", "apply", "--today", "2027-03-31")
         #expect(kept["commit"] == .null)
