@@ -148,7 +148,8 @@ public struct FrontMatterDocument: Sendable, Equatable {
         do {
             node = try Yams.compose(yaml: yaml)
         } catch {
-            throw NoteError(path: path, line: YAMLSafety.line(of: error).map { $0 + firstLine - 1 } ?? firstLine,
+            let line = YAMLSafety.line(of: error) ?? YAMLSafety.secondOccurrence(of: error, in: yaml)
+            throw NoteError(path: path, line: line.map { $0 + firstLine - 1 } ?? firstLine,
                             message: "\(what) is not valid YAML: \(YAMLSafety.reason(of: error))")
         }
         guard let node else { return [] }
@@ -244,13 +245,33 @@ public enum YAMLSafety {
         return nil
     }
 
+    /// For a key given twice, the line (1-based, in `yaml`) where it is given again: the line to fix. Yams
+    /// names only the mapping. Lines at the key's first indentation count, so a nested `text:` is not taken
+    /// for a top-level one.
+    static func secondOccurrence(of error: Error, in yaml: String) -> Int? {
+        guard case let .duplicatedKeysInMapping(duplicates, _)? = error as? YamlError else { return nil }
+        var best: Int?
+        for key in duplicates {
+            var seen: [Int: Int] = [:] // indentation -> times the key was seen there
+            for (i, raw) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let body = raw.drop { $0 == " " }
+                let content = body.hasPrefix("- ") ? body.dropFirst(2) : body
+                guard content.hasPrefix(key + ":") else { continue }
+                let indent = raw.count - content.count
+                seen[indent, default: 0] += 1
+                if seen[indent] == 2 { best = min(best ?? .max, i + 1); break }
+            }
+        }
+        return best
+    }
+
     static func reason(of error: Error) -> String {
         if let e = error as? YamlError {
             switch e {
             case let .scanner(context, problem, _, _), let .parser(context, problem, _, _), let .composer(context, problem, _, _):
                 return [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
-            case .duplicatedKeysInMapping:
-                return "a key appears twice in one mapping"
+            case let .duplicatedKeysInMapping(duplicates, _):
+                return "a key appears twice in one mapping (\(duplicates.joined(separator: ", ")))"
             default:
                 return String(describing: e)
             }

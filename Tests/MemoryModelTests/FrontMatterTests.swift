@@ -124,6 +124,14 @@ import Testing
     @Test func duplicateKeysAreAnError() throws {
         let doc = try FrontMatterDocument.split("---\na: 1\na: 2\n---\n", path: "d.md")
         #expect(throws: NoteError.self) { try doc.values(path: "d.md") }
+        // The error names the line where the key is given again, and the key.
+        let nested = "---\nid: x\ntodo_list:\n  - text: a\n    status: done\n  - text: b\nsummary: one\nnext: []\nsummary: two\n---\n"
+        do {
+            _ = try FrontMatterDocument.split(nested, path: "n.md").values(path: "n.md")
+            Issue.record("a key given twice was read")
+        } catch let e as NoteError {
+            #expect(e.line == 9 && e.message.contains("(summary)"), "\(e)")
+        }
     }
 }
 
