@@ -56,7 +56,13 @@ struct DocumentParser {
             switch kind {
             case .day: scanDay(b)
             case .session, .decision: parseNote(b, kind: kind)
-            case .note: parseMarkdown(b, modified: signature.mtimeNanoseconds / 1_000_000)
+            case .note:
+                // A person's note with bytes that are not UTF-8 is still searched for the words it has, and
+                // named (file and line) among the notes the index could not read whole.
+                if let line = DocumentParser.firstInvalidUTF8Line(b) {
+                    file.errors.append(NoteError(path: path, line: line, message: "not valid UTF-8; indexed without the bytes that are not"))
+                }
+                parseMarkdown(b, modified: signature.mtimeNanoseconds / 1_000_000)
             }
         }
         var out = file
@@ -68,6 +74,18 @@ struct DocumentParser {
         d = DocColumns()
         strings = []
         return out
+    }
+
+    /// The line of the first byte sequence that is not UTF-8, or nil when all of it is.
+    static func firstInvalidUTF8Line(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        if String(validating: b, as: UTF8.self) != nil { return nil }
+        var line = 1, start = 0
+        for i in 0..<b.count where b[i] == 10 {
+            if String(validating: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self) == nil { return line }
+            line += 1
+            start = i + 1
+        }
+        return line
     }
 
     // MARK: Day files

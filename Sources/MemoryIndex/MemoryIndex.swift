@@ -54,8 +54,13 @@ public final class MemoryIndex: @unchecked Sendable {
         return catalog
     }
 
-    /// Which state of the repository the index reflects.
-    public var freshness: Freshness { stateLock.withLock { _freshness } }
+    /// Which state of the repository the index reflects. Its warnings name the notes it could not read
+    /// and a `.cmem/components.yaml` it could not use (correlation then knows no dependencies).
+    public var freshness: Freshness {
+        var f = stateLock.withLock { _freshness }
+        if let problem = componentCatalog.problem { f.warnings.append(problem) }
+        return f
+    }
 
     /// What the last open, refresh or apply did (files parsed, snapshot written).
     public var lastUpdate: UpdateStatistics { stateLock.withLock { _statistics } }
@@ -267,7 +272,7 @@ public final class MemoryIndex: @unchecked Sendable {
         for p in parsed {
             for e in p.errors {
                 if logged < 20 {
-                    logger.warning("skipped a note that cannot be read", metadata: ["index.note": "\(e.path):\(e.line)", "index.error": "\(e.message)"])
+                    logger.warning("a note could not be read whole", metadata: ["index.note": "\(e.path):\(e.line)", "index.error": "\(e.message)"])
                 }
                 logged += 1
             }

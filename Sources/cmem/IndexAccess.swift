@@ -21,7 +21,7 @@ enum IndexAccess {
     }
 
     private static func warn(_ index: MemoryIndex) {
-        for w in index.freshness.warnings.prefix(5) { Output.warn("skipped \(w.description)") }
+        for w in index.freshness.warnings.prefix(5) { Output.warn("not read whole: \(w.description)") }
         if index.freshness.warnings.count > 5 { Output.warn("… and \(index.freshness.warnings.count - 5) more unreadable notes") }
     }
 }

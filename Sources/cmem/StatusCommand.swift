@@ -110,7 +110,7 @@ struct StatusCommand: ParsableCommand {
         if h.unreadable.isEmpty {
             Output.line("  unreadable notes: none")
         } else {
-            Output.line(Output.red("  unreadable notes (skipped): \(h.unreadable.count)"))
+            Output.line(Output.red("  unreadable notes (skipped, or read only in part): \(h.unreadable.count)"))
             for e in h.unreadable.prefix(20) { Output.line("    \(e.path):\(e.line): \(e.message)") }
         }
     }
