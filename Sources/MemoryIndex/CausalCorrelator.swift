@@ -127,7 +127,6 @@ public struct CausalCorrelator: Sendable {
         }
         for name in mentionable.sorted() {
             let words = Tokenizer.words(name)
-            let phrase = " " + words.joined(separator: " ") + " "
             let terms = snap.weightedTerms(words.joined(separator: " "))
             var q = SearchQuery(kinds: [.event])
             q.since = Timestamp(milliseconds: from)
@@ -140,10 +139,10 @@ public struct CausalCorrelator: Sendable {
                     found.append(DocAddress(segment: s, doc: d))
                 }
             }
-            // The index matched the words anywhere (components, details); the description must name it.
+            // The index matched the words anywhere (components, details); the description must name it whole.
             for a in found.prefix(200) where mentionDocs[a] == nil {
                 guard let e = snap.event(at: a, root: root) else { continue }
-                if (" " + Tokenizer.words(e.description).joined(separator: " ") + " ").includes(phrase) { mentionDocs[a] = name }
+                if Self.namesWhole(e.description, name) { mentionDocs[a] = name }
             }
         }
         var namedCauses = Set<UInt64>()
@@ -414,9 +413,11 @@ if let failed = candidates.last(where: { f in
             groups.append(Group(members: members, root: root, best: best, score: score,
                                 explicit: members.contains { candidates[$0].explicit }, chainSignal: chainSignal))
         }
+        // Equal scores and times are ordered by id: the same question gets the same answer, row for row.
         groups.sort { a, b in
             if a.score != b.score { return a.score > b.score }
-            return candidates[a.root].facts.ts > candidates[b.root].facts.ts
+            let fa = candidates[a.root].facts, fb = candidates[b.root].facts
+            return fa.ts != fb.ts ? fa.ts > fb.ts : fa.idHash < fb.idHash
         }
 
         /// Why a candidate's prior is what it is, worded only for the rows shown.
@@ -629,6 +630,18 @@ if let failed = candidates.last(where: { f in
             let w = Tokenizer.words(c)
             return w.count >= 2 && joined.includes(" " + w.joined(separator: " ") + " ")
         }
+    }
+
+    /// Whether `text` names `name` whole, not as part of a longer name: "hits billing-db" names billing-db,
+    /// "Synced billing-api-canary" does not name billing-api.
+    static func namesWhole(_ text: String, _ name: String) -> Bool {
+        let t = Array(text.lowercased().utf8), n = Array(name.lowercased().utf8)
+        guard !n.isEmpty, t.count >= n.count else { return false }
+        func isNameByte(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c == 45 || c == 95 }
+        for i in 0...(t.count - n.count) where t[i] == n[0] && t[i..<(i + n.count)].elementsEqual(n) {
+            if (i == 0 || !isNameByte(t[i - 1])) && (i + n.count == t.count || !isNameByte(t[i + n.count])) { return true }
+        }
+        return false
     }
 
     /// Host names in a text ("api.sendgrid.com", "registry.acme.internal"), not component names.

@@ -176,6 +176,11 @@ import CmemFixtures
         #expect(ChangeKind.of(type: "audit", text: " ingress annotations changed: limit-rps 200 -> 20", severity: .info) == .config)
         #expect(ChangeKind.of(type: "audit", text: " user logged in", severity: .info) == .observation)
         #expect(ChangeKind.of(type: "health_change", text: "  health healthy -> degraded", severity: .warning) == .failure)
+        // A name in a description counts whole, not as part of a longer one.
+        #expect(CausalCorrelator.namesWhole("raise parallelism to 40 (hits billing-db)", "billing-db"))
+        #expect(CausalCorrelator.namesWhole("pool for Billing-DB.", "billing-db"))
+        #expect(!CausalCorrelator.namesWhole("Synced billing-api-canary to revision d6bca48", "billing-api"))
+        #expect(!CausalCorrelator.namesWhole("new-billing-api up", "billing-api"))
     }
 
     /// A change about another component whose words name the failing one (a CronJob of billing-worker that

@@ -98,7 +98,7 @@ import TestSupport
             let both = try await api.get("/memory/timeline?start=2026-01-19&since=2026-01-19")
             #expect(both.status == 400 && both.errorMessage?.contains("start or since") == true, "\(both.text)")
             for path in ["/memory/timeline?components=nosuch", "/memory/search?q=crash&sinse=24h", "/memory/decisions?text=x",
-                         "/memory/sessions?cwd=/tmp", "/memory/timeline/component/github-mcp-server?since=24h",
+                         "/memory/sessions?cwd=/tmp", "/memory/timeline/component/github-mcp-server?from=24h",
                          "/memory/infrastructure/diff?since=24h&to=now", "/memory/timeline/buckets?start=2026-01-18&end=2026-01-19&bucket=5"] {
                 let r = try await api.get(path)
                 let name = String(path.split(separator: "&").last!.split(separator: "?").last!.split(separator: "=")[0])

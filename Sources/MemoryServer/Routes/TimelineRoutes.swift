@@ -170,7 +170,10 @@ struct TimelineRoutes {
     func component(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let name = try PathParameters.component(try PathParameters.decoded(context, "name"), what: "component")
         let q = try QueryParameters(request)
-        let start = try q.time("start")
+        // `start`, or `since` as the CLI, MCP and the timeline say.
+        let given = try q.time("start"), since = try q.time("since")
+        if given != nil && since != nil { throw APIError.badRequest("give query parameter start or since, not both") }
+        let start = given ?? since
         let limit = try q.integer("limit", in: AnswerLimit.componentHistory.range) ?? AnswerLimit.componentHistory.defaultValue
         try q.rejectUnknown()
         return JSONResponse.make(try await service.componentHistory(name, start: start, limit: limit).json)
@@ -178,23 +181,26 @@ struct TimelineRoutes {
 
     func correlate(_ request: Request) async throws -> Response {
         let body = try await request.jsonObject()
-        try body.allowOnly(["symptom", "timeframe", "at", "components", "limit"])
+        try body.allowOnly(["symptom", "timeframe", "window", "at", "components", "limit"])
         let symptom = try body.requiredString("symptom", maxLength: RequestLimits.symptom)
         var timeframe: Int64 = 24 * 3600
-        if let t = body["timeframe"] {
+        // `timeframe`, or `window` as the CLI and MCP call it.
+        if body.has("timeframe") && body.has("window") { throw APIError.badRequest("give field timeframe or window, not both") }
+        let key = body.has("window") ? "window" : "timeframe"
+        if let t = body[key] {
             switch t {
             case let .string(s):
                 guard let secs = TimeFormats.duration(s) else {
-                    throw APIError.badRequest("field timeframe must be a duration such as 2h, 24h or 7d")
+                    throw APIError.badRequest("field \(key) must be a duration such as 2h, 24h or 7d")
                 }
                 timeframe = secs
             case let .number(n):
                 guard n == n.rounded(), n >= 1, n <= 999_999_999 else {
-                    throw APIError.badRequest("field timeframe in seconds must be a whole number from 1 to 999999999")
+                    throw APIError.badRequest("field \(key) in seconds must be a whole number from 1 to 999999999")
                 }
                 timeframe = Int64(n)
             default:
-                throw APIError.badRequest("field timeframe must be a duration string such as 24h, or seconds")
+                throw APIError.badRequest("field \(key) must be a duration string such as 24h, or seconds")
             }
         }
         var end: Timestamp?
