@@ -16,6 +16,7 @@ enum CorrelateBench {
         try speed(env, events: events, runs: runs, into: &report)
         scenarioSuite(env, into: &report)
         try devSet(env, into: &report)
+        try independentSet(env, into: &report)
         report.print(title: "Correlation (issue 12)")
     }
 
@@ -102,6 +103,32 @@ enum CorrelateBench {
             }.compactMap { $0["name"] as? String }
             report.add("development set, seed \(seed) (shared/eval/correlation, \((summary["cmem"]?["c"] ?? 0) + (summary["cmem"]?["n"] ?? 0)) cases)",
                        "ours \(text("cmem"))", "seed's scorer \(text("seed"))" + (missed.isEmpty ? "" : "; ours missed \(missed.joined(separator: ", "))"))
+        }
+    }
+
+    static let independentSeeds = [1, 2, 3]
+
+    /// The second independent set (Tests/MemoryIndexTests/Fixtures/eval2, its SOURCE.md): generated per seed,
+    /// scored by its own `score2.py`. It has no seed scorer.
+    static func independentSet(_ env: BenchEnvironment, into report: inout Report) throws {
+        let fixtures = FileManager.default.currentDirectoryPath + "/Tests/MemoryIndexTests/Fixtures/eval2"
+        guard FileManager.default.fileExists(atPath: fixtures + "/gen2.py") else {
+            report.add("second independent set", "skipped", "run cmem-bench from the source tree (needs \(fixtures))")
+            return
+        }
+        for seed in independentSeeds {
+            let data = "\(env.workDir)/correlate-eval2-\(seed)"
+            let results = data + "/results.json"
+            try Run.program("/usr/bin/env", ["python3", fixtures + "/gen2.py", "--out", data, "--seed", "\(seed)"])
+            try Run.program("/usr/bin/env", ["python3", fixtures + "/score2.py", "--data", data, "--cmem", env.cmem, "--jobs", "2", "--json", results])
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: results))) as? [String: Any]
+            let g = json?["summary"] as? [String: Int] ?? [:]
+            let missed = (json?["results"] as? [[String: Any]] ?? []).filter { c in
+                (c["top1"] as? Bool) == false || (c["none_ok"] as? Bool) == false
+            }.compactMap { $0["name"] as? String }
+            report.add("second independent set, seed \(seed) (Fixtures/eval2, \((g["cause"] ?? 0) + (g["none"] ?? 0)) cases)",
+                       "ours top-1 \(g["top1"] ?? 0)/\(g["cause"] ?? 0), top-3 \(g["top3"] ?? 0)/\(g["cause"] ?? 0), none \(g["none_ok"] ?? 0)/\(g["none"] ?? 0)",
+                       missed.isEmpty ? "" : "missed \(missed.joined(separator: ", "))")
         }
     }
 }
