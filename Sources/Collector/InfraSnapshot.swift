@@ -205,7 +205,7 @@ public struct InfraSnapshot: Sendable, Equatable, Codable {
         if let reasons = c.reasons?.filter({ $0 != c.health }), !reasons.isEmpty { facts.append(reasons.joined(separator: ", ")) }
         if c.status == .healthy, let r = c.readyReplicas, let d = c.replicas { facts.append("\(r)/\(d) ready") }
         if let image = c.image { facts.append("`\(image)`") }
-        if let restarts = c.restarts, restarts > 0 { facts.append("\(restarts) restarts") }
+        if let restarts = c.restarts, restarts > 0 { facts.append(Plural.count(restarts, "restart")) }
         if c.kind == "Application" {
             facts.append([c.sync.map { "sync \($0)" }, c.health.map { "health \($0)" }].compactMap { $0 }.joined(separator: ", "))
         }

@@ -51,7 +51,7 @@ extension MemoryStore {
                     for d in decisions { try tx.write(d.path, renderDecision(d)); dAdded += 1 }
                     sAdded += 1
                 }
-                tx.lines = ["import: \(added) events, \(sAdded) sessions, \(dAdded) decisions (\(range))"]
+                tx.lines = ["import: \(Plural.count(added, "event")), \(Plural.count(sAdded, "session")), \(Plural.count(dAdded, "decision")) (\(range))"]
                 // The files are written after this returns: from here until their commit, a kill leaves them
                 // on record for the next import.
                 if !tx.isEmpty { try journal.record(tx.paths) }

@@ -67,10 +67,10 @@ extension MemoryStore {
             if !plan.archived.isEmpty { try recordArchive(plan.archived, detail: head, tx: tx) }
             var parts: [String] = []
             if plan.dayCount > 0 {
-                parts.append("rolled \(plan.dayCount) day files (\(report.eventsRolled) events) into \(plan.rollups.count) month summaries")
+                parts.append("rolled \(Plural.count(plan.dayCount, "day file")) (\(Plural.count(report.eventsRolled, "event"))) into \(Plural.count(plan.rollups.count, "month summary", "month summaries"))")
             }
-            if !plan.sessions.isEmpty { parts.append("compacted \(plan.sessions.count) sessions (\(report.actionsCompacted) actions)") }
-            if !plan.archived.isEmpty { parts.append("archived \(plan.archived.count) files") }
+            if !plan.sessions.isEmpty { parts.append("compacted \(Plural.count(plan.sessions.count, "session")) (\(Plural.count(report.actionsCompacted, "action")))") }
+            if !plan.archived.isEmpty { parts.append("archived \(Plural.count(plan.archived.count, "file"))") }
             tx.describe("retention \(plan.today): " + parts.joined(separator: ", ") + "; detail in \(head.short)")
             return report
         }

@@ -54,7 +54,7 @@ struct CorrelateCommand: ParsableCommand {
                 Output.line("After the onset (the response, not causes):")
                 for r in result.response { Output.line("  " + TimelineText.line(r.event) + Output.dim("  — \(r.summary)")) }
             }
-            Output.line(Output.dim("\(result.candidatesConsidered) events considered · index at \(result.freshness.summary)"))
+            Output.line(Output.dim("\(Plural.count(result.candidatesConsidered, "event")) considered · index at \(result.freshness.summary)"))
         }
     }
 }

@@ -54,7 +54,7 @@ struct ImportCommand: ParsableCommand {
             if r.resumedFiles > 0 {
                 Output.line("completed an interrupted import: committed \(r.resumedFiles) files it had written but not committed")
             }
-            Output.line("imported \(r.eventsAdded) events (\(r.eventsDuplicate) already present), \(r.sessionsAdded) sessions (\(r.sessionsDuplicate) already present), \(r.decisionsAdded) decisions in \(r.commits) commits")
+            Output.line("imported \(Plural.count(r.eventsAdded, "event")) (\(r.eventsDuplicate) already present), \(Plural.count(r.sessionsAdded, "session")) (\(r.sessionsDuplicate) already present), \(Plural.count(r.decisionsAdded, "decision")) in \(Plural.count(r.commits, "commit"))")
         }
     }
 }

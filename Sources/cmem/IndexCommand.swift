@@ -31,7 +31,7 @@ struct IndexCommand: ParsableCommand {
                     return
                 }
                 Output.line("index at \(s.freshness.summary)" + (s.isStale ? Output.yellow(" (stale: HEAD is \(s.head.map { String($0.prefix(7)) } ?? "?"))") : " (current)"))
-                Output.line("\(s.events) events, \(s.decisions) decisions, \(s.sessions) sessions in \(s.files) files; \(s.terms) terms")
+                Output.line("\(Plural.count(s.events, "event")), \(Plural.count(s.decisions, "decision")), \(Plural.count(s.sessions, "session")) in \(Plural.count(s.files, "file")); \(Plural.count(s.terms, "term"))")
                 Output.line("snapshot: \(s.snapshotBytes / 1024) KB in \(s.snapshotDirectory)")
                 if !s.freshness.warnings.isEmpty { Output.line("\(s.freshness.warnings.count) notes skipped (see warnings above)") }
             }
@@ -54,7 +54,7 @@ struct IndexCommand: ParsableCommand {
                     Output.json(.object([("events", .number(Double(s.events))), ("decisions", .number(Double(s.decisions))),
                                          ("sessions", .number(Double(s.sessions))), ("milliseconds", .number(Double(ms)))]))
                 } else {
-                    Output.line("rebuilt: \(s.events) events, \(s.decisions) decisions, \(s.sessions) sessions in \(ms) ms")
+                    Output.line("rebuilt: \(Plural.count(s.events, "event")), \(Plural.count(s.decisions, "decision")), \(Plural.count(s.sessions, "session")) in \(ms) ms")
                 }
             }
         }

@@ -85,8 +85,8 @@ struct RetentionCommand: ParsableCommand {
             parts.append("roll \(p.dayCount) day file\(p.dayCount == 1 ? "" : "s") into \(p.rollups.count) month "
                 + "summar\(p.rollups.count == 1 ? "y" : "ies") (\(p.rollups.map(\.month).joined(separator: ", ")))")
         }
-        if !p.sessions.isEmpty { parts.append("compact \(p.sessions.count) sessions' action logs") }
-        if !p.archived.isEmpty { parts.append("archive \(p.archived.count) files to git history") }
+        if !p.sessions.isEmpty { parts.append("compact the action logs of \(Plural.count(p.sessions.count, "session"))") }
+        if !p.archived.isEmpty { parts.append("archive \(Plural.count(p.archived.count, "file")) to git history") }
         return parts.joined(separator: ", ")
     }
 }

@@ -39,7 +39,7 @@ struct SearchCommand: ParsableCommand {
             }
             if results.hits.isEmpty { Output.line("no matches for \(JSONValue.quoted(query))") }
             for hit in results.hits { Output.line(HitText.line(hit)) }
-            let count = results.totalMatches.map { "\($0) matches · " } ?? ""
+            let count = results.totalMatches.map { "\(Plural.count($0, "match", "matches")) · " } ?? ""
             Output.line(Output.dim("\(count)index at \(results.freshness.summary)"))
         }
     }
