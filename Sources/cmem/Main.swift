@@ -21,7 +21,12 @@ enum Main {
                 FileHandle.standardError.write(Data("cmem: error: \(message)\n".utf8))
                 exit(2)
             }
-            CMem.exit(withError: error)
+            // Help and --version exit 0 as ArgumentParser has them; a wrong option or value exits 2, as an
+            // invalid value the command itself finds does (ArgumentParser's own code is 64). Not for `cmem
+            // hook`: to Claude Code, a hook's exit status 2 blocks the tool call.
+            if CMem.exitCode(for: error) == .success || CommandLine.arguments.dropFirst().first == "hook" { CMem.exit(withError: error) }
+            FileHandle.standardError.write(Data((CMem.fullMessage(for: error) + "\n").utf8))
+            exit(2)
         }
         if let asyncCommand = command as? AsyncParsableCommand {
             let done = DispatchSemaphore(value: 0)

@@ -74,7 +74,7 @@ import TestSupport
         #expect(current["session_id"]?.stringValue?.hasPrefix("sess-") == true, "\(current)")
         #expect(current["claude_session_id"]?.stringValue == "fast-1")
 
-        // Not a number: ArgumentParser's own error, exit status 64.
+        // Not a number: ArgumentParser's own error, exit status 64 (never 2, which blocks Claude Code's tool call).
         let bad = try CMemBinary.run(["hook", "session-start", "--budget", "lots"], repo: f.repo, cwd: f.project,
                                      stdin: Data(payload.utf8), environment: Self.traced)
         #expect(!bad.stderr.contains(Self.marker))

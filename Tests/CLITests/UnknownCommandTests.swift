@@ -31,10 +31,13 @@ import TestSupport
     }
 
     @Test func knownCommandsStillGoToArgumentParser() throws {
-        // An unknown option of a known command is ArgumentParser's to report, as before.
+        // An unknown option or a value of the wrong kind is ArgumentParser's to report, with exit status 2
+        // like every other invalid input (its own code, 64, stays for `cmem hook`).
         let r = try run(["session", "current", "--no-such-option"])
-        #expect(r.status != 0 && r.status != 2, "\(r.status) \(r.stderr)")
-        #expect(!r.stderr.contains("unknown command"), "\(r.stderr)")
+        #expect(r.status == 2, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("Unknown option '--no-such-option'") && !r.stderr.contains("unknown command"), "\(r.stderr)")
+        let big = try run(["timeline", "--limit", "99999999999999999999"])
+        #expect(big.status == 2 && big.stderr.contains("--limit"), "\(big.status) \(big.stderr)")
         let help = try run(["session", "--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("start"))
