@@ -52,6 +52,10 @@ public final class Memory {
     /// The handoff of `project` ("where we left off", `handoff/<project>.md`, written at every session
     /// end); nil when none was written yet.
     public func handoff(project: String) throws -> Handoff? {
+        // A project is named by its directory: `../x` would be read as project `x`.
+        guard !project.isEmpty, !project.contains("/"), !project.contains(".."), !project.contains(where: \.isNewline) else {
+            throw ValidationError("project name \(JSONValue.quoted(project)) is not valid: a project is its directory's name, without / or ..")
+        }
         let path = HandoffBuilder.path(project: project)
         guard let text = try store.readText(path) else { return nil }
         return Handoff(project: project, path: path, text: text)

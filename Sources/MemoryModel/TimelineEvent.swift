@@ -48,7 +48,7 @@ public struct TimelineEvent: Sendable, Equatable, Hashable {
         try Limits.checkToken(type, what: "event type")
         try Limits.checkToken(source, what: "source")
         try Limits.checkText(description, what: "description", max: Limits.maxDescription)
-        guard !description.isEmpty else { throw ValidationError("description must not be empty") }
+        guard description.contains(where: { !$0.isWhitespace }) else { throw ValidationError("description must not be empty or blank") }
         let detailsSize = details.json.utf8.count
         guard detailsSize <= Limits.maxDetails else {
             throw ValidationError("details are \(detailsSize) bytes; the limit is \(Limits.maxDetails)")

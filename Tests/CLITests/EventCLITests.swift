@@ -51,6 +51,8 @@ import TestSupport
             ["event", "record", "--type", "deployment", "--description", "x", "--id", "../x"],
             ["event", "show", "../../etc/passwd"],
             ["timeline", "--since", "never"],
+            ["event", "record", "--type", "deployment", "--description", "  \n\t "],
+            ["handoff", "--project", "../x"],
         ]
         for args in cases {
             let r = try CMemBinary.run(args, repo: f.repo, cwd: f.project)
