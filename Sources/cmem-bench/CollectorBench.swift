@@ -246,7 +246,7 @@ enum CollectorBench {
         var plain = Samples()
         for _ in 0..<n { plain.add(try commit()) }
 
-        try Run.program(env.cmem, ["hooks", "install", "--repo", code, "--memory", memory])
+        try Run.program(env.cmem, ["hooks", "install", "--project", code, "--repo", memory])
         var background = Samples(), recorded = Samples()
         for _ in 0..<n {
             let before = memoryCommits()
@@ -259,7 +259,7 @@ enum CollectorBench {
         }
         var foreground = Samples()
         for _ in 0..<n { foreground.add(try commit(env: ["CMEM_HOOK_SYNC": "1"])) }
-        try Run.program(env.cmem, ["hooks", "uninstall", "--repo", code])
+        try Run.program(env.cmem, ["hooks", "uninstall", "--project", code])
 
         report.add("git commit without hooks p50", ms(plain.p50), "p90 \(ms(plain.p90)), \(n) commits")
         report.add("git commit with cmem's hooks p50 (recording in the background)", ms(background.p50), "p90 \(ms(background.p90))")

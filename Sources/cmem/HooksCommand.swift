@@ -29,19 +29,33 @@ struct HooksCommand: ParsableCommand {
     )
 }
 
-/// Options of the hooks commands. Not `GlobalOptions`: `--repo` means the code repository here.
+/// Options of the hooks commands: the code repository the hooks go into (`--project`, as for `cmem claude
+/// install`), and the memory they write to (`--repo`, as for every command; `--memory` is its older name).
 struct CodeRepositoryOptions: ParsableArguments {
-    @Option(name: .long, help: "The CODE repository (default: the git repository of the current directory). Not the memory.")
-    var repo: String?
+    @Option(name: .long, help: "The CODE repository (default: the git repository of the current directory).")
+    var project: String?
 
-    @Option(name: .long, help: "The memory repository the hooks write to (default: $CMEM_REPO, else ~/.cortex/memory).")
+    @Option(name: [.customLong("repo"), .customLong("memory")],
+            help: "The memory repository the hooks write to (default: $CMEM_REPO, else ~/.cortex/memory).")
     var memory: String?
 
     @Flag(name: .long, help: "Print machine-readable JSON.")
     var json = false
 
     func location() throws -> GitHooks.Location {
-        try GitHooks.locate(absolutePath(repo ?? FileManager.default.currentDirectoryPath))
+        try GitHooks.locate(absolutePath(project ?? FileManager.default.currentDirectoryPath))
+    }
+
+    /// `--repo` once named the code repository here: a code repository given as the memory is refused,
+    /// rather than pinned into hooks installed elsewhere.
+    func checkMemory() throws {
+        guard let memory else { return }
+        let path = absolutePath(memory)
+        let fm = FileManager.default
+        if fm.fileExists(atPath: path + "/.git"), !fm.fileExists(atPath: path + "/.cmem") {
+            throw CommandFailure(message: "\(path) is a code repository, not a memory: --repo names the memory repository, as for every "
+                + "command; the code repository is --project \(memory)")
+        }
     }
 
     /// The memory pinned into the hooks at install: --memory, else $CMEM_REPO when set, else none (each
@@ -72,13 +86,14 @@ extension HooksCommand {
             discussion: """
             The hooks go where git looks for them (core.hooksPath is honoured). A hook already there is kept as \
             NAME.cmem-chained and still runs first, with its own exit status. The hooks call this cmem by its \
-            absolute path; the memory repository (--memory, else $CMEM_REPO if set) is written into them.
+            absolute path; the memory repository (--repo, else $CMEM_REPO if set) is written into them.
             """
         )
         @OptionGroup var options: CodeRepositoryOptions
 
         func run() throws {
             try run(json: options.json) {
+                try options.checkMemory()
                 let location = try options.location()
                 let memory = options.pinnedMemory
                 let changes = try GitHooks.install(at: location, executable: currentExecutable(), memory: memory)

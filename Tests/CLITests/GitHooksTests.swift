@@ -90,7 +90,7 @@ struct GitHooksTests {
         """.write(toFile: s.memory + "/.cmem/components.yaml", atomically: true, encoding: .utf8)
         try ProcessRunner.git(["commit", "-q", "-am", "components"], cwd: s.memory)
 
-        let install = try s.cmem("hooks", "install", "--repo", s.code, "--memory", s.memory, "--json")
+        let install = try s.cmem("hooks", "install", "--project", s.code, "--repo", s.memory, "--json")
         #expect(install.status == 0, "\(install.stderr)")
         let report = try JSONValue.parse(install.stdout)
         let actions = Dictionary(uniqueKeysWithValues: Self.hooks(report).map { ($0["hook"]!.stringValue!, $0["action"]!.stringValue!) })
@@ -141,7 +141,7 @@ struct GitHooksTests {
         try s.writeHook(s.hook("post-commit"), "exit 1")
         try s.writeHook(s.hook("post-merge"), "echo \"merge $1\" >> \"$(git rev-parse --git-dir)/merge-marker\"\nexit 3")
         try s.writeHook(s.hook("post-rewrite"), "cat > \"$(git rev-parse --git-dir)/rewrite-input\"\necho \"$1\" >> \"$(git rev-parse --git-dir)/rewrite-args\"\nexit 5")
-        #expect(try s.cmem("hooks", "install", "--repo", s.code).status == 0)
+        #expect(try s.cmem("hooks", "install", "--project", s.code).status == 0)
 
         // post-commit cannot stop a commit, whatever its status.
         #expect(try s.commit("a.txt", message: "one").status == 0)
@@ -199,21 +199,21 @@ struct GitHooksTests {
         let original = "#!/bin/sh\necho mine\n"
         try original.write(toFile: s.hook("post-commit"), atomically: true, encoding: .utf8)
         chmod(s.hook("post-commit"), 0o755)
-        #expect(try s.cmem("hooks", "install", "--repo", s.code).status == 0)
+        #expect(try s.cmem("hooks", "install", "--project", s.code).status == 0)
         let installed = try String(contentsOfFile: s.hook("post-commit"), encoding: .utf8)
         #expect(installed.contains("# cmem-hook v1"))
 
-        let second = try s.cmem("hooks", "install", "--repo", s.code, "--json")
+        let second = try s.cmem("hooks", "install", "--project", s.code, "--json")
         #expect(second.status == 0)
         #expect(Self.hooks(try JSONValue.parse(second.stdout)).allSatisfy { $0["action"]?.stringValue == "unchanged" })
         #expect(try String(contentsOfFile: s.hook("post-commit"), encoding: .utf8) == installed)
         #expect(try String(contentsOfFile: s.hook("post-commit.cmem-chained"), encoding: .utf8) == original)
         #expect(!FileManager.default.fileExists(atPath: s.hook("post-commit.cmem-chained.cmem-chained")))
 
-        let status = try s.cmem("hooks", "status", "--repo", s.code, "--json")
+        let status = try s.cmem("hooks", "status", "--project", s.code, "--json")
         #expect(Self.hooks(try JSONValue.parse(status.stdout)).allSatisfy { $0["status"]?.stringValue == "installed" })
 
-        let removed = try s.cmem("hooks", "uninstall", "--repo", s.code, "--json")
+        let removed = try s.cmem("hooks", "uninstall", "--project", s.code, "--json")
         #expect(removed.status == 0)
         let actions = Self.hooks(try JSONValue.parse(removed.stdout)).compactMap { $0["action"]?.stringValue }
         #expect(actions == ["restored", "removed", "removed"])
@@ -222,9 +222,23 @@ struct GitHooksTests {
         #expect(!FileManager.default.fileExists(atPath: s.hook("post-merge")))
         #expect(!FileManager.default.fileExists(atPath: s.hook("post-rewrite")))
         // Uninstalling again leaves the user's hook alone.
-        let again = try s.cmem("hooks", "uninstall", "--repo", s.code, "--json")
+        let again = try s.cmem("hooks", "uninstall", "--project", s.code, "--json")
         #expect(Self.hooks(try JSONValue.parse(again.stdout)).first?["action"]?.stringValue == "kept_foreign")
         #expect(try String(contentsOfFile: s.hook("post-commit"), encoding: .utf8) == original)
+    }
+
+    /// `--repo` is the memory, as for every command, and `--project` the code repository (as for `cmem
+    /// claude install`). A code repository given as `--repo` (the old meaning here) is refused, and nothing
+    /// is installed anywhere; `--memory` is still the memory's other name.
+    @Test func repoNamesTheMemoryAndProjectTheCode() throws {
+        let s = try Setup()
+        let old = try CMemBinary.run(["hooks", "install", "--repo", s.code], repo: s.memory, cwd: s.code, environment: ["HOME": s.home])
+        #expect(old.status != 0 && old.stderr.contains("--project"), "\(old.status) \(old.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: s.hook("post-commit")))
+        let new = try s.cmem("hooks", "install", "--project", s.code, "--memory", s.memory, "--json")
+        #expect(new.status == 0, "\(new.stderr)")
+        #expect(try JSONValue.parse(new.stdout)["memory"]?.stringValue == s.memory)
+        #expect(try String(contentsOfFile: s.hook("post-commit"), encoding: .utf8).contains(s.memory))
     }
 
     @Test func coreHooksPathIsRespected() throws {
@@ -247,7 +261,7 @@ struct GitHooksTests {
 
     @Test func aCommitSucceedsWithTheMemoryGoneAndOneLineIsLogged() throws {
         let s = try Setup(memory: false)
-        #expect(try s.cmem("hooks", "install", "--repo", s.code, "--memory", s.memory).status == 0)
+        #expect(try s.cmem("hooks", "install", "--project", s.code, "--repo", s.memory).status == 0)
         let r = try s.commit("a.txt", message: "no memory here")
         #expect(r.status == 0)
         #expect(r.stderr.isEmpty, "the hook must stay quiet: \(r.stderr)")
@@ -274,7 +288,7 @@ struct GitHooksTests {
 
     @Test func aLockedMemoryDoesNotBlockTheCommit() throws {
         let s = try Setup()
-        #expect(try s.cmem("hooks", "install", "--repo", s.code).status == 0)
+        #expect(try s.cmem("hooks", "install", "--project", s.code).status == 0)
         // Another writer (this test) holds the memory's write lock while the commit runs.
         let fd = open(s.memory + "/.git/cmem/write.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         #expect(fd >= 0)

@@ -23,7 +23,7 @@ import TestSupport
             try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
             try git("init", "-q", "-b", "main")
             try git("remote", "add", "origin", "https://github.com/acme/github-mcp.git")
-            let install = try CMemBinary.run(["hooks", "install", "--repo", root, "--memory", memory], repo: memory,
+            let install = try CMemBinary.run(["hooks", "install", "--project", root, "--repo", memory], repo: memory,
                                              cwd: root, environment: ["HOME": home])
             precondition(install.status == 0, "hooks install failed: \(install.stderr)")
         }
