@@ -81,23 +81,14 @@ enum CorrelateBench {
 
     /// The development set: generated per seed, scored by its own `score.py` (ours and the seed scorer).
     static func devSet(_ env: BenchEnvironment, into report: inout Report) throws {
-        let fixtures = FileManager.default.currentDirectoryPath + "/Tests/MemoryIndexTests/Fixtures/eval"
-        guard FileManager.default.fileExists(atPath: fixtures + "/gen.py") else {
-            report.add("development set", "skipped", "run cmem-bench from the source tree (needs \(fixtures))")
-            return
-        }
         for seed in devSeeds {
-            let data = "\(env.workDir)/correlate-devset-\(seed)"
-            let results = data + "/results.json"
-            try Run.program("/usr/bin/env", ["python3", fixtures + "/gen.py", "--out", data, "--seed", "\(seed)", "--quiet"])
-            try Run.program("/usr/bin/env", ["python3", fixtures + "/score.py", "--data", data, "--cmem", env.cmem, "--jobs", "2", "--json", results])
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: results))) as? [String: Any]
-            let summary = json?["summary"] as? [String: [String: Int]] ?? [:]
+            guard let json = try scoredSet(env, folder: "eval", generator: "gen.py", extra: ["--quiet"], scorer: "score.py", seed: seed, into: &report) else { return }
+            let summary = json["summary"] as? [String: [String: Int]] ?? [:]
             func text(_ k: String) -> String {
                 let g = summary[k] ?? [:]
                 return "top-1 \(g["t1"] ?? 0)/\(g["c"] ?? 0), top-3 \(g["t3"] ?? 0)/\(g["c"] ?? 0), none \(g["nok"] ?? 0)/\(g["n"] ?? 0)"
             }
-            let missed = (json?["cases"] as? [[String: Any]] ?? []).filter { c in
+            let missed = (json["cases"] as? [[String: Any]] ?? []).filter { c in
                 let m = c["cmem"] as? [String: Any] ?? [:]
                 return (m["top1"] as? Bool) == false || (m["none_ok"] as? Bool) == false
             }.compactMap { $0["name"] as? String }
@@ -111,24 +102,31 @@ enum CorrelateBench {
     /// The second independent set (Tests/MemoryIndexTests/Fixtures/eval2, its SOURCE.md): generated per seed,
     /// scored by its own `score2.py`. It has no seed scorer.
     static func independentSet(_ env: BenchEnvironment, into report: inout Report) throws {
-        let fixtures = FileManager.default.currentDirectoryPath + "/Tests/MemoryIndexTests/Fixtures/eval2"
-        guard FileManager.default.fileExists(atPath: fixtures + "/gen2.py") else {
-            report.add("second independent set", "skipped", "run cmem-bench from the source tree (needs \(fixtures))")
-            return
-        }
         for seed in independentSeeds {
-            let data = "\(env.workDir)/correlate-eval2-\(seed)"
-            let results = data + "/results.json"
-            try Run.program("/usr/bin/env", ["python3", fixtures + "/gen2.py", "--out", data, "--seed", "\(seed)"])
-            try Run.program("/usr/bin/env", ["python3", fixtures + "/score2.py", "--data", data, "--cmem", env.cmem, "--jobs", "2", "--json", results])
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: results))) as? [String: Any]
-            let g = json?["summary"] as? [String: Int] ?? [:]
-            let missed = (json?["results"] as? [[String: Any]] ?? []).filter { c in
+            guard let json = try scoredSet(env, folder: "eval2", generator: "gen2.py", extra: [], scorer: "score2.py", seed: seed, into: &report) else { return }
+            let g = json["summary"] as? [String: Int] ?? [:]
+            let missed = (json["results"] as? [[String: Any]] ?? []).filter { c in
                 (c["top1"] as? Bool) == false || (c["none_ok"] as? Bool) == false
             }.compactMap { $0["name"] as? String }
             report.add("second independent set, seed \(seed) (Fixtures/eval2, \((g["cause"] ?? 0) + (g["none"] ?? 0)) cases)",
                        "ours top-1 \(g["top1"] ?? 0)/\(g["cause"] ?? 0), top-3 \(g["top3"] ?? 0)/\(g["cause"] ?? 0), none \(g["none_ok"] ?? 0)/\(g["none"] ?? 0)",
                        missed.isEmpty ? "" : "missed \(missed.joined(separator: ", "))")
         }
+    }
+
+    /// One seed of a scenario set in Tests/MemoryIndexTests/Fixtures/FOLDER: generated, scored by its own
+    /// script with the `cmem` under test, and its results read. nil (and a row saying so) outside the source tree.
+    static func scoredSet(_ env: BenchEnvironment, folder: String, generator: String, extra: [String], scorer: String, seed: Int,
+                          into report: inout Report) throws -> [String: Any]? {
+        let fixtures = FileManager.default.currentDirectoryPath + "/Tests/MemoryIndexTests/Fixtures/" + folder
+        guard FileManager.default.fileExists(atPath: fixtures + "/" + generator) else {
+            report.add("scenario set \(folder)", "skipped", "run cmem-bench from the source tree (needs \(fixtures))")
+            return nil
+        }
+        let data = "\(env.workDir)/correlate-\(folder)-\(seed)"
+        let results = data + "/results.json"
+        try Run.program("/usr/bin/env", ["python3", fixtures + "/" + generator, "--out", data, "--seed", "\(seed)"] + extra)
+        try Run.program("/usr/bin/env", ["python3", fixtures + "/" + scorer, "--data", data, "--cmem", env.cmem, "--jobs", "2", "--json", results])
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: results))) as? [String: Any] ?? [:]
     }
 }
