@@ -144,7 +144,9 @@ import TestSupport
             #expect(h.status == 200, "\(h.text)")
             #expect(h["text"]?.stringValue?.contains("Where we left off: <b>tests</b>") == true)
             #expect(h["path"] == .string("handoff/webshop.md"))
-            #expect(try await api.get("/memory/handoff/..%2F..%2Fetc%2Fpasswd").status == 404)
+            // A name with / or .. is no project's: refused, not read as another project's handoff.
+            let hostile = try await api.get("/memory/handoff/..%2F..%2Fetc%2Fpasswd")
+            #expect(hostile.status == 400 && hostile.errorMessage?.contains("is not valid") == true, "\(hostile.text)")
         }
     }
 
