@@ -287,7 +287,11 @@ struct Scanner {
             } else if b.equalsIgnoringCase(scheme, "basic") {
                 kind = .basicAuth
             }
-            if kind != .authorization { credEnd = Swift.min(end, b.run(from: credStart) { !$0.isWhitespace }) }
+            if kind != .authorization {
+                credEnd = Swift.min(end, b.run(from: credStart) { !$0.isWhitespace })
+                // Punctuation that ends a clause ("Bearer x, then …") belongs to the sentence, not the token.
+                while credEnd > credStart + 1, b[credEnd - 1] == 0x2C || b[credEnd - 1] == 0x3B || b[credEnd - 1] == 0x29 { credEnd -= 1 }
+            }
         } else if !b.looksRandom(start..<credEnd), !b.isPlaceholder(start..<credEnd) {
             return  // a bare value must look like a token: `Authorization: required` is not one
         }

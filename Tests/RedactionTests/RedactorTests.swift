@@ -14,6 +14,9 @@ struct RedactorTests {
             == "git clone https://deploy:[REDACTED:password]@git.example.com/a.git")
         #expect(redactor.redact("curl -H 'Authorization: Bearer abcdef0123456789abcdef' https://x")
             == "curl -H 'Authorization: Bearer [REDACTED:bearer_token]' https://x")
+        // The comma after the token is the sentence's.
+        #expect(redactor.redact("sent Authorization: Bearer abcdef0123456789abcdef, then the hook failed")
+            == "sent Authorization: Bearer [REDACTED:bearer_token], then the hook failed")
         #expect(redactor.redact("mysql -uroot -pS3cret db") == "mysql -uroot -p[REDACTED:password] db")
         #expect(redactor.redact("curl -u admin:pw1234567 https://x") == "curl -u admin:[REDACTED:password] https://x")
         #expect(redactor.redact("  password: correct horse # note\n") == "  password: [REDACTED:password] # note\n")
