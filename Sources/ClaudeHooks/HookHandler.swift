@@ -192,7 +192,7 @@ public struct HookHandler {
     // MARK: PreCompact, SessionEnd, Stop
 
     func saveProgress(_ payload: HookPayload, now: Timestamp, end: Bool) throws {
-        let last = payload.lastAssistantMessage ?? payload.transcriptPath.flatMap(Transcript.lastAssistantMessage)
+        let last = payload.lastAssistantMessage ?? lastReplyInTranscript(payload)
         let builder = HandoffBuilder(store: store, tokenBudget: tokenBudget)
         let autoKey = autoSummaryKey(payload.claudeSessionID)
         var written: String?
@@ -213,8 +213,9 @@ public struct HookHandler {
     }
 
     func stop(_ payload: HookPayload, now: Timestamp) throws {
-        let last = payload.lastAssistantMessage ?? payload.transcriptPath.flatMap(Transcript.lastAssistantMessage)
-        guard last != nil else { return }
+        let last = payload.lastAssistantMessage ?? lastReplyInTranscript(payload)
+        guard let last else { return }
+        writeState(lastReplyKey(payload.claudeSessionID), String(fnv1a64(last), radix: 16))
         let autoKey = autoSummaryKey(payload.claudeSessionID)
         var written: String?
         let session = try withSession(payload, now: now, message: "summary") { s, _ in
@@ -224,6 +225,21 @@ public struct HookHandler {
         }
         if session != nil, let written { rememberAutoSummary(written, key: autoKey) }
     }
+
+    /// The transcript's last reply, when the transcript has caught up with what Stop was handed: a
+    /// transcript that does not yet hold Stop's `last_assistant_message` ends with an older reply, and a
+    /// summary built from it would step back.
+    func lastReplyInTranscript(_ payload: HookPayload) -> String? {
+        guard let path = payload.transcriptPath, let last = Transcript.lastAssistantMessage(path: path) else { return nil }
+        func hash(_ s: String) -> String { String(fnv1a64(s), radix: 16) }
+        if let seen = readState(lastReplyKey(payload.claudeSessionID)), seen != hash(last),
+           !Transcript.holdsAssistantMessage(path: path, where: { hash($0) == seen }) {
+            return nil
+        }
+        return last
+    }
+
+    func lastReplyKey(_ claudeSession: String) -> String { "claude/\(stateKey(claudeSession)).reply" }
 
     /// Adds the blockers and next steps the last assistant message states (`StatedWork`); never removes
     /// any. Returns whether anything was added.

@@ -26,6 +26,18 @@ public enum Transcript {
         return nil
     }
 
+    /// Whether the transcript's tail holds an assistant message whose text passes `matches`.
+    public static func holdsAssistantMessage(path: String, where matches: (String) -> Bool) -> Bool {
+        let expanded = (path as NSString).expandingTildeInPath
+        guard let bytes = tail(of: expanded, bytes: tailBytes) else { return false }
+        var start = 0
+        for i in 0...bytes.count where i == bytes.count || bytes[i] == 10 {
+            if i > start, let text = assistantText(bytes[start..<i]), matches(text) { return true }
+            start = i + 1
+        }
+        return false
+    }
+
     static func assistantText(_ line: ArraySlice<UInt8>) -> String? {
         // Cheap filter before parsing: assistant lines say so.
         guard contains(line, Array(#""assistant""#.utf8)) else { return nil }

@@ -227,6 +227,35 @@ import TestSupport
         #expect(try f.current()["summary"]?.stringValue == "Refactor done; release blocked on review")
     }
 
+    /// SessionEnd reads the last reply from the transcript. A transcript that does not yet hold the reply
+    /// Stop was handed ends with an older one: the summary keeps Stop's rather than stepping back. Once
+    /// the transcript holds it and a newer reply, the newer one is the summary's.
+    @Test func sessionEndDoesNotStepBackToAnOlderReply() throws {
+        let f = try HookFixture()
+        try f.hook("session-start", try f.payload("claude_hook_session_start.json"))
+        try f.hook("stop", try f.payload("claude_hook_stop.json"))
+        let stopSaw = "I've completed the refactoring"
+        #expect(try f.current()["summary"]?.stringValue?.contains(stopSaw) == true)
+        try f.hook("pre-compact", try f.payload("claude_hook_pre_compact.json"))
+        try f.hook("session-end", try f.payload("claude_hook_session_end.json"))
+        let summary = try f.current()["summary"]?.stringValue ?? ""
+        #expect(summary.contains(stopSaw) && !summary.contains("Next I would handle negative input"), "\(summary)")
+
+        // The transcript catches up and goes on: the newer reply wins.
+        func reply(_ text: String) -> String {
+            JSONValue.object([("type", .string("assistant")), ("message", .object([("role", .string("assistant")),
+                ("content", .array([.object([("type", .string("text")), ("text", .string(text))])]))]))]).json
+        }
+        let handle = try #require(FileHandle(forWritingAtPath: f.transcript))
+        handle.seekToEndOfFile()
+        handle.write(Data((reply("I've completed the refactoring. Here's a summary...") + "\n" + reply("Now the tests pass on CI too.") + "\n").utf8))
+        handle.closeFile()
+        try f.hook("session-start", try f.payload("claude_hook_session_start.json", [("source", .string("resume"))]))
+        try f.hook("session-end", try f.payload("claude_hook_session_end.json"))
+        let later = try f.current()["summary"]?.stringValue ?? ""
+        #expect(later.contains("Now the tests pass on CI too."), "\(later)")
+    }
+
     @Test func resumeReopensAnEndedSession() throws {
         let f = try HookFixture()
         try f.hook("session-start", try f.payload("claude_hook_session_start.json"))

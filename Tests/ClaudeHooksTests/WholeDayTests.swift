@@ -59,7 +59,8 @@ import TestSupport
 
         // Afternoon: more work, then the session ends.
         try f.hook("post-tool-use", try tool("Write", .object([("file_path", file("k8s/init-container.yaml")), ("content", .string("kind: Pod"))])))
-        try f.hook("stop", try f.payload("claude_hook_stop.json"))
+        // Stop as Claude Code sends it once the reply is in the transcript (the fixture's own text is not in ours).
+        try f.hook("stop", try f.payload("claude_hook_stop.json", [("last_assistant_message", .null)]))
         #expect(try f.hook("session-end", try f.payload("claude_hook_session_end.json")).stdout.isEmpty)
 
         let morning = try f.current()
