@@ -104,6 +104,20 @@ import TestSupport
                 let name = String(path.split(separator: "&").last!.split(separator: "?").last!.split(separator: "=")[0])
                 #expect(r.status == 400 && r.errorMessage?.contains("unknown query parameter \"\(name)\"") == true, "\(path): \(r.text)")
             }
+            // Routes that take no parameters refuse them too.
+            for path in ["/memory/timeline/event/ev-20260119-100000-0000000001?bogus=1", "/memory/infrastructure/current?bogus=1",
+                         "/memory/infrastructure/health?bogus=1", "/memory/handoff/demo?bogus=1"] {
+                let r = try await api.get(path)
+                #expect(r.status == 400 && r.errorMessage?.contains("unknown query parameter \"bogus\"") == true, "\(path): \(r.text)")
+            }
+            // Times and severities read as the CLI and MCP read them: no offset is UTC, `fatal` is critical.
+            let noOffset = try await api.get("/memory/timeline?since=2026-01-19T10:10:00&severity=fatal")
+            #expect(noOffset.status == 200 && noOffset["count"] == .number(0), "\(noOffset.text)")
+            let error = try await api.get("/memory/timeline?since=2026-01-19T10:10:00&severity=ERROR")
+            #expect(error.status == 200 && error["count"] == .number(1), "\(error.text)")
+            let at = try await api.post("/memory/timeline/correlate", .object([("symptom", .string("github-mcp-server crash looping")),
+                                                                               ("at", .string("2026-01-19T10:15:00"))]))
+            #expect(at.status == 200, "\(at.text)")
         }
     }
 

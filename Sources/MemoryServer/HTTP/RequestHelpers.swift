@@ -110,11 +110,17 @@ enum TimeInput {
     /// The earliest time accepted (year 1): durations reaching further back are clamped to it.
     static let earliest = Timestamp(milliseconds: -62_135_596_800_000)
 
+    /// The core's reading of a time (`Timestamp.parse`, as the CLI and MCP read it: a time without an
+    /// offset is UTC), then the forms only HTTP clients send; an error in the core's words.
     static func parse(_ v: String, field: String, endOfDay: Bool = false, now: Timestamp = .now()) throws -> Timestamp {
-        if let t = TimeFormats.dateTime(v) { return t }
-        if let t = TimeFormats.date(v) { return endOfDay ? Timestamp(milliseconds: t.milliseconds + 86_400_000 - 1) : t }
-        if let secs = TimeFormats.duration(v) { return max(earliest, now.adding(seconds: -secs)) }
-        throw APIError.badRequest("\(field) is not a time: use RFC 3339 (2026-01-19T14:30:00Z), a date (2026-01-19) or a duration ago (24h, 7d)")
+        do {
+            return max(earliest, try Timestamp.parse(v, what: field, endOfDay: endOfDay, now: now))
+        } catch let error as ValidationError {
+            if let t = TimeFormats.dateTime(v) { return t }
+            if let t = TimeFormats.date(v) { return endOfDay ? Timestamp(milliseconds: t.milliseconds + 86_400_000 - 1) : t }
+            if let secs = TimeFormats.duration(v) { return max(earliest, now.adding(seconds: -secs)) }
+            throw APIError.badRequest(error.message)
+        }
     }
 }
 

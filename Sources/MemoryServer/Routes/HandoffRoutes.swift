@@ -8,7 +8,8 @@ struct HandoffRoutes {
 
     var collection: RouteCollection<BasicRequestContext> {
         let routes = RouteCollection(context: BasicRequestContext.self)
-        routes.get("{project}") { _, context in
+        routes.get("{project}") { request, context in
+            try QueryParameters(request).rejectUnknown()
             let project = try PathParameters.decoded(context, "project")
             try RequestFields.checkText(project, field: "project", maxLength: 256)
             guard !project.isEmpty else { throw APIError.badRequest("the project name is empty") }

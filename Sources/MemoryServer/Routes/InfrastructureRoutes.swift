@@ -12,8 +12,9 @@ struct InfrastructureRoutes {
 
     var collection: RouteCollection<BasicRequestContext> {
         let routes = RouteCollection(context: BasicRequestContext.self)
-        routes.get("current") { _, _ in
-            JSONResponse.make(try await service.infraCurrent().json)
+        routes.get("current") { request, _ in
+            try QueryParameters(request).rejectUnknown()
+            return JSONResponse.make(try await service.infraCurrent().json)
         }
         routes.get("component/{name}") { request, context in
             let name = try PathParameters.decoded(context, "name")
@@ -32,8 +33,9 @@ struct InfrastructureRoutes {
             try q.rejectUnknown()
             return JSONResponse.make(try await service.infraDiff(since: since, until: until).json)
         }
-        routes.get("health") { _, _ in
-            JSONResponse.make(try await service.infraHealth().json)
+        routes.get("health") { request, _ in
+            try QueryParameters(request).rejectUnknown()
+            return JSONResponse.make(try await service.infraHealth().json)
         }
         return routes
     }

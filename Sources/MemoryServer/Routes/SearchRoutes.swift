@@ -25,7 +25,7 @@ struct SearchRoutes {
                                     since: try q.time("since"), order: .relevance, limit: limit)
             query.include(through: try q.time("until", endOfDay: true))
             if let s = try q.string("severity", maxLength: 16) {
-                guard let severity = Severity(rawValue: s) else {
+                guard let severity = Severity(lenient: s) else {
                     throw APIError.badRequest("query parameter severity must be one of info, warning, error, critical")
                 }
                 query.severities = SearchQuery.severities(atLeast: severity)

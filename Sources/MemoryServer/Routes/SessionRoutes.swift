@@ -19,12 +19,14 @@ struct SessionRoutes {
             return JSONResponse.make(try await service.sessions(text, project: project, limit: limit).json)
         }
         routes.get("current") { request, _ in try await current(request) }
-        routes.get("{id}") { _, context in
+        routes.get("{id}") { request, context in
+            try QueryParameters(request).rejectUnknown()
             let answer = try await service.session(id: try sessionID(context))
             return JSONResponse.make(answer.json)
         }
         routes.put("{id}") { request, context in try await update(request, context) }
-        routes.get("{id}/summary") { _, context in
+        routes.get("{id}/summary") { request, context in
+            try QueryParameters(request).rejectUnknown()
             let answer = try await service.session(id: try sessionID(context))
             return JSONResponse.make(SessionRoutes.summary(answer.session, answer.decisions))
         }

@@ -14,7 +14,10 @@ struct TimelineRoutes {
         routes.get { request, _ in try await query(request) }
         routes.get("buckets") { request, _ in try await buckets(request) }
         routes.post("events") { request, _ in try await record(request) }
-        routes.get("event/{id}") { _, context in try await event(context) }
+        routes.get("event/{id}") { request, context in
+            try QueryParameters(request).rejectUnknown()
+            return try await event(context)
+        }
         routes.get("component/{name}") { request, context in try await component(request, context) }
         routes.post("correlate") { request, _ in try await correlate(request) }
         return routes
@@ -44,7 +47,7 @@ struct TimelineRoutes {
         query.components = try q.components("component")
         query.sources = try q.tokens("source")
         if let s = try q.string("severity", maxLength: 16) {
-            guard let severity = Severity(rawValue: s) else {
+            guard let severity = Severity(lenient: s) else {
                 throw APIError.badRequest("query parameter severity must be one of info, warning, error, critical")
             }
             query.minSeverity = severity
@@ -205,7 +208,7 @@ struct TimelineRoutes {
         }
         var end: Timestamp?
         if let at = try body.string("at", maxLength: 64) {
-            guard let t = TimeFormats.dateTime(at) else { throw APIError.badRequest("field at is not an RFC 3339 time") }
+            let t = try TimeInput.parse(at, field: "at")
             end = t
         }
         let components = try body.stringList("components", maxLength: 253) ?? []
