@@ -62,7 +62,7 @@ public enum ToolCatalog {
 
     public static let all: [Spec] = [
         Spec(name: "session_current", description: "Current session: task, open work (with what was carried over), what changed since the last session, decisions, files.",
-             parameters: [session, cwd, Parameter("limit", .integer, "Recent actions to include (default 10)")], required: [], readOnly: true),
+             parameters: [session, cwd], required: [], readOnly: true),
         Spec(name: "session_update", description: "Update the current session (starts one if none). Lists are added to.",
              parameters: [session, cwd, Parameter("task", .string, "Set the task"), Parameter("summary", .string, "Set the progress summary"),
                           Parameter("todo", .strings, "Todos to add"), Parameter("done", .strings, "Todos to mark done"),

@@ -11,13 +11,14 @@ struct SearchCommand: ParsableCommand {
     )
     @OptionGroup var global: GlobalOptions
     @Argument(help: "What to look for.") var query: String
-    @Option(name: .long, help: "decision | session | event | note (repeatable).") var type: [String] = []
+    @Option(name: .long, help: "decision | session | event | note (repeatable).") var kind: [String] = []
     @Option(name: .long, help: "Only documents naming this component (repeatable).") var component: [String] = []
     @Option(name: .long, help: "From (ISO 8601 or a duration ago like 7d).") var since: String?
     @Option(name: .long, help: "Until, inclusive (ISO 8601; a bare date means the end of that day).") var until: String?
     @Option(name: .long, help: "Only events from this source (repeatable).") var source: [String] = []
     @Option(name: .long, help: "At least this severity (events).") var severity: String?
-    @Option(name: .long, help: "Only this event type (repeatable).") var eventType: [String] = []
+    // `--type` is the event type, as in `cmem timeline`, REST and MCP; `--event-type` its older name here.
+    @Option(name: [.customLong("type"), .customLong("event-type")], help: "Only this event type (repeatable).") var eventType: [String] = []
     @Option(name: .long, help: "Only this session and its decisions.") var session: String?
     @Option(name: .long, help: "Only sessions and decisions of this project.") var project: String?
     @Option(name: .long, help: "relevance | newest | oldest") var order: String = "relevance"
@@ -25,7 +26,11 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         try run(json: global.json) {
-            var q = try QueryOptions.build(text: query, types: type, components: component, since: since, until: until,
+            if let k = eventType.first(where: { t in DocumentKind.allCases.contains { $0.description == t || $0.description + "s" == t } }) {
+                throw MemoryModel.ValidationError("--type \(k) is an event type filter, as in `cmem timeline`; for the kind of document use --kind \(k)")
+            }
+            guard query.contains(where: { !$0.isWhitespace }) else { throw MemoryModel.ValidationError("a query is required: the words to look for") }
+            var q = try QueryOptions.build(text: query, types: kind, components: component, since: since, until: until,
                                            sources: source, severity: severity, limit: limit, order: order)
             q.eventTypes = Set(eventType)
             q.session = session
@@ -52,7 +57,7 @@ enum QueryOptions {
         var kinds = Set<DocumentKind>()
         for t in types {
             guard let k = DocumentKind.allCases.first(where: { $0.description == t || $0.description + "s" == t }) else {
-                throw MemoryModel.ValidationError("--type \(t) is not one of decision, session, event, note")
+                throw MemoryModel.ValidationError("--kind \(t) is not one of decision, session, event, note")
             }
             kinds.insert(k)
         }

@@ -53,6 +53,8 @@ import TestSupport
             ["timeline", "--since", "never"],
             ["event", "record", "--type", "deployment", "--description", "  \n\t "],
             ["handoff", "--project", "../x"],
+            ["search", "  "],
+            ["search", "deploy", "--type", "note"],
         ]
         for args in cases {
             let r = try CMemBinary.run(args, repo: f.repo, cwd: f.project)
