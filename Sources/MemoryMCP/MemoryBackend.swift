@@ -216,7 +216,10 @@ public actor MemoryBackend {
             guard let k = DocumentKind(name: kind) else { throw ToolError("search: kind must be event, decision, session or note") }
             q.kinds = [k]
         }
-        if let c = try args.string("component") { q.components = [c] }
+        if let c = try args.string("component") {
+            try Identifier.validateComponent(c)
+            q.components = [c]
+        }
         q.since = try args.time("since")
         q.include(through: try args.time("until", endOfDay: true))
         return try queries().search(q).json
@@ -224,6 +227,7 @@ public actor MemoryBackend {
 
     func decisionsSearch(_ args: ToolArguments) throws -> JSONValue {
         let components = try args.string("component").map { Set([$0]) } ?? []
+        for c in components { try Identifier.validateComponent(c) }
         return try queries().decisions(try args.string("query") ?? "", project: try args.string("project"), components: components,
                                        since: try args.time("since"), limit: try args.limit(.decisions)).json
     }
@@ -234,6 +238,7 @@ public actor MemoryBackend {
         request.text = try args.string("query") ?? ""
         request.types = Set(try args.strings("type"))
         request.components = Set(try args.strings("component"))
+        for c in request.components { try Identifier.validateComponent(c) }
         request.sources = Set(try args.strings("source"))
         if let s = try args.string("severity") {
             guard let sev = Severity(lenient: s) else { throw ToolError("timeline: severity must be info, warning, error or critical") }

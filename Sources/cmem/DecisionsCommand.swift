@@ -24,6 +24,7 @@ struct DecisionsCommand: ParsableCommand {
                 guard limit > 0 else { throw MemoryModel.ValidationError("--limit must be positive") }
                 let from = try since.map { try parseTime($0, what: "--since") }
                 let (_, queries) = try IndexAccess.queries(global)
+                for c in component { try Identifier.validateComponent(c) }
                 let answer = queries.decisions(query, project: project, components: Set(component), since: from, limit: limit)
                 if global.json {
                     Output.json(answer.json)

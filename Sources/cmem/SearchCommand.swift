@@ -30,6 +30,7 @@ struct SearchCommand: ParsableCommand {
                 throw MemoryModel.ValidationError("--type \(k) is an event type filter, as in `cmem timeline`; for the kind of document use --kind \(k)")
             }
             guard query.contains(where: { !$0.isWhitespace }) else { throw MemoryModel.ValidationError("a query is required: the words to look for") }
+            for c in component { try Identifier.validateComponent(c) }
             var q = try QueryOptions.build(text: query, types: kind, components: component, since: since, until: until,
                                            sources: source, severity: severity, limit: limit, order: order)
             q.eventTypes = Set(eventType)

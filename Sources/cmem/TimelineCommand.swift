@@ -26,6 +26,7 @@ struct TimelineCommand: ParsableCommand {
             var request = TimelineRequest(since: try since.map { try Timestamp.parse($0, what: "--since") },
                                           until: try until.map { try Timestamp.parse($0, what: "--until", endOfDay: true) }, limit: limit)
             request.types = Set(type)
+            for c in component { try Identifier.validateComponent(c) }
             request.components = Set(component)
             request.sources = Set(source)
             request.text = query ?? ""

@@ -55,6 +55,9 @@ import TestSupport
             ["handoff", "--project", "../x"],
             ["search", "  "],
             ["search", "deploy", "--type", "note"],
+            ["timeline", "--component", "../x"],
+            ["search", "deploy", "--component", "../x"],
+            ["decisions", "search", "--component", "../x"],
         ]
         for args in cases {
             let r = try CMemBinary.run(args, repo: f.repo, cwd: f.project)
