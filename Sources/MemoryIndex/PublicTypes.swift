@@ -7,6 +7,16 @@ public struct SearchQuery: Sendable, Equatable {
         case relevance
         /// By time. A hit matches every term.
         case newestFirst, oldestFirst
+
+        /// The names every front end takes: relevance, newest, oldest.
+        public init?(name: String) {
+            switch name {
+            case "relevance": self = .relevance
+            case "newest": self = .newestFirst
+            case "oldest": self = .oldestFirst
+            default: return nil
+            }
+        }
     }
 
     public var text: String

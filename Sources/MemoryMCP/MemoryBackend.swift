@@ -222,6 +222,17 @@ public actor MemoryBackend {
         }
         q.since = try args.time("since")
         q.include(through: try args.time("until", endOfDay: true))
+        // The filters the CLI and REST take.
+        q.eventTypes = Set(try args.strings("type"))
+        q.sources = Set(try args.strings("source"))
+        if let s = try args.string("severity") {
+            guard let sev = Severity(lenient: s) else { throw ToolError("search: severity must be info, warning, error or critical") }
+            q.severities = SearchQuery.severities(atLeast: sev)
+        }
+        if let o = try args.string("order") {
+            guard let order = SearchQuery.Order(name: o) else { throw ToolError("search: order must be relevance, newest or oldest") }
+            q.order = order
+        }
         return try queries().search(q).json
     }
 

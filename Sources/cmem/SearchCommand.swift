@@ -62,8 +62,7 @@ enum QueryOptions {
             }
             kinds.insert(k)
         }
-        let orders: [String: SearchQuery.Order] = ["relevance": .relevance, "newest": .newestFirst, "oldest": .oldestFirst]
-        guard let o = orders[order] else { throw MemoryModel.ValidationError("--order \(order) is not one of relevance, newest, oldest") }
+        guard let o = SearchQuery.Order(name: order) else { throw MemoryModel.ValidationError("--order \(order) is not one of relevance, newest, oldest") }
         var q = SearchQuery(text, kinds: kinds, sources: Set(sources), components: Set(components), order: o, limit: limit)
         q.since = try since.map { try parseTime($0, what: "--since") }
         q.include(through: try until.map { try Timestamp.parse($0, what: "--until", endOfDay: true) })

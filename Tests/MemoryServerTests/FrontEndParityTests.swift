@@ -99,6 +99,8 @@ import TestSupport
         // Filters, and an until that is a bare date (the whole of that day).
         let today = String(onset.day)
         let cliFiltered = try cli(f, "search", "github-mcp-server", "--component", "github-mcp-server", "--until", today, "--limit", "10")
+        let cliTyped = try cli(f, "search", "github-mcp-server", "--type", "deployment", "--source", "argocd", "--severity", "info",
+                               "--order", "newest", "--limit", "10")
         let cliCorrelate = try cli(f, "correlate", symptom, "--at", at, "--window", "24h", "--limit", "5")
         let cliComponent = try cli(f, "component", "github-mcp-server", "--limit", "20")
         let cliHealth = try cli(f, "infra", "health")
@@ -121,6 +123,9 @@ import TestSupport
         let mcpSearch = try mcp.call("search", [("query", .string("registry")), ("limit", .number(10))])
         let mcpFiltered = try mcp.call("search", [("query", .string("github-mcp-server")), ("component", .string("github-mcp-server")),
                                                   ("until", .string(today)), ("limit", .number(10))])
+        let mcpTyped = try mcp.call("search", [("query", .string("github-mcp-server")), ("type", .array([.string("deployment")])),
+                                               ("source", .array([.string("argocd")])), ("severity", .string("info")),
+                                               ("order", .string("newest")), ("limit", .number(10))])
         let mcpCorrelate = try mcp.call("correlate", [("symptom", .string(symptom)), ("at", .string(at)), ("window", .string("24h")), ("limit", .number(5))])
         let mcpComponent = try mcp.call("component_history", [("component", .string("github-mcp-server")), ("limit", .number(20))])
         let mcpHealth = try mcp.call("infra_health", [])
@@ -163,6 +168,8 @@ import TestSupport
         #expect(mcpSearch == cliSearch)
         #expect(cliFiltered["results"]?.items.contains { $0["id"]?.stringValue == deploy } == true, "\(cliFiltered.json)")
         #expect(mcpFiltered == cliFiltered)
+        #expect(cliTyped["results"]?.items.count == 2 && cliTyped["results"]?.items.first?["id"]?.stringValue == deploy, "\(cliTyped.json)")
+        #expect(mcpTyped == cliTyped)
         #expect(mcpCorrelate == cliCorrelate)
         #expect(mcpComponent == cliComponent)
         #expect(mcpHealth == cliHealth)
@@ -204,6 +211,7 @@ import TestSupport
             #expect(try await api.get("/memory/decisions?q=registry&component=github-mcp-server&limit=5").json == cliDecisions)
             #expect(try await api.get("/memory/search?q=github-mcp-server&component=github-mcp-server&until=\(today)&limit=10").json == cliFiltered)
             #expect(try await api.post("/memory/timeline/correlate", correlateBody).json == cliCorrelate)
+            #expect(try await api.get("/memory/search?q=github-mcp-server&type=deployment&source=argocd&severity=info&order=newest&limit=10").json == cliTyped)
             #expect(try await api.get("/memory/timeline/component/github-mcp-server?limit=20").json == cliComponent)
             let from = oldFrom.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? oldFrom
             #expect(try await api.get("/memory/timeline?start=\(from)&end=\(oldUntil)&limit=10").json == cliOld)

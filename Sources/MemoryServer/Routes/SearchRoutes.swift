@@ -8,7 +8,6 @@ struct SearchRoutes {
     let service: MemoryService
 
     static let kinds: Set<String> = ["decision", "session", "event", "note"]
-    static let orders: [String: SearchQuery.Order] = ["relevance": .relevance, "newest": .newestFirst, "oldest": .oldestFirst]
 
     var collection: RouteCollection<BasicRequestContext> {
         let routes = RouteCollection(context: BasicRequestContext.self)
@@ -31,7 +30,7 @@ struct SearchRoutes {
                 query.severities = SearchQuery.severities(atLeast: severity)
             }
             if let o = try q.string("order", maxLength: 16) {
-                guard let order = SearchRoutes.orders[o] else {
+                guard let order = SearchQuery.Order(name: o) else {
                     throw APIError.badRequest("query parameter order must be one of relevance, newest, oldest")
                 }
                 query.order = order
