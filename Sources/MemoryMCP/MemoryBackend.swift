@@ -55,6 +55,7 @@ public actor MemoryBackend {
             case "todo_update": return try todoUpdate(args)
             case "search": return try search(args)
             case "decisions_search": return try decisionsSearch(args)
+            case "session_list": return try sessionList(args)
             case "timeline": return try timeline(args)
             case "event": return try event(args)
             case "component_history": return try componentHistory(args)
@@ -234,6 +235,10 @@ public actor MemoryBackend {
             q.order = order
         }
         return try queries().search(q).json
+    }
+
+    func sessionList(_ args: ToolArguments) throws -> JSONValue {
+        try queries().sessions(try args.string("query") ?? "", project: try args.string("project"), limit: try args.limit(.sessions)).json
     }
 
     func decisionsSearch(_ args: ToolArguments) throws -> JSONValue {

@@ -29,7 +29,7 @@ import TestSupport
         let c = try connect(f)
         let list = try c.request("tools/list", .object([]))
         let tools = list["result"]?["tools"]?.items ?? []
-        #expect(tools.count == 18)
+        #expect(tools.count == 19)
         let size = list["result"]!.json.utf8.count
         #expect(size < 16_000, "tools/list result is \(size) characters")
         #expect(tools.allSatisfy { $0["inputSchema"]?["type"]?.stringValue == "object" })

@@ -159,6 +159,7 @@ import TestSupport
 
         #expect(mcpCurrent == cliCurrent)
         #expect(cliSessions["results"]?.items.first?["id"]?.stringValue == session, "\(cliSessions.json)")
+        #expect(try mcp.call("session_list", [("limit", .number(5))]) == cliSessions)
         #expect(cliEvent["caused"]?.items.count == 1 && cliEvent["caused_by"]?["event_type"]?.stringValue == "git_commit", "\(cliEvent.json)")
         #expect(mcpEvent == cliEvent)
         #expect(cliDecisions["decisions"]?.items.count == 1, "\(cliDecisions.json)")
