@@ -13,9 +13,9 @@ public struct TimelineRequest: Sendable, Equatable {
     public var minSeverity: Severity?
     /// Words every event must contain (the search index's terms); empty: no text filter.
     public var text = ""
-    public var limit = 100
+    public var limit = AnswerLimit.timeline.defaultValue
 
-    public init(since: Timestamp? = nil, until: Timestamp? = nil, limit: Int = 100) {
+    public init(since: Timestamp? = nil, until: Timestamp? = nil, limit: Int = AnswerLimit.timeline.defaultValue) {
         self.since = since
         self.until = until
         self.limit = limit

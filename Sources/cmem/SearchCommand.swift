@@ -26,7 +26,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         try run(json: global.json) {
-            if let k = eventType.first(where: { t in DocumentKind.allCases.contains { $0.description == t || $0.description + "s" == t } }) {
+            if let k = eventType.first(where: { DocumentKind(name: $0) != nil }) {
                 throw MemoryModel.ValidationError("--type \(k) is an event type filter, as in `cmem timeline`; for the kind of document use --kind \(k)")
             }
             guard query.contains(where: { !$0.isWhitespace }) else { throw MemoryModel.ValidationError("a query is required: the words to look for") }
@@ -57,7 +57,7 @@ enum QueryOptions {
         guard limit > 0 else { throw MemoryModel.ValidationError("--limit must be positive") }
         var kinds = Set<DocumentKind>()
         for t in types {
-            guard let k = DocumentKind.allCases.first(where: { $0.description == t || $0.description + "s" == t }) else {
+            guard let k = DocumentKind(name: t) else {
                 throw MemoryModel.ValidationError("--kind \(t) is not one of decision, session, event, note")
             }
             kinds.insert(k)
