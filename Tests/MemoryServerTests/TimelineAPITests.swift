@@ -118,6 +118,21 @@ import TestSupport
             let at = try await api.post("/memory/timeline/correlate", .object([("symptom", .string("github-mcp-server crash looping")),
                                                                                ("at", .string("2026-01-19T10:15:00"))]))
             #expect(at.status == 200, "\(at.text)")
+            // The CLI's and MCP's names: `window` for `timeframe`, `since` for a component history's `start`.
+            func correlate(_ range: (String, JSONValue)...) async throws -> APIResponse {
+                try await api.post("/memory/timeline/correlate", .object([("symptom", .string("github-mcp-server crash looping")),
+                                                                          ("at", .string("2026-01-19T10:15:00Z"))] + range))
+            }
+            let byWindow = try await correlate(("window", .string("2h"))), byTimeframe = try await correlate(("timeframe", .string("2h")))
+            #expect(byWindow.status == 200 && byWindow.json == byTimeframe.json, "\(byWindow.text)")
+            let bothRanges = try await correlate(("window", .string("2h")), ("timeframe", .string("2h")))
+            #expect(bothRanges.status == 400 && bothRanges.errorMessage?.contains("timeframe or window") == true, "\(bothRanges.text)")
+            let badWindow = try await correlate(("window", .string("soon")))
+            #expect(badWindow.status == 400 && badWindow.errorMessage?.contains("field window") == true, "\(badWindow.text)")
+            let historySince = try await api.get("/memory/timeline/component/github-mcp-server?since=2026-01-19T10:10:00Z")
+            let historyStart = try await api.get("/memory/timeline/component/github-mcp-server?start=2026-01-19T10:10:00Z")
+            #expect(historySince.status == 200 && historySince.json == historyStart.json, "\(historySince.text)")
+            #expect(historyStart["events"]?.items.count == 1, "\(historyStart.text)")
         }
     }
 
